@@ -1,0 +1,162 @@
+package io.poisk.core;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every configuration key of Poisk with its default. Values come from, in increasing priority:
+ * the defaults below, a JSON file (flat dotted keys or nested objects), and environment variables
+ * named {@code POISK_} + the key upper-cased with dots as underscores
+ * (e.g. {@code embedding.max_batch} → {@code POISK_EMBEDDING_MAX_BATCH}).
+ * The README documents each key; {@link #DEFAULTS} is the single source of truth.
+ */
+public final class PoiskConfig {
+
+    /** Key → default value and a one-line description, in README order. */
+    public static final Map<String, Key> DEFAULTS = new LinkedHashMap<>();
+
+    public record Key(String name, String defaultValue, String description) {
+    }
+
+    private static void key(String name, String def, String description) {
+        DEFAULTS.put(name, new Key(name, def, description));
+    }
+
+    static {
+        key("port", "8080", "HTTP port");
+        key("host", "0.0.0.0", "interface the HTTP server binds");
+        key("data_dir", "index-data", "data directory: collections, write-ahead logs, segments");
+        key("models_dir", "index-data/models", "where model folders (weights + card.json) are found");
+        key("default_model", "e5-small-v2", "model card id used when a collection names none");
+        key("max_document_bytes", "1048576", "largest accepted document (text + fields, UTF-8 bytes)");
+        key("max_request_bytes", "67108864", "largest accepted HTTP request body");
+        key("max_documents_per_request", "10000", "largest JSON batch of documents");
+        key("embedding.max_batch", "32", "most texts in one inference batch");
+        key("embedding.max_wait_ms", "2", "how long a partial batch waits for more texts");
+        key("embedding.queue_capacity", "4096", "texts waiting for inference before requests get 429");
+        key("embedding.workers", "1", "inference workers (each runs whole batches; intra-op threads split the cores)");
+        key("embedding.engine", "auto", "auto (the card's engine), onnx or pytorch");
+        key("index.live_segment_max_docs", "20000", "documents in the live segment before it is flushed to disk");
+        key("index.graph_degree", "32", "JVector max graph degree (M)");
+        key("index.construction_beam", "100", "JVector beam width while building");
+        key("index.search_beam", "100", "candidates kept during graph search (raised to k when k is larger)");
+        key("index.rerank_factor", "2", "compressed-score candidates per hit rescored exactly (on-disk PQ segments)");
+        key("index.pq_min_vectors", "10000", "flushed segments at least this large use fused PQ for traversal");
+        key("index.merge_max_segments", "4", "background merge starts when a collection has more on-disk segments than this");
+        key("index.workers", "4", "threads for index reads and writes (disk work)");
+        key("index.wal_group_commit_ms", "0", "extra time a log fsync waits to group more writers (0: fsync as soon as the previous one ends)");
+    }
+
+    private final Map<String, String> values;
+
+    private PoiskConfig(Map<String, String> values) {
+        this.values = values;
+    }
+
+    public static PoiskConfig defaults() {
+        return load(null, Map.of(), Map.of());
+    }
+
+    /**
+     * @param file      JSON file, or null
+     * @param env       environment (System.getenv())
+     * @param overrides highest-priority values (e.g. command-line flags), keyed like DEFAULTS
+     */
+    public static PoiskConfig load(Path file, Map<String, String> env, Map<String, String> overrides) {
+        Map<String, String> v = new LinkedHashMap<>();
+        DEFAULTS.forEach((k, key) -> v.put(k, key.defaultValue()));
+        if (file != null) {
+            try {
+                JsonNode root = new ObjectMapper().readTree(Files.readString(file));
+                if (root == null || !root.isObject()) throw PoiskException.badRequest("config file " + file + " must hold a JSON object");
+                flatten("", root, v, file);
+            } catch (IOException e) {
+                throw new PoiskException(ErrorCode.BAD_REQUEST, "cannot read config file " + file + ": " + e.getMessage(), e);
+            }
+        }
+        for (String k : DEFAULTS.keySet()) {
+            String envName = envName(k);
+            if (env.containsKey(envName)) v.put(k, env.get(envName));
+        }
+        overrides.forEach((k, val) -> {
+            if (!DEFAULTS.containsKey(k)) throw PoiskException.badRequest("unknown configuration key '" + k + "'");
+            v.put(k, val);
+        });
+        PoiskConfig cfg = new PoiskConfig(v);
+        DEFAULTS.keySet().forEach(cfg::validate);
+        return cfg;
+    }
+
+    public static String envName(String key) {
+        return "POISK_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out, Path file) {
+        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+        while (it.hasNext()) {
+            var e = it.next();
+            String k = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+            if (e.getValue().isObject()) {
+                flatten(k, e.getValue(), out, file);
+            } else {
+                if (!DEFAULTS.containsKey(k)) {
+                    throw PoiskException.badRequest("unknown configuration key '" + k + "' in " + file
+                            + "; known keys: " + String.join(", ", DEFAULTS.keySet()));
+                }
+                out.put(k, e.getValue().asText());
+            }
+        }
+    }
+
+    private void validate(String k) {
+        String def = DEFAULTS.get(k).defaultValue();
+        if (def.matches("-?\\d+")) {
+            try {
+                long n = Long.parseLong(values.get(k));
+                if (n < 0) throw new NumberFormatException();
+            } catch (NumberFormatException e) {
+                throw PoiskException.badRequest("configuration key '" + k + "' must be a non-negative integer, got '" + values.get(k) + "'");
+            }
+        }
+    }
+
+    public String string(String key) {
+        String v = values.get(key);
+        if (v == null) throw new IllegalArgumentException("unknown configuration key " + key);
+        return v;
+    }
+
+    public int integer(String key) {
+        return Math.toIntExact(Long.parseLong(string(key)));
+    }
+
+    public long longValue(String key) {
+        return Long.parseLong(string(key));
+    }
+
+    public Path path(String key) {
+        return Path.of(string(key));
+    }
+
+    public Map<String, String> asMap() {
+        return Map.copyOf(values);
+    }
+
+    /** A copy with some keys replaced (used by tests and the command line). */
+    public PoiskConfig with(Map<String, String> overrides) {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        overrides.forEach((k, val) -> {
+            if (!DEFAULTS.containsKey(k)) throw new IllegalArgumentException("unknown configuration key " + k);
+            v.put(k, val);
+        });
+        return new PoiskConfig(v);
+    }
+}
