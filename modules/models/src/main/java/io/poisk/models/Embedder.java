@@ -1,0 +1,18 @@
+package io.poisk.models;
+
+import java.util.List;
+
+/** Turns texts into vectors the way the model card says. Blocking and thread-safe. */
+public interface Embedder extends AutoCloseable {
+
+    ModelCard card();
+
+    /**
+     * Embeds the texts in the given role; {@code instruction} (may be null) only changes queries of
+     * cards with an instruction template. Returns one vector of {@code card().dimension()} floats per text.
+     */
+    float[][] embed(List<String> texts, EmbeddingRole role, String instruction);
+
+    @Override
+    void close();
+}

@@ -1,0 +1,108 @@
+package io.poisk.models;
+
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The models found under a models folder: one sub-folder per model, each with its card.json. Cards are
+ * read once at construction; a bad card is logged and skipped (and named when asked for), so one broken
+ * folder does not take the others down. Embedders load on first use and are shared.
+ */
+public final class ModelRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ModelRegistry.class);
+    public static final String CARD_FILE = "card.json";
+
+    private final Path modelsDir;
+    private final Map<String, ModelCard> cards;
+    private final Map<String, String> brokenCards = new LinkedHashMap<>();
+    private final Map<String, Embedder> embedders = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    public ModelRegistry(Path modelsDir) {
+        this.modelsDir = modelsDir.toAbsolutePath();
+        this.cards = scan();
+        log.info("model registry at {}: {}", this.modelsDir, cards.keySet());
+    }
+
+    private Map<String, ModelCard> scan() {
+        Map<String, ModelCard> found = new LinkedHashMap<>();
+        if (!Files.isDirectory(modelsDir)) {
+            log.warn("models folder {} does not exist; no models are available", modelsDir);
+            return found;
+        }
+        List<Path> cardFiles;
+        try (Stream<Path> folders = Files.list(modelsDir)) {
+            cardFiles = folders.map(folder -> folder.resolve(CARD_FILE)).filter(Files::isRegularFile)
+                    .sorted(Comparator.naturalOrder()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list models folder " + modelsDir, e);
+        }
+        for (Path cardFile : cardFiles) {
+            try {
+                ModelCard card = ModelCard.load(cardFile);
+                ModelCard earlier = found.putIfAbsent(card.id(), card);
+                if (earlier != null) {
+                    log.warn("model card {} repeats id '{}' of {}; ignored", cardFile, card.id(), earlier.directory());
+                }
+            } catch (PoiskException e) {
+                String folder = cardFile.getParent().getFileName().toString();
+                brokenCards.put(folder, e.getMessage());
+                log.warn("skipping model folder {}: {}", folder, e.getMessage());
+            }
+        }
+        return found;
+    }
+
+    public Path modelsDir() {
+        return modelsDir;
+    }
+
+    /** The card with this id; UNKNOWN_MODEL naming the available ones when there is none. */
+    public ModelCard card(String id) {
+        ModelCard card = id == null ? null : cards.get(id);
+        if (card != null) return card;
+        String broken = id == null ? null : brokenCards.get(id);
+        if (broken != null) {
+            throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "model '" + id + "' has a bad card: " + broken);
+        }
+        throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "unknown model '" + id + "' in " + modelsDir
+                + "; available: " + (cards.isEmpty() ? "none" : String.join(", ", cards.keySet())));
+    }
+
+    public List<ModelCard> cards() {
+        return new ArrayList<>(cards.values());
+    }
+
+    /** The embedder of this model, loaded on first use (seconds) and cached. */
+    public Embedder embedder(String id) {
+        if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "model registry is closed");
+        ModelCard card = card(id);
+        return embedders.computeIfAbsent(card.id(), key -> DjlEmbedder.open(card));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Embedder embedder : embedders.values()) {
+            try {
+                embedder.close();
+            } catch (RuntimeException e) {
+                log.warn("closing model '{}' failed", embedder.card().id(), e);
+            }
+        }
+        embedders.clear();
+    }
+}

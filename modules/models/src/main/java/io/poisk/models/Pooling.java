@@ -1,0 +1,71 @@
+package io.poisk.models;
+
+import java.util.Locale;
+
+/**
+ * Turns one sequence's hidden states into one vector. Works on plain arrays (the ONNX Runtime engine
+ * has no NDArray maths), the same code for every engine. The attention mask says which positions are
+ * real tokens, so left- and right-padded batches pool alike.
+ */
+public enum Pooling {
+    /** Masked mean over all real tokens (e5, USER-base). */
+    MEAN,
+    /** The first real token, [CLS] for BERT-style models (bge). */
+    CLS,
+    /** The last real token, EOS for decoder models (Qwen3-Embedding, Promptriever). */
+    LAST_TOKEN;
+
+    /** The pooling a card names: "mean", "cls" or "last_token". */
+    public static Pooling of(String cardName) {
+        return valueOf(cardName.toUpperCase(Locale.ROOT));
+    }
+
+    /**
+     * Pools row {@code row} of a [batch, sequence, hidden] tensor laid out row-major in {@code hidden}.
+     *
+     * @param mask [batch, sequence] attention mask, 1 for real tokens
+     * @param dimension how many leading hidden features to keep (Matryoshka truncation; = hidden for all)
+     */
+    public float[] pool(float[] hidden, long[] mask, int row, int sequence, int hiddenSize, int dimension) {
+        int first = -1;
+        int last = -1;
+        int count = 0;
+        for (int t = 0; t < sequence; t++) {
+            if (mask[row * sequence + t] != 0) {
+                if (first < 0) first = t;
+                last = t;
+                count++;
+            }
+        }
+        if (count == 0) {
+            throw new IllegalArgumentException("row " + row + " has no real tokens to pool");
+        }
+        float[] out = new float[dimension];
+        switch (this) {
+            case CLS -> System.arraycopy(hidden, (row * sequence + first) * hiddenSize, out, 0, dimension);
+            case LAST_TOKEN -> System.arraycopy(hidden, (row * sequence + last) * hiddenSize, out, 0, dimension);
+            case MEAN -> {
+                // Sum in double: 512 tokens of float would lose the last digits the conformance test checks.
+                double[] sum = new double[dimension];
+                for (int t = first; t <= last; t++) {
+                    if (mask[row * sequence + t] == 0) continue;
+                    int base = (row * sequence + t) * hiddenSize;
+                    for (int d = 0; d < dimension; d++) sum[d] += hidden[base + d];
+                }
+                for (int d = 0; d < dimension; d++) out[d] = (float) (sum[d] / count);
+            }
+        }
+        return out;
+    }
+
+    /** Scales the vector to unit length in place (a zero vector stays zero) and returns it. */
+    public static float[] normalize(float[] vector) {
+        double norm = 0;
+        for (float v : vector) norm += (double) v * v;
+        norm = Math.sqrt(norm);
+        if (norm > 0) {
+            for (int i = 0; i < vector.length; i++) vector[i] = (float) (vector[i] / norm);
+        }
+        return vector;
+    }
+}

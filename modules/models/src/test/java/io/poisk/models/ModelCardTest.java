@@ -1,0 +1,118 @@
+package io.poisk.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelCardTest {
+    @TempDir Path dir;
+
+    private static final String VALID = """
+            {"id": "e5-test", "artifact": "model.onnx", "engine": "onnx", "tokenizer": "tokenizer.json",
+             "pooling": "mean", "query_template": "query: {text}", "passage_template": "passage: {text}",
+             "max_length": 512, "dimension": 384, "normalize": true}
+            """;
+
+    @BeforeEach
+    void files() throws IOException {
+        Files.writeString(dir.resolve("model.onnx"), "weights");
+        Files.writeString(dir.resolve("model.pt"), "weights");
+        Files.writeString(dir.resolve("tokenizer.json"), "{}");
+    }
+
+    private ModelCard write(String json) throws IOException {
+        Path card = dir.resolve("card.json");
+        Files.writeString(card, json);
+        return ModelCard.load(card);
+    }
+
+    private void assertBad(String json, String messagePart) {
+        assertThatThrownBy(() -> write(json))
+                .isInstanceOfSatisfying(PoiskException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST))
+                .hasMessageContaining(messagePart);
+    }
+
+    @Test
+    void loadsEveryField() throws IOException {
+        ModelCard card = write(VALID);
+        assertThat(card.id()).isEqualTo("e5-test");
+        assertThat(card.directory()).isEqualTo(dir.toAbsolutePath());
+        assertThat(card.artifactPath()).isEqualTo(dir.toAbsolutePath().resolve("model.onnx"));
+        assertThat(card.engine()).isEqualTo("onnx");
+        assertThat(card.tokenizer()).isEqualTo("tokenizer.json");
+        assertThat(card.pooling()).isEqualTo("mean");
+        assertThat(card.queryTemplate()).isEqualTo("query: {text}");
+        assertThat(card.passageTemplate()).isEqualTo("passage: {text}");
+        assertThat(card.instructionTemplate()).isNull();
+        assertThat(card.maxLength()).isEqualTo(512);
+        assertThat(card.dimension()).isEqualTo(384);
+        assertThat(card.normalize()).isTrue();
+    }
+
+    @Test
+    void provisionedDefaultCardIsValid() {
+        ModelCard card = ModelCard.load(Path.of(System.getProperty("poisk.models.dir"), "e5-small-v2", "card.json"));
+        assertThat(card.id()).isEqualTo("e5-small-v2");
+        assertThat(card.dimension()).isEqualTo(384);
+        assertThat(card.render("hi", EmbeddingRole.PASSAGE, null)).isEqualTo("passage: hi");
+    }
+
+    @Test
+    void rejectsBadCardsWithTheFieldNamed() {
+        assertBad("{not json", "not valid JSON");
+        assertBad("[1]", "must be a JSON object");
+        assertBad(VALID.replace("\"id\": \"e5-test\",", ""), "'id' is required");
+        assertBad(VALID.replace("\"id\": \"e5-test\"", "\"id\": \"../evil\""), "id must match");
+        assertBad(VALID.replace("\"engine\": \"onnx\"", "\"engine\": \"tensorflow\""), "engine must be one of");
+        assertBad(VALID.replace("\"pooling\": \"mean\"", "\"pooling\": \"max\""), "pooling must be one of");
+        assertBad(VALID.replace("\"engine\": \"onnx\"", "\"engine\": \"pytorch\""), "needs a .pt artifact");
+        assertBad(VALID.replace("model.onnx", "missing.onnx"), "does not exist");
+        assertBad(VALID.replace("model.onnx", "../model.onnx"), "inside the card's folder");
+        assertBad(VALID.replace("query: {text}", "query: "), "query_template must contain {text}");
+        assertBad(VALID.replace("passage: {text}", "passage"), "passage_template must contain {text}");
+        assertBad(VALID.replace("\"max_length\": 512", "\"max_length\": 0"), "max_length must be a positive");
+        assertBad(VALID.replace("\"dimension\": 384", "\"dimension\": \"384\""), "'dimension' must be an integer");
+        assertBad(VALID.replace("\"normalize\": true", "\"normalize\": \"yes\""), "'normalize' must be true or false");
+        assertBad(VALID.replace("\"normalize\": true", "\"normalize\": true, \"instruction_template\": \"{text}\""),
+                "instruction_template must contain {text} and {instruction}");
+    }
+
+    @Test
+    void appliesRoleTemplates() throws IOException {
+        ModelCard card = write(VALID);
+        assertThat(card.render("capital of France", EmbeddingRole.QUERY, null)).isEqualTo("query: capital of France");
+        assertThat(card.render("Paris is…", EmbeddingRole.PASSAGE, null)).isEqualTo("passage: Paris is…");
+        // no instruction template: the model was not trained with instructions, so they are left out
+        assertThat(card.render("q", EmbeddingRole.QUERY, "only recent")).isEqualTo("query: q");
+        // braces in user text are not placeholders
+        assertThat(card.render("a {text} b {instruction}", EmbeddingRole.QUERY, null)).isEqualTo("query: a {text} b {instruction}");
+    }
+
+    @Test
+    void appliesInstructionTemplateToQueriesOnlyThenTheRoleTemplate() throws IOException {
+        ModelCard appended = write(VALID.replace("\"normalize\": true",
+                "\"normalize\": true, \"instruction_template\": \"{text} {instruction}\""));
+        assertThat(appended.render("q", EmbeddingRole.QUERY, "must mention dates")).isEqualTo("query: q must mention dates");
+        assertThat(appended.render("q", EmbeddingRole.QUERY, " ")).isEqualTo("query: q");
+        assertThat(appended.render("d", EmbeddingRole.PASSAGE, "must mention dates")).isEqualTo("passage: d");
+
+        ModelCard qwen = write(VALID.replace("query: {text}", "{text}").replace("\"normalize\": true",
+                "\"normalize\": true, \"instruction_template\": \"Instruct: {instruction}\\nQuery: {text}\""));
+        assertThat(qwen.render("what is {x}?", EmbeddingRole.QUERY, "Find answers"))
+                .isEqualTo("Instruct: Find answers\nQuery: what is {x}?");
+    }
+
+    @Test
+    void normalizeDefaultsToTrue() throws IOException {
+        assertThat(write(VALID.replace(", \"normalize\": true", "")).normalize()).isTrue();
+        assertThat(write(VALID.replace("\"normalize\": true", "\"normalize\": false")).normalize()).isFalse();
+    }
+}
