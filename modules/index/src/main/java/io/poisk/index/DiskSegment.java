@@ -1,0 +1,217 @@
+package io.poisk.index;
+
+import io.github.jbellis.jvector.disk.ReaderSupplier;
+import io.github.jbellis.jvector.disk.ReaderSupplierFactory;
+import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndex;
+import io.github.jbellis.jvector.graph.disk.feature.FeatureId;
+import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
+import io.github.jbellis.jvector.util.AtomicFixedBitSet;
+import io.github.jbellis.jvector.util.Bits;
+import io.github.jbellis.jvector.util.ExplicitThreadLocal;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An immutable on-disk segment: a JVector graph with inline full vectors (exact rescoring) and,
+ * when large enough, fused PQ codes (traversal), plus the ordinal → id table and tombstones.
+ * Searchers are reused per thread; building one per query is a known slowness.
+ */
+final class DiskSegment implements Segment {
+    private final String name;
+    private final Path dir;
+    private final ReaderSupplier readers;
+    private final OnDiskGraphIndex graph;
+    private final String[] ids;
+    private final AtomicFixedBitSet deleted;
+    private final Bits accept;
+    private final AtomicInteger deletedCount = new AtomicInteger();
+    private final boolean fusedPq;
+    private final int searchBeam;
+    private final int rerankFactor;
+    private final ExplicitThreadLocal<GraphSearcher> searchers;
+    /** The tombstone file the manifest names for this segment (null: none) and how many it holds. */
+    private volatile String tombstoneFile;
+    private volatile int persistedDeletes;
+
+    private DiskSegment(String name, Path dir, ReaderSupplier readers, OnDiskGraphIndex graph, String[] ids, IndexOptions opts) {
+        this.name = name;
+        this.dir = dir;
+        this.readers = readers;
+        this.graph = graph;
+        this.ids = ids;
+        this.deleted = new AtomicFixedBitSet(Math.max(1, ids.length));
+        this.accept = ordinal -> !deleted.get(ordinal);
+        this.fusedPq = graph.getFeatureSet().contains(FeatureId.FUSED_PQ);
+        this.searchBeam = opts.searchBeam();
+        this.rerankFactor = opts.rerankFactor();
+        this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(graph));
+    }
+
+    /** Opens {@code dir} with the tombstone file the manifest names (or none). */
+    static DiskSegment open(Path dir, String tombstoneFile, IndexOptions opts) throws IOException {
+        String[] ids = SegmentFiles.readIds(dir.resolve(SegmentFiles.IDS));
+        ReaderSupplier rs = ReaderSupplierFactory.open(dir.resolve(SegmentFiles.GRAPH));
+        OnDiskGraphIndex graph;
+        try {
+            graph = OnDiskGraphIndex.load(rs);
+        } catch (RuntimeException e) {
+            rs.close();
+            throw new IOException("cannot load segment graph " + dir, e);
+        }
+        if (graph.getIdUpperBound() != ids.length) {
+            graph.close();
+            rs.close();
+            throw new IOException("segment " + dir + " has " + graph.getIdUpperBound() + " graph nodes but " + ids.length + " ids");
+        }
+        DiskSegment s = new DiskSegment(dir.getFileName().toString(), dir, rs, graph, ids, opts);
+        if (tombstoneFile != null) {
+            for (int o : SegmentFiles.readTombstones(dir.resolve(tombstoneFile))) s.markDeleted(o);
+            s.tombstoneFile = tombstoneFile;
+            s.persistedDeletes = s.deletedCount.get();
+        }
+        return s;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    int size() {
+        return ids.length;
+    }
+
+    boolean hasFusedPq() {
+        return fusedPq;
+    }
+
+    @Override
+    public String idAt(int ordinal) {
+        return ids[ordinal];
+    }
+
+    @Override
+    public boolean markDeleted(int ordinal) {
+        if (deleted.getAndSet(ordinal)) return false;
+        deletedCount.incrementAndGet();
+        return true;
+    }
+
+    @Override
+    public boolean isDeleted(int ordinal) {
+        return deleted.get(ordinal);
+    }
+
+    int deletedCount() {
+        return deletedCount.get();
+    }
+
+    @Override
+    public int liveCount() {
+        return ids.length - deletedCount.get();
+    }
+
+    @Override
+    public List<ScoredId> search(VectorFloat<?> query, int k) {
+        if (ids.length == 0 || liveCount() == 0) return List.of();
+        GraphSearcher searcher = searchers.get();
+        var view = (OnDiskGraphIndex.View) searcher.getView();
+        List<ScoredId> out = new ArrayList<>();
+        if (fusedPq) {
+            // Traverse with the fused PQ codes, then rescore the best k * rerankFactor with the full vectors.
+            int candidates = k * rerankFactor;
+            var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, LiveSegment.SIMILARITY));
+            SearchResult r = searcher.search(ssp, candidates, Math.max(searchBeam, candidates), 0f, 0f, accept);
+            ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, LiveSegment.SIMILARITY);
+            for (SearchResult.NodeScore ns : r.getNodes()) {
+                if (deleted.get(ns.node)) continue;
+                out.add(new ScoredId(ids[ns.node], ns.node, Segment.toCosine(exact.similarityTo(ns.node))));
+            }
+            out.sort(Comparator.comparingDouble((ScoredId s) -> s.cosine()).reversed());
+            if (out.size() > k) out = new ArrayList<>(out.subList(0, k));
+        } else {
+            var ssp = DefaultSearchScoreProvider.exact(query, LiveSegment.SIMILARITY, view);
+            SearchResult r = searcher.search(ssp, k, Math.max(searchBeam, k), 0f, 0f, accept);
+            for (SearchResult.NodeScore ns : r.getNodes()) {
+                if (deleted.get(ns.node)) continue;
+                out.add(new ScoredId(ids[ns.node], ns.node, Segment.toCosine(ns.score)));
+            }
+        }
+        return out;
+    }
+
+    /** The stored full vector of an ordinal (a copy), for merges. */
+    float[] vector(OnDiskGraphIndex.View view, int ordinal) {
+        VectorFloat<?> v = view.getVector(ordinal);
+        float[] out = new float[v.length()];
+        for (int i = 0; i < out.length; i++) out[i] = v.get(i);
+        return out;
+    }
+
+    OnDiskGraphIndex.View openView() {
+        return graph.getView();
+    }
+
+    /** Deleted ordinals, ascending (a snapshot). */
+    int[] deletedOrdinals() {
+        int[] out = new int[deletedCount.get()];
+        int n = 0;
+        for (int i = deleted.nextSetBit(0); i >= 0 && i < ids.length; i = i + 1 < ids.length ? deleted.nextSetBit(i + 1) : -1) {
+            if (n == out.length) out = java.util.Arrays.copyOf(out, out.length * 2 + 1);
+            out[n++] = i;
+        }
+        return java.util.Arrays.copyOf(out, n);
+    }
+
+    /**
+     * Writes the current tombstones to {@code tombstones-<generation>.bin} when they changed since the
+     * last write; returns the file name the next manifest must name for this segment.
+     */
+    PersistedTombstones persistTombstones(long generation) throws IOException {
+        if (deletedCount.get() == persistedDeletes) return new PersistedTombstones(tombstoneFile, persistedDeletes);
+        int[] ordinals = deletedOrdinals();
+        String file = "tombstones-" + generation + ".bin";
+        SegmentFiles.writeTombstones(dir.resolve(file), ordinals);
+        return new PersistedTombstones(file, ordinals.length);
+    }
+
+    record PersistedTombstones(String file, int count) {
+    }
+
+    /** Called once the manifest naming {@code file} is durable: older tombstone files go. */
+    void tombstonesPersisted(String file, int count) throws IOException {
+        String old = tombstoneFile;
+        tombstoneFile = file;
+        persistedDeletes = count;
+        if (old != null && !old.equals(file)) Files.deleteIfExists(dir.resolve(old));
+    }
+
+    String tombstoneFile() {
+        return tombstoneFile;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            searchers.close();
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+        graph.close();
+        readers.close();
+    }
+}

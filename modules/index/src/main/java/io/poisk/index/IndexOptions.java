@@ -1,0 +1,51 @@
+package io.poisk.index;
+
+import io.poisk.core.PoiskConfig;
+
+/**
+ * Tuning of the storage engine, read from the {@code index.*} configuration keys.
+ *
+ * @param graphDegree        JVector max degree (M)
+ * @param constructionBeam   beam width while inserting into a graph
+ * @param searchBeam         candidates kept during graph search (raised to k when k is larger)
+ * @param rerankFactor       on PQ segments, approximate candidates per hit that are rescored exactly
+ * @param liveSegmentMaxDocs documents in the live segment before it is flushed
+ * @param pqMinVectors       flushed segments with at least this many vectors get fused PQ
+ * @param mergeMaxSegments   background merge starts above this many on-disk segments
+ * @param maxDocumentBytes   largest stored document (its {@link io.poisk.core.DocumentCodec} bytes)
+ * @param walGroupCommitMs   extra wait before a log fsync, to group more writers
+ */
+public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam, int rerankFactor,
+                           int liveSegmentMaxDocs, int pqMinVectors, int mergeMaxSegments,
+                           int maxDocumentBytes, long walGroupCommitMs) {
+
+    public IndexOptions {
+        if (graphDegree < 2) throw new IllegalArgumentException("graphDegree must be at least 2: " + graphDegree);
+        if (constructionBeam < 1) throw new IllegalArgumentException("constructionBeam must be positive: " + constructionBeam);
+        if (searchBeam < 1) throw new IllegalArgumentException("searchBeam must be positive: " + searchBeam);
+        if (rerankFactor < 1) throw new IllegalArgumentException("rerankFactor must be positive: " + rerankFactor);
+        if (liveSegmentMaxDocs < 1) throw new IllegalArgumentException("liveSegmentMaxDocs must be positive: " + liveSegmentMaxDocs);
+        if (pqMinVectors < 256) throw new IllegalArgumentException("pqMinVectors must be at least 256 (PQ trains 256 centroids): " + pqMinVectors);
+        if (mergeMaxSegments < 1) throw new IllegalArgumentException("mergeMaxSegments must be positive: " + mergeMaxSegments);
+        if (maxDocumentBytes < 1) throw new IllegalArgumentException("maxDocumentBytes must be positive: " + maxDocumentBytes);
+        if (walGroupCommitMs < 0) throw new IllegalArgumentException("walGroupCommitMs must not be negative: " + walGroupCommitMs);
+    }
+
+    public static IndexOptions from(PoiskConfig cfg) {
+        return new IndexOptions(
+                cfg.integer("index.graph_degree"),
+                cfg.integer("index.construction_beam"),
+                cfg.integer("index.search_beam"),
+                cfg.integer("index.rerank_factor"),
+                cfg.integer("index.live_segment_max_docs"),
+                cfg.integer("index.pq_min_vectors"),
+                cfg.integer("index.merge_max_segments"),
+                cfg.integer("max_document_bytes"),
+                cfg.longValue("index.wal_group_commit_ms"));
+    }
+
+    /** The configured defaults. */
+    public static IndexOptions defaults() {
+        return from(PoiskConfig.defaults());
+    }
+}

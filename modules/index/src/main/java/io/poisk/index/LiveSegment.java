@@ -1,0 +1,147 @@
+package io.poisk.index;
+
+import io.github.jbellis.jvector.graph.GraphIndexBuilder;
+import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.MapRandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.util.Bits;
+import io.github.jbellis.jvector.util.ExplicitThreadLocal;
+import io.github.jbellis.jvector.util.ThreadSafeGrowableBitSet;
+import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
+import io.github.jbellis.jvector.vector.VectorizationProvider;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+/**
+ * The in-memory segment that takes new documents: a JVector {@link GraphIndexBuilder} grown by
+ * {@code addGraphNode}, with exact cosine scores. Ordinals are assigned in log order by the
+ * single applier; graph insertion of a batch runs in parallel.
+ */
+final class LiveSegment implements Segment {
+    static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
+    static final VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.COSINE;
+
+    private final String name;
+    private final int dimension;
+    private final int searchBeam;
+    private final Map<Integer, VectorFloat<?>> vectors = new ConcurrentHashMap<>();
+    private final Map<Integer, String> ids = new ConcurrentHashMap<>();
+    private final MapRandomAccessVectorValues ravv;
+    private final GraphIndexBuilder builder;
+    private final ThreadSafeGrowableBitSet deleted = new ThreadSafeGrowableBitSet(1024);
+    private final Bits accept = ordinal -> !deleted.get(ordinal);
+    private final AtomicInteger deletedCount = new AtomicInteger();
+    private final ExplicitThreadLocal<GraphSearcher> searchers;
+    private volatile int size;
+    private volatile boolean frozen;
+
+    LiveSegment(String name, int dimension, IndexOptions opts) {
+        this.name = name;
+        this.dimension = dimension;
+        this.searchBeam = opts.searchBeam();
+        this.ravv = new MapRandomAccessVectorValues(vectors, dimension);
+        this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, SIMILARITY),
+                dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true);
+        this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(builder.getGraph()));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** Assigns the next ordinal to a document; the graph node is added by {@link #insert}. Single writer. */
+    int add(String id, float[] vector) {
+        int ordinal = size;
+        vectors.put(ordinal, VTS.createFloatVector(vector));
+        ids.put(ordinal, id);
+        size = ordinal + 1;
+        return ordinal;
+    }
+
+    /** Adds graph nodes for freshly added ordinals (in parallel), then applies tombstones they already have. */
+    void insert(int[] ordinals) {
+        if (ordinals.length == 0) return;
+        IntStream stream = IntStream.of(ordinals);
+        if (ordinals.length > 8) stream = stream.parallel();
+        stream.forEach(o -> builder.addGraphNode(o, vectors.get(o)));
+        for (int o : ordinals) if (deleted.get(o)) builder.markNodeDeleted(o);
+    }
+
+    @Override
+    public String idAt(int ordinal) {
+        return ids.get(ordinal);
+    }
+
+    @Override
+    public boolean markDeleted(int ordinal) {
+        if (deleted.getAndSet(ordinal)) return false;
+        deletedCount.incrementAndGet();
+        // A node still being inserted gets its graph tombstone from insert(); a frozen graph is left alone.
+        if (!frozen && builder.getGraph().containsNode(ordinal)) builder.markNodeDeleted(ordinal);
+        return true;
+    }
+
+    @Override
+    public boolean isDeleted(int ordinal) {
+        return deleted.get(ordinal);
+    }
+
+    int size() {
+        return size;
+    }
+
+    @Override
+    public int liveCount() {
+        return size - deletedCount.get();
+    }
+
+    @Override
+    public List<ScoredId> search(VectorFloat<?> query, int k) {
+        if (size == 0) return List.of();
+        GraphSearcher searcher = searchers.get();
+        searcher.setView(builder.getGraph().getView());
+        var ssp = DefaultSearchScoreProvider.exact(query, SIMILARITY, ravv);
+        SearchResult r = searcher.search(ssp, k, Math.max(searchBeam, k), 0f, 0f, accept);
+        List<ScoredId> out = new ArrayList<>(r.getNodes().length);
+        for (SearchResult.NodeScore ns : r.getNodes()) {
+            if (deleted.get(ns.node)) continue; // deleted while the search ran
+            out.add(new ScoredId(ids.get(ns.node), ns.node, Segment.toCosine(ns.score)));
+        }
+        return out;
+    }
+
+    /** Stops graph mutation before the segment is written to disk; returns the builder to write from. */
+    GraphIndexBuilder freeze() {
+        frozen = true;
+        return builder;
+    }
+
+    MapRandomAccessVectorValues vectors() {
+        return ravv;
+    }
+
+    int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            searchers.close();
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+        builder.close();
+    }
+}

@@ -1,0 +1,104 @@
+package io.poisk.index;
+
+import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
+import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.disk.AbstractGraphIndexWriter;
+import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndexWriter;
+import io.github.jbellis.jvector.graph.disk.feature.Feature;
+import io.github.jbellis.jvector.graph.disk.feature.FeatureId;
+import io.github.jbellis.jvector.graph.disk.feature.FusedPQ;
+import io.github.jbellis.jvector.graph.disk.feature.InlineVectors;
+import io.github.jbellis.jvector.quantization.PQVectors;
+import io.github.jbellis.jvector.quantization.ProductQuantization;
+import io.github.jbellis.jvector.util.PhysicalCoreExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import java.util.Map;
+import java.util.function.IntFunction;
+
+/**
+ * Writes a graph and its vectors as a segment folder, crash-safely: everything goes into
+ * {@code <name>.tmp/}, is forced, and the folder is renamed to {@code <name>/} (then the parent is
+ * forced). A segment folder without {@code .tmp} is therefore always complete; only the manifest
+ * decides whether it is part of the collection.
+ */
+final class SegmentWriter {
+    private static final Logger log = LoggerFactory.getLogger(SegmentWriter.class);
+
+    private SegmentWriter() {
+    }
+
+    /** Vectors PQ codebooks are trained on: an even sample; k-means cost grows with it, quality barely does. */
+    static final int PQ_TRAINING_VECTORS = 5_000;
+
+    /** PQ subspaces for a dimension: 8 dimensions per one-byte code (rerank then restores exact order). */
+    static int pqSubspaces(int dimension) {
+        return Math.max(1, dimension / 8);
+    }
+
+    private static RandomAccessVectorValues trainingSample(RandomAccessVectorValues all) {
+        int n = all.size();
+        if (n <= PQ_TRAINING_VECTORS) return all;
+        List<VectorFloat<?>> sample = new ArrayList<>(PQ_TRAINING_VECTORS);
+        for (int i = 0; i < PQ_TRAINING_VECTORS; i++) sample.add(all.getVector((int) ((long) i * n / PQ_TRAINING_VECTORS)).copy());
+        return new ListRandomAccessVectorValues(sample, all.dimension());
+    }
+
+    /**
+     * @param graph    the graph; its node ids are "old" ordinals
+     * @param vectors  full vectors by old ordinal
+     * @param idOfOld  document id by old ordinal
+     */
+    /** @return old ordinal → ordinal in the written segment (deleted graph nodes are absent) */
+    static Map<Integer, Integer> write(Path segmentsDir, String name, ImmutableGraphIndex graph, RandomAccessVectorValues vectors,
+                      IntFunction<String> idOfOld, IndexOptions opts) throws IOException {
+        long t0 = System.nanoTime();
+        Path tmp = segmentsDir.resolve(name + ".tmp");
+        Path target = segmentsDir.resolve(name);
+        DurableFiles.deleteTree(tmp);
+        Files.createDirectories(tmp);
+        int dimension = vectors.dimension();
+        Map<Integer, Integer> oldToNew = AbstractGraphIndexWriter.sequentialRenumbering(graph);
+        String[] ids = new String[oldToNew.size()];
+        oldToNew.forEach((oldOrd, newOrd) -> ids[newOrd] = idOfOld.apply(oldOrd));
+
+        boolean fused = ids.length >= opts.pqMinVectors();
+        ProductQuantization pq = null;
+        PQVectors pqVectors = null;
+        if (fused) {
+            pq = ProductQuantization.compute(trainingSample(vectors), pqSubspaces(dimension), 256, false);
+            pqVectors = pq.encodeAll(vectors, PhysicalCoreExecutor.pool());
+        }
+        long tPq = System.nanoTime();
+        var builder = new OnDiskGraphIndexWriter.Builder(graph, tmp.resolve(SegmentFiles.GRAPH))
+                .withMap(oldToNew)
+                .with(new InlineVectors(dimension));
+        if (fused) builder.with(new FusedPQ(graph.maxDegree(), pq));
+        try (var writer = builder.build(); var view = graph.getView()) {
+            Map<FeatureId, IntFunction<Feature.State>> suppliers = new EnumMap<>(FeatureId.class);
+            suppliers.put(FeatureId.INLINE_VECTORS, ordinal -> new InlineVectors.State(vectors.getVector(ordinal)));
+            if (fused) {
+                PQVectors codes = pqVectors;
+                suppliers.put(FeatureId.FUSED_PQ, ordinal -> new FusedPQ.State(view, codes, ordinal));
+            }
+            writer.write(suppliers);
+        }
+        SegmentFiles.writeIds(tmp.resolve(SegmentFiles.IDS), ids);
+        DurableFiles.fsyncTree(tmp);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        DurableFiles.fsyncDirectory(segmentsDir);
+        log.info("segment {} written: {} vectors, fused PQ {}, PQ {} ms, graph write {} ms", name, ids.length,
+                fused, (tPq - t0) / 1_000_000, (System.nanoTime() - tPq) / 1_000_000);
+        return oldToNew;
+    }
+}
