@@ -1,0 +1,265 @@
+package io.poisk.server;
+
+import io.poisk.core.CollectionInfo;
+import io.poisk.core.CollectionName;
+import io.poisk.core.CollectionSchema;
+import io.poisk.core.Document;
+import io.poisk.core.ErrorCode;
+import io.poisk.core.Hit;
+import io.poisk.core.PoiskConfig;
+import io.poisk.core.PoiskException;
+import io.poisk.core.SearchMode;
+import io.poisk.core.SearchRequest;
+import io.poisk.core.SearchResponse;
+import io.poisk.core.SearchService;
+import io.poisk.index.CollectionCatalog;
+import io.poisk.index.CollectionIndex;
+import io.poisk.index.EmbeddedDocument;
+import io.poisk.index.IndexOptions;
+import io.poisk.models.EmbeddingBatcher;
+import io.poisk.models.EmbeddingRole;
+import io.poisk.models.ModelCard;
+import io.poisk.models.ModelRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+/**
+ * The query and ingest pipeline behind every front end. Embedding runs on one
+ * {@link EmbeddingBatcher} per model (created on first use), index reads and writes on a bounded
+ * executor; callers only ever get futures, so an event loop that calls in never blocks.
+ */
+public final class PoiskEngine implements SearchService {
+    private static final Logger LOG = LoggerFactory.getLogger(PoiskEngine.class);
+    /** Documents embedded and written per step of an ingest; bounded so one request cannot fill the inference queue. */
+    private static final int INGEST_SLICE = 256;
+    private static final int DISK_QUEUE_PER_WORKER = 256;
+
+    private final PoiskConfig config;
+    private final ModelRegistry models;
+    private final CollectionCatalog catalog;
+    private final BoundedExecutor disk;
+    /** Loads models off the callers' threads: creating an embedder reads weights and takes seconds. */
+    private final BoundedExecutor modelLoader;
+    private final ConcurrentMap<String, CompletableFuture<EmbeddingBatcher>> batchers = new ConcurrentHashMap<>();
+    private final Object createLock = new Object();
+    private final int ingestSlice;
+    private volatile boolean closed;
+
+    private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog) {
+        this.config = config;
+        this.models = models;
+        this.catalog = catalog;
+        int workers = Math.max(1, config.integer("index.workers"));
+        this.disk = new BoundedExecutor("poisk-index", workers, workers * DISK_QUEUE_PER_WORKER);
+        this.modelLoader = new BoundedExecutor("poisk-model-loader", 1, 64);
+        this.ingestSlice = Math.max(1, Math.min(INGEST_SLICE, config.integer("embedding.queue_capacity")));
+    }
+
+    /** Opens the model registry over {@code models_dir} and the collections under {@code data_dir}. */
+    public static PoiskEngine open(PoiskConfig config) {
+        ModelRegistry models = new ModelRegistry(config.path("models_dir"));
+        try {
+            CollectionCatalog catalog = CollectionCatalog.open(config.path("data_dir"), IndexOptions.from(config));
+            LOG.info("engine open: data_dir={} models_dir={} collections={}", config.path("data_dir").toAbsolutePath(),
+                    config.path("models_dir").toAbsolutePath(), catalog.list().size());
+            return new PoiskEngine(config, models, catalog);
+        } catch (IOException e) {
+            models.close();
+            throw new UncheckedIOException("cannot open the collections in " + config.path("data_dir").toAbsolutePath(), e);
+        } catch (RuntimeException e) {
+            models.close();
+            throw e;
+        }
+    }
+
+    /** The model cards this engine can embed with. */
+    public List<ModelCard> modelCards() {
+        return models.cards();
+    }
+
+    @Override
+    public CompletableFuture<Boolean> createCollection(String name, String model) {
+        try {
+            CollectionName.validate(name);
+            String modelId = model == null || model.isBlank() ? config.string("default_model") : model;
+            ModelCard card = models.card(modelId); // UNKNOWN_MODEL names the available ones
+            CollectionSchema schema = new CollectionSchema(name, card.id(), card.dimension(), CollectionSchema.COSINE);
+            return disk.submit(() -> {
+                synchronized (createLock) {
+                    Optional<CollectionIndex> existing = catalog.get(name);
+                    if (existing.isPresent()) {
+                        CollectionSchema old = existing.get().schema();
+                        if (old.equals(schema)) return false;
+                        throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + name
+                                + "' already exists with model '" + old.model() + "' (dimension " + old.dimension()
+                                + "); delete it first to re-create it with model '" + schema.model() + "'");
+                    }
+                    catalog.create(schema);
+                    LOG.info("created collection {} (model {}, dimension {})", name, schema.model(), schema.dimension());
+                    return true;
+                }
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<List<CollectionInfo>> listCollections() {
+        return disk.submit(() -> catalog.list().stream().map(PoiskEngine::info).toList());
+    }
+
+    @Override
+    public CompletableFuture<CollectionInfo> describeCollection(String name) {
+        return disk.submit(() -> info(collection(name)));
+    }
+
+    private static CollectionInfo info(CollectionIndex index) {
+        return new CollectionInfo(index.schema(), index.documentCount(), index.segmentCount(), index.liveSegmentDocuments());
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteCollection(String name) {
+        return disk.submit(() -> {
+            CollectionName.validate(name);
+            synchronized (createLock) {
+                boolean dropped = catalog.drop(name);
+                if (dropped) LOG.info("deleted collection {}", name);
+                return dropped;
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<Integer> index(String collection, List<Document> documents) {
+        if (documents.isEmpty()) return disk.submit(() -> {
+            collection(collection);
+            return 0;
+        });
+        List<List<Document>> slices = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i += ingestSlice) {
+            slices.add(documents.subList(i, Math.min(documents.size(), i + ingestSlice)));
+        }
+        return disk.submit(() -> collection(collection))
+                .thenCompose(index -> batcher(index.schema().model())
+                        .thenCompose(batcher -> ingestSlices(index, batcher, slices, 0, CompletableFuture.completedFuture(null))))
+                .thenApply(v -> documents.size());
+    }
+
+    /**
+     * Embeds slice {@code i} while the previous slice is still being written, then chains its write
+     * after the previous one, so writes stay in request order and inference never waits on disk.
+     */
+    private CompletableFuture<Void> ingestSlices(CollectionIndex index, EmbeddingBatcher batcher, List<List<Document>> slices,
+                                                 int i, CompletableFuture<Void> previousWrite) {
+        List<Document> slice = slices.get(i);
+        return embed(batcher, slice.stream().map(Document::text).toList(), EmbeddingRole.PASSAGE, null)
+                .thenCompose(vectors -> {
+                    List<EmbeddedDocument> embedded = new ArrayList<>(slice.size());
+                    for (int j = 0; j < slice.size(); j++) embedded.add(new EmbeddedDocument(slice.get(j), vectors[j]));
+                    CompletableFuture<Void> write = previousWrite.thenCompose(v -> disk.submit(() -> {
+                        index.upsert(embedded);
+                        return null;
+                    }));
+                    return i + 1 < slices.size() ? ingestSlices(index, batcher, slices, i + 1, write) : write;
+                });
+    }
+
+    @Override
+    public CompletableFuture<Optional<Document>> getDocument(String collection, String id) {
+        return disk.submit(() -> collection(collection).get(id));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteDocument(String collection, String id) {
+        return disk.submit(() -> collection(collection).delete(id));
+    }
+
+    @Override
+    public CompletableFuture<SearchResponse> search(String collection, SearchRequest request) {
+        long started = System.nanoTime();
+        if (request.mode() != SearchMode.DENSE) {
+            return CompletableFuture.failedFuture(new PoiskException(ErrorCode.INVALID_QUERY, "mode '" + request.mode().wireName()
+                    + "' is not available yet in this version; accepted: dense"));
+        }
+        if (!request.filter().isEmpty()) {
+            return CompletableFuture.failedFuture(new PoiskException(ErrorCode.INVALID_QUERY,
+                    "filters are not supported yet in this version; send an empty or no 'filter'"));
+        }
+        return disk.submit(() -> collection(collection))
+                .thenCompose(index -> batcher(index.schema().model())
+                        .thenCompose(b -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction()))
+                        .thenCompose(vectors -> disk.submit(() -> index.search(vectors[0], request.k()))))
+                .thenApply((List<Hit> hits) -> new SearchResponse(hits, (System.nanoTime() - started) / 1_000_000));
+    }
+
+    private CollectionIndex collection(String name) {
+        if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "the engine is shutting down");
+        CollectionName.validate(name);
+        return catalog.get(name).orElseThrow(() -> PoiskException.collectionNotFound(name));
+    }
+
+    private static CompletableFuture<float[][]> embed(EmbeddingBatcher batcher, List<String> texts, EmbeddingRole role,
+                                                      String instruction) {
+        try {
+            return batcher.submit(texts, role, instruction);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** The batcher of a model, created once on the loader thread; a failed load is forgotten so a later call retries. */
+    private CompletableFuture<EmbeddingBatcher> batcher(String modelId) {
+        CompletableFuture<EmbeddingBatcher> f = batchers.computeIfAbsent(modelId, id -> modelLoader.submit(() -> {
+            long t0 = System.nanoTime();
+            EmbeddingBatcher b = new EmbeddingBatcher(models.embedder(id), config.integer("embedding.max_batch"),
+                    config.longValue("embedding.max_wait_ms"), config.integer("embedding.queue_capacity"),
+                    config.integer("embedding.workers"));
+            LOG.info("model {} ready in {} ms", id, (System.nanoTime() - t0) / 1_000_000);
+            return b;
+        }));
+        f.whenComplete((b, e) -> {
+            if (e != null) batchers.remove(modelId, f);
+        });
+        return f;
+    }
+
+    /** Loads the model of every existing collection now, so the first request after a restart is not slow. */
+    public CompletableFuture<Void> warmUp() {
+        return listCollections().thenCompose(infos -> CompletableFuture.allOf(infos.stream()
+                .map(i -> i.schema().model()).distinct().map(this::batcher).toArray(CompletableFuture[]::new)));
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        modelLoader.close();
+        for (CompletableFuture<EmbeddingBatcher> f : batchers.values()) {
+            EmbeddingBatcher b = f.getNow(null);
+            if (b != null) closeQuietly(b);
+        }
+        batchers.clear();
+        disk.close();
+        catalog.close();
+        models.close();
+        LOG.info("engine closed");
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("closing {} failed", c, e);
+        }
+    }
+}

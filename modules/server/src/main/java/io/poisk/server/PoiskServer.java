@@ -1,0 +1,106 @@
+package io.poisk.server;
+
+import io.poisk.core.PoiskConfig;
+import io.poisk.core.SearchService;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A running Poisk: the engine plus the HTTP API deployed on every event loop. {@link #start}
+ * returns once the server is listening, so it can be called from {@code main} or a test.
+ */
+public final class PoiskServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PoiskServer.class);
+    private static final long STARTUP_TIMEOUT_S = 120;
+
+    private final Vertx vertx;
+    private final PoiskEngine engine;
+    private final int port;
+    private volatile boolean closed;
+
+    private PoiskServer(Vertx vertx, PoiskEngine engine, int port) {
+        this.vertx = vertx;
+        this.engine = engine;
+        this.port = port;
+    }
+
+    public static PoiskServer start(PoiskConfig config) {
+        PoiskEngine engine = PoiskEngine.open(config);
+        int eventLoops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+        try {
+            ApiLimits limits = ApiLimits.from(config);
+            String host = config.string("host");
+            // All instances in one deployment, so that with port 0 they share the one free port Vert.x picks.
+            List<HttpApiVerticle> instances = new CopyOnWriteArrayList<>();
+            int configuredPort = config.integer("port");
+            await(vertx.deployVerticle(() -> {
+                HttpApiVerticle v = new HttpApiVerticle(engine, limits, host, configuredPort);
+                instances.add(v);
+                return v;
+            }, new DeploymentOptions().setInstances(eventLoops)));
+            int port = instances.getFirst().actualPort();
+            LOG.info("Poisk listening on http://{}:{} ({} event loops, data_dir {})", host, port, eventLoops,
+                    config.path("data_dir").toAbsolutePath());
+            engine.warmUp().exceptionally(e -> {
+                LOG.warn("warming up models failed; they load on first use", e);
+                return null;
+            });
+            return new PoiskServer(vertx, engine, port);
+        } catch (RuntimeException e) {
+            closeQuietly(vertx, engine);
+            throw e;
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public SearchService engine() {
+        return engine;
+    }
+
+    /** Stops taking requests (undeploys the API), then closes the engine and its collections cleanly. */
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        closeQuietly(vertx, engine);
+        LOG.info("Poisk on port {} stopped", port);
+    }
+
+    private static void closeQuietly(Vertx vertx, PoiskEngine engine) {
+        try {
+            await(vertx.close());
+        } catch (RuntimeException e) {
+            LOG.warn("stopping the HTTP server failed", e);
+        }
+        engine.close();
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(STARTUP_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the HTTP server", e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) throw r;
+            throw new IllegalStateException("HTTP server failed: " + cause, cause);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("HTTP server did not respond within " + STARTUP_TIMEOUT_S + " s", e);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.poisk.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.poisk.core.CollectionInfo;
+import io.poisk.core.Document;
+import io.poisk.core.Hit;
+import io.poisk.core.SearchResponse;
+import io.vertx.core.buffer.Buffer;
+
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON shapes of the public HTTP contract. */
+final class ResponseEncoder {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ResponseEncoder() {
+    }
+
+    static Map<String, Object> collection(CollectionInfo info) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", info.name());
+        m.put("model", info.schema().model());
+        m.put("dimension", info.schema().dimension());
+        m.put("similarity", info.schema().similarity());
+        m.put("documents", info.documents());
+        m.put("segments", info.segments());
+        return m;
+    }
+
+    static Map<String, Object> collections(List<CollectionInfo> infos) {
+        return Map.of("collections", infos.stream().map(ResponseEncoder::collection).toList());
+    }
+
+    static Map<String, Object> document(Document d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", d.id());
+        m.put("text", d.text());
+        m.put("fields", d.fields());
+        return m;
+    }
+
+    static Map<String, Object> search(SearchResponse r) {
+        List<Map<String, Object>> hits = new ArrayList<>(r.hits().size());
+        for (Hit h : r.hits()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", h.id());
+            m.put("score", h.score());
+            m.put("text", h.text());
+            m.put("fields", h.fields());
+            hits.add(m);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hits", hits);
+        m.put("took_ms", r.tookMs());
+        return m;
+    }
+
+    static Map<String, Object> error(String code, String message) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("code", code);
+        e.put("message", message);
+        return Map.of("error", e);
+    }
+
+    static Buffer toBuffer(Object value) {
+        try {
+            return Buffer.buffer(JSON.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
