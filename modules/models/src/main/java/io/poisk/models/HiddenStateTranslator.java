@@ -2,7 +2,6 @@ package io.poisk.models;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.Batchifier;
@@ -14,58 +13,39 @@ import java.util.List;
 /**
  * Feeds a padded {@link TokenBatch} to a transformer and copies out its last hidden state, leaving
  * pooling to plain Java (the same code path for every engine). Inputs go by name where the engine
- * knows the model's input names (ONNX Runtime), otherwise by position as
- * (input_ids, attention_mask, token_type_ids) — the signature ops/models/export_torchscript.py traces.
+ * knows the model's input names (ONNX Runtime), otherwise by position in the card's {@code inputs} order
+ * ((input_ids, attention_mask, token_type_ids) for encoders, (input_ids, attention_mask) for decoders,
+ * the signatures ops/models/export.py traces).
  */
 final class HiddenStateTranslator implements Translator<TokenBatch, HiddenStates> {
-    static final String INPUT_IDS = "input_ids";
-    static final String ATTENTION_MASK = "attention_mask";
-    static final String TOKEN_TYPE_IDS = "token_type_ids";
     private static final String LAST_HIDDEN_STATE = "last_hidden_state";
 
     private final boolean feedByName;
-    /** The model's input names in order, read once from the engine when feeding by name. */
-    private volatile List<String> modelInputNames;
+    /** By position: the card's inputs; by name: read once from the engine. */
+    private volatile List<String> inputNames;
 
-    /** @param feedByName true where the engine knows the model's input names (ONNX Runtime) */
-    HiddenStateTranslator(boolean feedByName) {
+    /**
+     * @param feedByName true where the engine knows the model's input names (ONNX Runtime)
+     * @param positionalInputs the inputs a TorchScript model takes, in order (the card's {@code inputs})
+     */
+    HiddenStateTranslator(boolean feedByName, List<String> positionalInputs) {
         this.feedByName = feedByName;
+        this.inputNames = feedByName ? null : List.copyOf(positionalInputs);
     }
 
     @Override
     public void prepare(TranslatorContext ctx) {
-        if (!feedByName || modelInputNames != null) return; // prepare runs for every new predictor
+        if (!feedByName || inputNames != null) return; // prepare runs for every new predictor
         PairList<String, Shape> described = ctx.getModel().describeInput();
         if (described == null || described.isEmpty() || described.keys().stream().anyMatch(k -> k == null)) {
             throw new IllegalStateException("the engine does not name the model's inputs");
         }
-        modelInputNames = List.copyOf(described.keys());
+        inputNames = List.copyOf(described.keys());
     }
 
     @Override
     public NDList processInput(TranslatorContext ctx, TokenBatch batch) {
-        NDManager manager = ctx.getNDManager();
-        Shape shape = new Shape(batch.batchSize(), batch.sequenceLength());
-        NDArray ids = manager.create(batch.inputIds(), shape);
-        NDArray mask = manager.create(batch.attentionMask(), shape);
-        NDArray types = manager.create(batch.tokenTypeIds(), shape);
-        List<String> names = modelInputNames;
-        if (!feedByName) {
-            return new NDList(ids, mask, types);
-        }
-        NDList inputs = new NDList(names.size());
-        for (String name : names) {
-            NDArray array = switch (name) {
-                case INPUT_IDS -> ids;
-                case ATTENTION_MASK -> mask;
-                case TOKEN_TYPE_IDS -> types;
-                default -> throw new IllegalStateException("model input '" + name + "' is not one of "
-                        + List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS));
-            };
-            array.setName(name);
-            inputs.add(array);
-        }
-        return inputs;
+        return ModelInputs.of(ctx.getNDManager(), batch, inputNames);
     }
 
     @Override

@@ -29,6 +29,7 @@ public final class ModelRegistry implements AutoCloseable {
     private final Map<String, ModelCard> cards;
     private final Map<String, String> brokenCards = new LinkedHashMap<>();
     private final Map<String, Embedder> embedders = new ConcurrentHashMap<>();
+    private final Map<String, Reranker> rerankers = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     public ModelRegistry(Path modelsDir) {
@@ -86,11 +87,33 @@ public final class ModelRegistry implements AutoCloseable {
         return new ArrayList<>(cards.values());
     }
 
-    /** The embedder of this model, loaded on first use (seconds) and cached. */
+    /** The cards of models that embed (kind "embedder"): the ones a collection can be created with. */
+    public List<ModelCard> embedderCards() {
+        return cards.values().stream().filter(ModelCard::isEmbedder).toList();
+    }
+
+    /** The cards of rerankers (kind "cross_encoder" or "llm_reranker"). */
+    public List<ModelCard> rerankerCards() {
+        return cards.values().stream().filter(c -> !c.isEmbedder()).toList();
+    }
+
+    /** The embedder of this model, loaded on first use (seconds) and cached; BAD_REQUEST for a reranker's id. */
     public Embedder embedder(String id) {
         if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "model registry is closed");
         ModelCard card = card(id);
         return embedders.computeIfAbsent(card.id(), key -> DjlEmbedder.open(card));
+    }
+
+    /** The reranker of this model, loaded on first use and cached; BAD_REQUEST for an embedder's id. */
+    public Reranker reranker(String id) {
+        if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "model registry is closed");
+        ModelCard card = card(id);
+        if (card.isEmbedder()) {
+            throw PoiskException.badRequest("model '" + id + "' is an embedder, not a reranker; rerankers: "
+                    + rerankerCards().stream().map(ModelCard::id).toList());
+        }
+        return rerankers.computeIfAbsent(card.id(), key -> card.kind().equals(ModelCard.CROSS_ENCODER)
+                ? CrossEncoderReranker.open(card) : LlmYesNoReranker.open(card));
     }
 
     @Override
@@ -104,5 +127,13 @@ public final class ModelRegistry implements AutoCloseable {
             }
         }
         embedders.clear();
+        for (Reranker reranker : rerankers.values()) {
+            try {
+                reranker.close();
+            } catch (RuntimeException e) {
+                log.warn("closing reranker '{}' failed", reranker.card().id(), e);
+            }
+        }
+        rerankers.clear();
     }
 }

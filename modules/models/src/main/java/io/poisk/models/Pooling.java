@@ -13,7 +13,13 @@ public enum Pooling {
     /** The first real token, [CLS] for BERT-style models (bge). */
     CLS,
     /** The last real token, EOS for decoder models (Qwen3-Embedding, Promptriever). */
-    LAST_TOKEN;
+    LAST_TOKEN,
+    /**
+     * Masked mean over the real tokens after the first prefix separator token (NV-Retriever: the
+     * instruction prefix up to and including its ':' is left out of the mean). The caller passes the
+     * mask from {@link #maskThroughSeparator}; the pooling itself is then MEAN's.
+     */
+    PREFIX_MEAN;
 
     /** The pooling a card names: "mean", "cls" or "last_token". */
     public static Pooling of(String cardName) {
@@ -44,7 +50,7 @@ public enum Pooling {
         switch (this) {
             case CLS -> System.arraycopy(hidden, (row * sequence + first) * hiddenSize, out, 0, dimension);
             case LAST_TOKEN -> System.arraycopy(hidden, (row * sequence + last) * hiddenSize, out, 0, dimension);
-            case MEAN -> {
+            case MEAN, PREFIX_MEAN -> {
                 // Sum in double: 512 tokens of float would lose the last digits the conformance test checks.
                 double[] sum = new double[dimension];
                 for (int t = first; t <= last; t++) {
@@ -54,6 +60,31 @@ public enum Pooling {
                 }
                 for (int d = 0; d < dimension; d++) out[d] = (float) (sum[d] / count);
             }
+        }
+        return out;
+    }
+
+    /**
+     * A copy of the attention mask with each row's tokens up to and including its first {@code separatorId}
+     * zeroed. A row without the separator, or with nothing after it, keeps its whole mask, so it still has
+     * tokens to pool (the Python reference does the same).
+     */
+    public static long[] maskThroughSeparator(long[] ids, long[] mask, int batch, int sequence, long separatorId) {
+        long[] out = mask.clone();
+        for (int r = 0; r < batch; r++) {
+            int base = r * sequence;
+            int separator = -1;
+            for (int t = 0; t < sequence; t++) {
+                if (mask[base + t] != 0 && ids[base + t] == separatorId) {
+                    separator = t;
+                    break;
+                }
+            }
+            if (separator < 0) continue;
+            boolean after = false;
+            for (int t = separator + 1; t < sequence; t++) after |= mask[base + t] != 0;
+            if (!after) continue;
+            for (int t = 0; t <= separator; t++) out[base + t] = 0;
         }
         return out;
     }

@@ -3,8 +3,9 @@ package io.poisk.models;
 import java.util.List;
 
 /**
- * Token ids of several texts padded on the right to the longest one, flattened row-major
- * [batch, sequence], as the model's inputs want them. Pad positions have mask 0 and are never pooled.
+ * Token ids of several texts padded to the longest one (on the right, or on the left for decoders that
+ * read the last position), flattened row-major [batch, sequence], as the model's inputs want them.
+ * Pad positions have mask 0 and are never pooled.
  */
 public record TokenBatch(long[] inputIds, long[] attentionMask, long[] tokenTypeIds, int batchSize, int sequenceLength) {
 
@@ -16,6 +17,11 @@ public record TokenBatch(long[] inputIds, long[] attentionMask, long[] tokenType
     }
 
     public static TokenBatch pad(List<Tokens> rows, long padId) {
+        return pad(rows, padId, false);
+    }
+
+    /** @param left pad before the tokens, so every row's last token sits at the last position */
+    public static TokenBatch pad(List<Tokens> rows, long padId, boolean left) {
         if (rows.isEmpty()) throw new IllegalArgumentException("an empty batch has nothing to pad");
         int sequence = 1;
         for (Tokens row : rows) sequence = Math.max(sequence, row.length());
@@ -26,7 +32,7 @@ public record TokenBatch(long[] inputIds, long[] attentionMask, long[] tokenType
         java.util.Arrays.fill(ids, padId);
         for (int r = 0; r < batch; r++) {
             Tokens row = rows.get(r);
-            int base = r * sequence;
+            int base = r * sequence + (left ? sequence - row.length() : 0);
             System.arraycopy(row.ids(), 0, ids, base, row.length());
             System.arraycopy(row.typeIds(), 0, types, base, row.length());
             java.util.Arrays.fill(mask, base, base + row.length(), 1L);

@@ -115,4 +115,47 @@ class ModelCardTest {
         assertThat(write(VALID.replace(", \"normalize\": true", "")).normalize()).isTrue();
         assertThat(write(VALID.replace("\"normalize\": true", "\"normalize\": false")).normalize()).isFalse();
     }
+
+    @Test
+    void oldCardsGetTheEncoderDefaults() throws IOException {
+        ModelCard card = write(VALID);
+        assertThat(card.kind()).isEqualTo(ModelCard.EMBEDDER);
+        assertThat(card.paddingSide()).isEqualTo("right");
+        assertThat(card.inputs()).containsExactly("input_ids", "attention_mask", "token_type_ids");
+        assertThat(card.truncateDim()).isNull();
+        assertThat(card.eosToken()).isNull();
+        assertThat(card.prompt()).isNull();
+    }
+
+    @Test
+    void readsTheDecoderAndRerankerKeys() throws IOException {
+        ModelCard qwen = write(VALID.replace("\"normalize\": true", "\"normalize\": true, \"truncate_dim\": 128, \"padding_side\": \"left\","
+                + " \"append_eos\": true, \"eos_token\": \"<|endoftext|>\", \"inputs\": [\"input_ids\", \"attention_mask\"]"));
+        assertThat(qwen.dimension()).isEqualTo(128);
+        assertThat(qwen.truncateDim()).isEqualTo(128);
+        assertThat(qwen.leftPadding()).isTrue();
+        assertThat(qwen.eosToken()).isEqualTo("<|endoftext|>");
+        assertThat(qwen.inputs()).containsExactly("input_ids", "attention_mask");
+
+        ModelCard reranker = write(VALID.replace("\"dimension\": 384", "\"dimension\": 2").replace("\"normalize\": true",
+                "\"kind\": \"llm_reranker\", \"prompt\": {\"prefix\": \"P\", \"body\": \"<I>{instruction} <Q>{query} <D>{document}\","
+                        + " \"suffix\": \"S\", \"default_instruction\": \"web search\", \"answer_tokens\": [\"yes\", \"no\"]}"));
+        assertThat(reranker.prompt().answerTokens()).containsExactly("yes", "no");
+        assertThat(reranker.prompt().renderBody("q {document}", "d", null)).isEqualTo("<I>web search <Q>q {document} <D>d");
+        assertThat(reranker.prompt().renderBody("q", "d", "mine")).isEqualTo("<I>mine <Q>q <D>d");
+    }
+
+    @Test
+    void rejectsBadNewKeys() {
+        assertBad(VALID.replace("\"normalize\": true", "\"kind\": \"ranker\""), "kind must be one of");
+        assertBad(VALID.replace("\"normalize\": true", "\"truncate_dim\": 500"), "truncate_dim must be between 1 and dimension 384");
+        assertBad(VALID.replace("\"normalize\": true", "\"padding_side\": \"middle\""), "padding_side must be one of");
+        assertBad(VALID.replace("\"normalize\": true", "\"inputs\": [\"attention_mask\"]"), "inputs must start with input_ids");
+        assertBad(VALID.replace("\"normalize\": true", "\"append_eos\": true"), "'eos_token' is required");
+        assertBad(VALID.replace("\"pooling\": \"mean\"", "\"pooling\": \"prefix_mean\""), "needs a prefix_separator");
+        assertBad(VALID.replace("\"dimension\": 384", "\"dimension\": 2").replace("\"normalize\": true", "\"kind\": \"llm_reranker\""),
+                "needs a prompt");
+        assertBad(VALID.replace("\"dimension\": 384", "\"dimension\": 2").replace("\"normalize\": true",
+                "\"kind\": \"llm_reranker\", \"prompt\": {\"body\": \"{query}\", \"answer_tokens\": [\"yes\", \"no\"]}"), "must contain {query} and {document}");
+    }
 }

@@ -82,4 +82,26 @@ class PoolingTest {
         assertThat(batch.attentionMask()).containsExactly(1, 1, 1, 1, 1, 0);
         assertThat(batch.tokenTypeIds()).containsExactly(0, 0, 0, 0, 1, 0);
     }
+
+    @Test
+    void prefixMeanLeavesOutTokensThroughTheFirstSeparator() {
+        // row 0: ids 5 ':'(9) 7 -> mean of token 2 only; row 1 has no separator -> all real tokens
+        long[] ids = {5, 9, 7, 4, 4, 0};
+        long[] mask = {1, 1, 1, 1, 1, 0};
+        long[] poolMask = Pooling.maskThroughSeparator(ids, mask, 2, 3, 9);
+        assertThat(poolMask).containsExactly(0, 0, 1, 1, 1, 0);
+        assertThat(Pooling.PREFIX_MEAN.pool(HIDDEN, poolMask, 0, 3, 2, 2)).containsExactly(2f, -2f);
+        assertThat(Pooling.PREFIX_MEAN.pool(HIDDEN, poolMask, 1, 3, 2, 2)).containsExactly(10.5f, -10.5f);
+        // a separator as the last real token leaves the row whole
+        assertThat(Pooling.maskThroughSeparator(new long[] {5, 9, 0}, new long[] {1, 1, 0}, 1, 3, 9)).containsExactly(1, 1, 0);
+    }
+
+    @Test
+    void padsOnTheLeftForDecoders() {
+        TokenBatch batch = TokenBatch.pad(List.of(
+                new TokenBatch.Tokens(new long[] {1, 2, 3}, new long[] {0, 0, 0}),
+                new TokenBatch.Tokens(new long[] {4}, new long[] {0})), 9L, true);
+        assertThat(batch.inputIds()).containsExactly(1, 2, 3, 9, 9, 4);
+        assertThat(batch.attentionMask()).containsExactly(1, 1, 1, 0, 0, 1);
+    }
 }

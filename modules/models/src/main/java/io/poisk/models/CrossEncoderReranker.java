@@ -1,0 +1,75 @@
+package io.poisk.models;
+
+import ai.djl.MalformedModelException;
+import ai.djl.huggingface.tokenizers.Encoding;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.util.PairList;
+import io.poisk.core.PoiskException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A cross-encoder ({@code kind: cross_encoder}): query and document in one sequence as a tokenizer pair
+ * ({@code [CLS] query [SEP] document [SEP]}, truncated longest-first to max_length); the score is the
+ * model's single logit. The query goes through the card's instruction and query templates, the document
+ * through its passage template.
+ */
+public final class CrossEncoderReranker implements Reranker {
+    private final ModelCard card;
+    private final HuggingFaceTokenizer tokenizer;
+    private final ScoringModel model;
+
+    private CrossEncoderReranker(ModelCard card, HuggingFaceTokenizer tokenizer, ScoringModel model) {
+        this.card = card;
+        this.tokenizer = tokenizer;
+        this.model = model;
+    }
+
+    public static CrossEncoderReranker open(ModelCard card) {
+        if (!card.kind().equals(ModelCard.CROSS_ENCODER)) {
+            throw PoiskException.badRequest("model '" + card.id() + "' is a " + card.kind() + ", not a cross_encoder");
+        }
+        HuggingFaceTokenizer tokenizer = null;
+        try {
+            tokenizer = DjlModels.tokenizer(card, card.maxLength());
+            ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs())), 0L);
+            return new CrossEncoderReranker(card, tokenizer, model);
+        } catch (PoiskException e) {
+            if (tokenizer != null) tokenizer.close();
+            throw e;
+        } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
+            if (tokenizer != null) tokenizer.close();
+            throw DjlModels.unavailable(card, e);
+        }
+    }
+
+    @Override
+    public ModelCard card() {
+        return card;
+    }
+
+    @Override
+    public float[] score(String query, String instruction, List<String> documents) {
+        Objects.requireNonNull(query, "query");
+        if (documents.isEmpty()) return new float[0];
+        String renderedQuery = card.render(query, EmbeddingRole.QUERY, instruction);
+        PairList<String, String> pairs = new PairList<>(documents.size());
+        for (String document : documents) pairs.add(renderedQuery, card.render(document, EmbeddingRole.PASSAGE, null));
+        Encoding[] encodings = tokenizer.batchEncode(pairs);
+        List<TokenBatch.Tokens> sequences = new ArrayList<>(encodings.length);
+        for (Encoding e : encodings) sequences.add(new TokenBatch.Tokens(e.getIds(), e.getTypeIds()));
+        float[][] logits = model.forward(sequences);
+        float[] scores = new float[logits.length];
+        for (int i = 0; i < scores.length; i++) scores[i] = logits[i][0];
+        return scores;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        tokenizer.close();
+    }
+}

@@ -1,0 +1,91 @@
+package io.poisk.models;
+
+import ai.djl.Device;
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.Translator;
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Loads a card's tokenizer and weights on DJL: the engine set-up every model kind shares. */
+final class DjlModels {
+    private static final Logger log = LoggerFactory.getLogger(DjlModels.class);
+
+    private DjlModels() {}
+
+    static String engineName(ModelCard card) {
+        return card.engine().equals("onnx") ? "OnnxRuntime" : "PyTorch";
+    }
+
+    /**
+     * The card's tokenizer, never padding (batches pad themselves); truncating to {@code maxLength}
+     * tokens when it is positive (pairs longest-first), not at all otherwise.
+     */
+    static HuggingFaceTokenizer tokenizer(ModelCard card, int maxLength) throws IOException {
+        HuggingFaceTokenizer.Builder builder = HuggingFaceTokenizer.builder()
+                .optTokenizerPath(card.tokenizerPath())
+                .optAddSpecialTokens(true)
+                .optPadding(false);
+        if (maxLength > 0) builder.optTruncation(true).optMaxLength(maxLength);
+        else builder.optTruncation(false);
+        return builder.build();
+    }
+
+    /** The one id the tokenizer gives this token (special tokens included); BAD_REQUEST when it is not one token. */
+    static long tokenId(HuggingFaceTokenizer tokenizer, ModelCard card, String token, String field) {
+        long[] ids = tokenizer.encode(token, false, false).getIds();
+        if (ids.length != 1) {
+            throw PoiskException.badRequest("model card '" + card.id() + "': " + field + " '" + token
+                    + "' is " + ids.length + " tokens in its tokenizer; it must be exactly one");
+        }
+        return ids[0];
+    }
+
+    /** Loads the weights with the translator, on a GPU when the engine sees one. */
+    static <O> ZooModel<TokenBatch, O> load(ModelCard card, Class<O> output, Translator<TokenBatch, O> translator)
+            throws IOException, ModelNotFoundException, MalformedModelException {
+        String engineName = engineName(card);
+        int threads = Integer.getInteger("poisk.inference.threads", Runtime.getRuntime().availableProcessors());
+        // Read once when the PyTorch engine starts (ONNX Runtime starts it too, for NDArray ops it lacks),
+        // so they must be set before either engine's first use.
+        setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        setIfAbsent("ai.djl.pytorch.num_interop_threads", "1");
+        // The profiling graph executor re-optimises for every new input shape; ours change per batch.
+        setIfAbsent("ai.djl.pytorch.graph_optimizer", "false");
+        Engine engine = Engine.getEngine(engineName);
+        Device device = engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        String artifact = card.artifact();
+        Criteria.Builder<TokenBatch, O> criteria = Criteria.builder()
+                .setTypes(TokenBatch.class, output)
+                .optModelPath(card.directory())
+                .optModelName(artifact.substring(0, artifact.lastIndexOf('.')))
+                .optEngine(engineName)
+                .optDevice(device)
+                .optTranslator(translator);
+        if (engineName.equals("OnnxRuntime")) {
+            criteria.optOption("intraOpNumThreads", Integer.toString(threads))
+                    .optOption("interOpNumThreads", "1");
+        } else {
+            criteria.optOption("mapLocation", "true"); // CPU-saved TorchScript onto a GPU
+        }
+        ZooModel<TokenBatch, O> model = criteria.build().loadModel();
+        log.info("loaded model '{}' ({} {} on {}, {} threads)", card.id(), card.kind(), engineName, device, threads);
+        return model;
+    }
+
+    static PoiskException unavailable(ModelCard card, Exception e) {
+        return new PoiskException(ErrorCode.UNAVAILABLE, "model '" + card.id() + "' cannot be loaded from "
+                + card.directory() + ": " + e.getMessage(), e);
+    }
+
+    private static void setIfAbsent(String property, String value) {
+        if (System.getProperty(property) == null) System.setProperty(property, value);
+    }
+}

@@ -1,0 +1,104 @@
+package io.poisk.models;
+
+import ai.djl.MalformedModelException;
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import io.poisk.core.PoiskException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An LLM reranker that answers yes/no (Qwen3-Reranker) or true/false (FollowIR): the card's prompt is
+ * tokenised as prefix + body + suffix (prefix and suffix without special tokens, the body with them and
+ * truncated so the whole fits max_length), and the traced model returns the logits of the two answer
+ * tokens at the last position. The score is P(positive) = softmax(positive, negative)[0].
+ */
+public final class LlmYesNoReranker implements Reranker {
+    private final ModelCard card;
+    private final ModelCard.RerankPrompt prompt;
+    private final HuggingFaceTokenizer tokenizer;
+    private final ScoringModel model;
+    private final long[] prefixIds;
+    private final long[] suffixIds;
+
+    private LlmYesNoReranker(ModelCard card, HuggingFaceTokenizer tokenizer, ScoringModel model) {
+        this.card = card;
+        this.prompt = card.prompt();
+        this.tokenizer = tokenizer;
+        this.model = model;
+        this.prefixIds = prompt.prefix().isEmpty() ? new long[0] : tokenizer.encode(prompt.prefix(), false, false).getIds();
+        this.suffixIds = prompt.suffix().isEmpty() ? new long[0] : tokenizer.encode(prompt.suffix(), false, false).getIds();
+        if (prefixIds.length + suffixIds.length >= card.maxLength()) {
+            throw PoiskException.badRequest("model card '" + card.id() + "': prompt prefix and suffix take "
+                    + (prefixIds.length + suffixIds.length) + " tokens, leaving nothing of max_length " + card.maxLength());
+        }
+    }
+
+    public static LlmYesNoReranker open(ModelCard card) {
+        if (!card.kind().equals(ModelCard.LLM_RERANKER)) {
+            throw PoiskException.badRequest("model '" + card.id() + "' is a " + card.kind() + ", not an llm_reranker");
+        }
+        HuggingFaceTokenizer tokenizer = null;
+        try {
+            tokenizer = DjlModels.tokenizer(card, 0); // the body is truncated here, around prefix and suffix
+            for (String answer : card.prompt().answerTokens()) DjlModels.tokenId(tokenizer, card, answer, "answer token");
+            long padId = card.eosToken() == null ? 0L : DjlModels.tokenId(tokenizer, card, card.eosToken(), "eos_token");
+            ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs())), padId);
+            return new LlmYesNoReranker(card, tokenizer, model);
+        } catch (PoiskException e) {
+            if (tokenizer != null) tokenizer.close();
+            throw e;
+        } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
+            if (tokenizer != null) tokenizer.close();
+            throw DjlModels.unavailable(card, e);
+        }
+    }
+
+    @Override
+    public ModelCard card() {
+        return card;
+    }
+
+    @Override
+    public float[] score(String query, String instruction, List<String> documents) {
+        Objects.requireNonNull(query, "query");
+        if (documents.isEmpty()) return new float[0];
+        // Without an {instruction} slot in the prompt, the card's instruction template folds it into the query.
+        String renderedQuery = card.render(query, EmbeddingRole.QUERY, prompt.takesInstruction() ? null : instruction);
+        int bodyRoom = card.maxLength() - prefixIds.length - suffixIds.length;
+        List<TokenBatch.Tokens> sequences = new ArrayList<>(documents.size());
+        for (String document : documents) {
+            String body = prompt.renderBody(renderedQuery, card.render(document, EmbeddingRole.PASSAGE, null), instruction);
+            long[] bodyIds = tokenizer.encode(body, true, false).getIds();
+            int bodyLength = Math.min(bodyIds.length, bodyRoom);
+            long[] ids = new long[prefixIds.length + bodyLength + suffixIds.length];
+            System.arraycopy(prefixIds, 0, ids, 0, prefixIds.length);
+            System.arraycopy(bodyIds, 0, ids, prefixIds.length, bodyLength);
+            System.arraycopy(suffixIds, 0, ids, prefixIds.length + bodyLength, suffixIds.length);
+            sequences.add(new TokenBatch.Tokens(ids, new long[ids.length]));
+        }
+        float[][] logits = model.forward(sequences);
+        float[] scores = new float[logits.length];
+        for (int i = 0; i < scores.length; i++) scores[i] = positiveProbability(logits[i][0], logits[i][1]);
+        return scores;
+    }
+
+    /** softmax([positive, negative])[0], computed stably. */
+    static float positiveProbability(float positive, float negative) {
+        return (float) (1.0 / (1.0 + Math.exp((double) negative - positive)));
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        tokenizer.close();
+    }
+
+    @Override
+    public String toString() {
+        return "LlmYesNoReranker[" + card.id() + ", answers " + Arrays.toString(prompt.answerTokens().toArray()) + "]";
+    }
+}

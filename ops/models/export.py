@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""Exports a Hugging Face model to what Poisk loads unchanged: model.pt (TorchScript) + tokenizer.json + card.json.
+
+Every kind of model the engine serves goes through one of three traced wrappers:
+  embedder       (input_ids, attention_mask[, token_type_ids]) -> last_hidden_state [batch, seq, hidden];
+                 pooling, instruction templates, EOS, Matryoshka truncation happen in Java per the card.
+  cross_encoder  (input_ids, attention_mask, token_type_ids) -> the classification logit [batch, 1]
+  llm_reranker   (input_ids, attention_mask) -> the two answer-token logits at the last real position
+                 [batch, 2] (positive first): only those two rows of the LM head are kept.
+Decoders (Qwen3, Mistral, Llama, ...) take (input_ids, attention_mask); encoders all three inputs.
+A LoRA adapter (adapter_config.json + adapter_model.safetensors, as ru-Promptriever ships) is merged into
+its base first: W += (B @ A) * lora_alpha / r, without needing peft.
+
+The traced model is checked against the eager one on padded batches of other shapes before it is saved.
+
+usage:
+  export.py --model DIR_OR_HUB_ID --kind embedder --card card-template.json --out OUT [--adapter DIR]
+            [--answer-tokens yes no]
+The card template holds every card key except artifact/engine/tokenizer/inputs, which export.py fills in.
+"""
+import argparse
+import json
+import pathlib
+import shutil
+import sys
+
+import torch
+
+DECODER_TYPES = {"qwen2", "qwen3", "mistral", "llama", "gemma", "gemma2", "phi3"}
+
+
+def is_decoder(config):
+    return config.model_type in DECODER_TYPES or bool(getattr(config, "is_decoder", False))
+
+
+def input_names(config, kind):
+    if kind == "llm_reranker" or is_decoder(config):
+        return ["input_ids", "attention_mask"]
+    if getattr(config, "type_vocab_size", 0) and config.type_vocab_size > 0:
+        return ["input_ids", "attention_mask", "token_type_ids"]
+    return ["input_ids", "attention_mask"]
+
+
+class HiddenStates(torch.nn.Module):
+    """Positional inputs, one tensor out: the shape DJL's PyTorch engine passes and expects."""
+
+    def __init__(self, model, names):
+        super().__init__()
+        self.model = model
+        self.with_types = "token_type_ids" in names
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
+        kwargs = {"input_ids": input_ids, "attention_mask": attention_mask, "return_dict": True}
+        if self.with_types:
+            kwargs["token_type_ids"] = token_type_ids
+        return self.model(**kwargs).last_hidden_state
+
+
+class ClassifierLogits(torch.nn.Module):
+    def __init__(self, model, names):
+        super().__init__()
+        self.model = model
+        self.with_types = "token_type_ids" in names
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
+        kwargs = {"input_ids": input_ids, "attention_mask": attention_mask, "return_dict": True}
+        if self.with_types:
+            kwargs["token_type_ids"] = token_type_ids
+        return self.model(**kwargs).logits
+
+
+def last_real_position(attention_mask):
+    """Index of each row's last real token, for left and right padding alike."""
+    length = attention_mask.shape[1]
+    return (length - 1) - torch.flip(attention_mask, dims=[1]).argmax(dim=1)
+
+
+class AnswerLogits(torch.nn.Module):
+    """The LM head's logits of the answer tokens at the last real position: [batch, 2]."""
+
+    def __init__(self, causal_lm, answer_ids):
+        super().__init__()
+        self.body = causal_lm.get_decoder() if hasattr(causal_lm, "get_decoder") else causal_lm.model
+        head = causal_lm.get_output_embeddings()
+        self.register_buffer("answer_weight", head.weight[answer_ids].detach().clone())
+        bias = getattr(head, "bias", None)
+        self.register_buffer("answer_bias", bias[answer_ids].detach().clone() if bias is not None
+                             else torch.zeros(len(answer_ids), dtype=head.weight.dtype))
+
+    def forward(self, input_ids, attention_mask):
+        hidden = self.body(input_ids=input_ids, attention_mask=attention_mask, return_dict=True).last_hidden_state
+        rows = torch.arange(hidden.shape[0])
+        last = hidden[rows, last_real_position(attention_mask)]
+        return last @ self.answer_weight.T + self.answer_bias
+
+
+def merge_lora(model, adapter_dir):
+    """W += (B @ A) * alpha / r for every LoRA pair in a PEFT adapter folder; returns how many were merged."""
+    from safetensors.torch import load_file
+    adapter_dir = pathlib.Path(adapter_dir)
+    config = json.loads((adapter_dir / "adapter_config.json").read_text())
+    scale = float(config["lora_alpha"]) / float(config["r"])
+    weights = load_file(str(adapter_dir / "adapter_model.safetensors"))
+    params = dict(model.named_parameters())
+    merged = 0
+    for name, a in weights.items():
+        if ".lora_A." not in name:
+            continue
+        b = weights[name.replace(".lora_A.", ".lora_B.")]
+        module = name.split(".lora_A.")[0]
+        # PEFT names modules "base_model.model.<path in the base model>"
+        for strip in ("base_model.model.", "base_model."):
+            if module.startswith(strip):
+                module = module[len(strip):]
+                break
+        target = None
+        for candidate in (module + ".weight", "model." + module + ".weight",
+                          module.split("model.", 1)[-1] + ".weight"):
+            if candidate in params:
+                target = params[candidate]
+                break
+        if target is None:
+            raise SystemExit("LoRA module %s has no weight in the base model" % module)
+        with torch.no_grad():
+            target += (b.float() @ a.float()).to(target.dtype) * scale
+        merged += 1
+    if merged == 0:
+        raise SystemExit("no lora_A/lora_B pairs found in %s" % adapter_dir)
+    return merged
+
+
+def wrap(model, kind, names, answer_ids=None):
+    if kind == "embedder":
+        body = model.get_decoder() if hasattr(model, "lm_head") else model  # a CausalLM embeds with its body
+        return HiddenStates(body, names)
+    if kind == "cross_encoder":
+        return ClassifierLogits(model, names)
+    if kind == "llm_reranker":
+        return AnswerLogits(model, answer_ids)
+    raise SystemExit("unknown kind " + kind)
+
+
+def example_batches(tokenizer_file, names, pad_id, left):
+    """Padded id batches of three shapes, for tracing and for checking the trace."""
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(str(tokenizer_file))
+    tok.no_truncation()
+    texts = [["query: how much protein should a female eat", "passage: Париж — столица Франции."],
+             ["a"],
+             ["passage: Paris is the capital and most populous city of France.", "b", "Москва основана в 1147 году."]]
+    batches = []
+    for group in texts:
+        encodings = [tok.encode(t) for t in group]
+        length = max(len(e.ids) for e in encodings)
+        ids, mask, types = [], [], []
+        for e in encodings:
+            pad = length - len(e.ids)
+            if left:
+                ids.append([pad_id] * pad + e.ids); mask.append([0] * pad + [1] * len(e.ids)); types.append([0] * length)
+            else:
+                ids.append(e.ids + [pad_id] * pad); mask.append([1] * len(e.ids) + [0] * pad); types.append(e.type_ids + [0] * pad)
+        tensors = {"input_ids": torch.tensor(ids), "attention_mask": torch.tensor(mask), "token_type_ids": torch.tensor(types)}
+        batches.append(tuple(tensors[n] for n in names))
+    return batches
+
+
+def trace_and_check(wrapper, batches, kind):
+    wrapper.eval()
+    traced = None
+    with torch.no_grad():
+        for inputs in batches:
+            if traced is None:
+                traced = torch.jit.trace(wrapper, inputs, check_trace=False, strict=False)
+            expected = wrapper(*inputs)
+            actual = traced(*inputs)
+            if kind == "embedder":  # pad positions are never pooled
+                m = inputs[1].unsqueeze(-1).to(expected.dtype)
+                expected, actual = expected * m, actual * m
+            diff = (expected - actual).abs().max().item()
+            print("  trace check %s: max |traced - eager| = %.2e" % (tuple(inputs[0].shape), diff))
+            if not diff <= 1e-4:
+                raise SystemExit("the traced model differs from the eager one by %.3g" % diff)
+    return traced
+
+
+def export(model, kind, tokenizer_file, card, out, answer_tokens=None):
+    """Traces `model` per `kind` and writes model.pt, tokenizer.json, card.json into `out`."""
+    from tokenizers import Tokenizer
+    out = pathlib.Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    names = input_names(model.config, kind)
+    tok = Tokenizer.from_file(str(tokenizer_file))
+    answer_ids = None
+    if kind == "llm_reranker":
+        answer_ids = []
+        for token in answer_tokens:
+            ids = tok.encode(token, add_special_tokens=False).ids
+            if len(ids) != 1:
+                raise SystemExit("answer token %r is %d tokens in this tokenizer; it must be one" % (token, len(ids)))
+            answer_ids.append(ids[0])
+    left = card.get("padding_side", "right") == "left"
+    eos = card.get("eos_token")
+    pad_id = tok.token_to_id(eos) if eos else 0
+    wrapper = wrap(model, kind, names, answer_ids)
+    traced = trace_and_check(wrapper, example_batches(tokenizer_file, names, pad_id or 0, left), kind)
+    traced.save(str(out / "model.pt"))
+    if pathlib.Path(tokenizer_file).resolve() != (out / "tokenizer.json").resolve():
+        shutil.copyfile(tokenizer_file, out / "tokenizer.json")
+    full = dict(card, artifact="model.pt", engine="pytorch", tokenizer="tokenizer.json", kind=kind, inputs=names)
+    if kind == "llm_reranker":
+        full["prompt"] = dict(full["prompt"], answer_tokens=list(answer_tokens))
+        full["dimension"] = 2
+    if kind == "cross_encoder":
+        full["dimension"] = 1
+    (out / "card.json").write_text(json.dumps(full, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out
+
+
+def load_hf(model_ref, kind):
+    from transformers import AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification
+    common = {"attn_implementation": "eager", "torch_dtype": torch.float32}
+    if kind == "llm_reranker":
+        return AutoModelForCausalLM.from_pretrained(model_ref, **common)
+    if kind == "cross_encoder":
+        return AutoModelForSequenceClassification.from_pretrained(model_ref, **common)
+    return AutoModel.from_pretrained(model_ref, **common)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", required=True, help="a Hugging Face model folder or hub id (the base, with --adapter)")
+    ap.add_argument("--kind", required=True, choices=["embedder", "cross_encoder", "llm_reranker"])
+    ap.add_argument("--card", required=True, help="card template JSON (id, pooling, templates, max_length, dimension, ...)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--adapter", help="a PEFT LoRA adapter folder to merge into the base first")
+    ap.add_argument("--tokenizer", help="tokenizer.json to use (default: the one in the model or adapter folder)")
+    ap.add_argument("--answer-tokens", nargs=2, metavar=("POSITIVE", "NEGATIVE"), help="for llm_reranker, e.g. yes no")
+    args = ap.parse_args()
+    torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
+    card = json.loads(pathlib.Path(args.card).read_text(encoding="utf-8"))
+    if args.kind == "llm_reranker" and not args.answer_tokens:
+        sys.exit("--answer-tokens is required for llm_reranker")
+    model = load_hf(args.model, args.kind).eval()
+    if args.adapter:
+        print("merged %d LoRA pairs from %s" % (merge_lora(model, args.adapter), args.adapter))
+    tokenizer_file = args.tokenizer
+    if tokenizer_file is None:
+        for folder in filter(None, [args.adapter, args.model]):
+            if (pathlib.Path(folder) / "tokenizer.json").is_file():
+                tokenizer_file = pathlib.Path(folder) / "tokenizer.json"
+                break
+        if tokenizer_file is None:  # a hub id: the fast tokenizer saves a tokenizer.json
+            from transformers import AutoTokenizer
+            saved = AutoTokenizer.from_pretrained(args.adapter or args.model).save_pretrained(args.out)
+            tokenizer_file = next(pathlib.Path(p) for p in saved if p.endswith("tokenizer.json"))
+    out = export(model, args.kind, tokenizer_file, card, args.out, args.answer_tokens)
+    print("wrote %s (torch %s)" % (out, torch.__version__))
+
+
+if __name__ == "__main__":
+    main()
