@@ -1,0 +1,30 @@
+package io.poisk.app;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code poisk} command line: {@code serve} runs the server, {@code eval} scores a dataset in-process. */
+@Command(name = "poisk", mixinStandardHelpOptions = true, version = "poisk 0.1.0",
+        description = "Poisk, a self-hosted semantic search engine.",
+        subcommands = {ServeCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        int exit = commandLine().execute(args);
+        // serve returns only after its shutdown; eval and errors end the JVM with their status.
+        System.exit(exit);
+    }
+
+    /** The configured command line, also used by tests to run subcommands in-process. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorReporter());
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

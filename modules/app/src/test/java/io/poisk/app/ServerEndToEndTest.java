@@ -1,0 +1,149 @@
+package io.poisk.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.poisk.core.Document;
+import io.poisk.eval.EvalQuery;
+import io.poisk.eval.LatencyPercentiles;
+import io.poisk.eval.RetrievalDataset;
+import io.poisk.eval.RetrievalScores;
+import io.poisk.eval.SquadLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * The CI's proof that Poisk works as shipped: {@code poisk serve} in its own JVM, XQuAD-ru indexed
+ * and queried over HTTP with the default model, the quality checked against the reference, then a
+ * SIGKILL and a restart on the same data that must answer exactly as before.
+ */
+class ServerEndToEndTest {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerEndToEndTest.class);
+    static final double REFERENCE_NDCG_10 = 0.2611;
+    static final double REFERENCE_RECALL_10 = 0.4000;
+    private static final String COLLECTION = "xquad-ru";
+    private static final int SEARCH_CLIENTS = 4;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    static Path xquadFile() {
+        return Path.of(System.getProperty("poisk.shared.dir", "/work/shared"), "data/xquad-ru/xquad.ru.json");
+    }
+
+    @Test
+    void indexesSearchesSurvivesSigkillAndAnswersTheSameAfterRestart(@TempDir Path tmp) throws Exception {
+        RetrievalDataset xquad = SquadLoader.load(xquadFile());
+        assertThat(xquad.corpus()).hasSize(240);
+        assertThat(xquad.queries()).hasSize(1190);
+        Path data = tmp.resolve("data");
+        Path log = tmp.resolve("server.log");
+
+        Map<String, List<String>> firstRun;
+        RetrievalScores first;
+        try (ServerProcess server = ServerProcess.start(data, log)) {
+            HttpResponse<String> created = send(server, "PUT", "/collections/" + COLLECTION, "{}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+            long start = System.nanoTime();
+            int indexed = 0;
+            for (int from = 0; from < xquad.corpus().size(); from += 48) {
+                List<Document> batch = xquad.corpus().subList(from, Math.min(xquad.corpus().size(), from + 48));
+                HttpResponse<String> r = send(server, "POST", "/collections/" + COLLECTION + "/documents",
+                        JSON.writeValueAsString(Map.of("documents", batch)));
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                indexed += JSON.readTree(r.body()).get("indexed").asInt();
+            }
+            double docsPerSecond = indexed / ((System.nanoTime() - start) / 1e9);
+            assertThat(indexed).isEqualTo(240);
+            LOG.info("ingest over HTTP: {} docs at {} docs/s", indexed, String.format("%.1f", docsPerSecond));
+
+            firstRun = searchAll(server, xquad.queries(), "before kill");
+            first = RetrievalScores.of(firstRun, xquad.qrels(), 10);
+            LOG.info("XQuAD-ru dense k=10: nDCG@10={} recall@10={} MRR@10={} (queries {})",
+                    first.ndcg(), first.recall(), first.mrr(), first.queries());
+            assertThat(first.queries()).isEqualTo(1190);
+            assertThat(first.ndcg()).isCloseTo(REFERENCE_NDCG_10, within(0.01));
+            assertThat(first.recall()).isCloseTo(REFERENCE_RECALL_10, within(0.01));
+            assertThat(documentCount(server)).isEqualTo(240);
+
+            server.kill();
+        }
+
+        try (ServerProcess restarted = ServerProcess.start(data, log)) {
+            assertThat(documentCount(restarted)).isEqualTo(240);
+            Map<String, List<String>> secondRun = searchAll(restarted, xquad.queries(), "after restart");
+            RetrievalScores second = RetrievalScores.of(secondRun, xquad.qrels(), 10);
+            assertThat(second.ndcg()).isCloseTo(first.ndcg(), within(1e-9));
+            assertThat(second.recall()).isCloseTo(first.recall(), within(1e-9));
+            assertThat(secondRun).isEqualTo(firstRun);
+        }
+    }
+
+    /** All queries, dense, k=10, from a few concurrent clients; returns query id → hit ids and logs latency. */
+    private Map<String, List<String>> searchAll(ServerProcess server, List<EvalQuery> queries, String phase) throws Exception {
+        Map<String, List<String>> run = new ConcurrentHashMap<>();
+        long[] latencies = new long[queries.size()];
+        ExecutorService clients = Executors.newFixedThreadPool(SEARCH_CLIENTS);
+        try {
+            List<Future<?>> pending = new ArrayList<>();
+            for (int i = 0; i < queries.size(); i++) {
+                int n = i;
+                EvalQuery q = queries.get(i);
+                pending.add(clients.submit(() -> {
+                    String body = JSON.writeValueAsString(Map.of("query", q.text(), "k", 10, "mode", "dense"));
+                    long start = System.nanoTime();
+                    HttpResponse<String> r = send(server, "POST", "/collections/" + COLLECTION + "/search", body);
+                    latencies[n] = System.nanoTime() - start;
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                    List<String> ids = new ArrayList<>();
+                    JSON.readTree(r.body()).get("hits").forEach(h -> ids.add(h.get("id").asText()));
+                    assertThat(ids).hasSize(10);
+                    run.put(q.id(), ids);
+                    return null;
+                }));
+            }
+            for (Future<?> f : pending) f.get();
+        } finally {
+            clients.shutdownNow();
+        }
+        LatencyPercentiles p = LatencyPercentiles.ofNanos(latencies);
+        LOG.info("search over HTTP ({}, {} clients): {} queries, p50 {} ms, p99 {} ms", phase, SEARCH_CLIENTS,
+                queries.size(), String.format("%.1f", p.p50Ms()), String.format("%.1f", p.p99Ms()));
+        return run;
+    }
+
+    private long documentCount(ServerProcess server) throws IOException, InterruptedException {
+        HttpResponse<String> r = send(server, "GET", "/collections/" + COLLECTION, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode info = JSON.readTree(r.body());
+        return info.get("documents").asLong();
+    }
+
+    private HttpResponse<String> send(ServerProcess server, String method, String path, String body) throws IOException, InterruptedException {
+        URI uri = server.uri(path);
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,25 @@
+package io.poisk.eval;
+
+import io.poisk.core.CollectionName;
+import io.poisk.core.SearchMode;
+
+/**
+ * How an evaluation runs: the collection it indexes into (created first when {@code createCollection},
+ * with {@code model} or, when null, the engine's default model), the search mode, the cut-off k,
+ * documents per index call, and how many calls may be in flight at once.
+ */
+public record EvaluationSettings(String collection, SearchMode mode, int k, boolean createCollection, String model,
+                                 int ingestBatch, int concurrency) {
+    public EvaluationSettings {
+        CollectionName.validate(collection);
+        mode = mode == null ? SearchMode.DENSE : mode;
+        if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
+        if (ingestBatch < 1) throw new IllegalArgumentException("ingestBatch must be at least 1, got " + ingestBatch);
+        if (concurrency < 1) throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);
+    }
+
+    /** A new collection with the default model, batches of 64 documents, 8 requests in flight. */
+    public static EvaluationSettings defaults(String collection, SearchMode mode, int k) {
+        return new EvaluationSettings(collection, mode, k, true, null, 64, 8);
+    }
+}
