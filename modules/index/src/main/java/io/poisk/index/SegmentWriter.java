@@ -75,8 +75,10 @@ final class SegmentWriter {
         boolean fused = ids.length >= opts.pqMinVectors();
         ProductQuantization pq = null;
         PQVectors pqVectors = null;
+        long tTrained = t0;
         if (fused) {
             pq = ProductQuantization.compute(trainingSample(vectors), pqSubspaces(dimension), 256, false);
+            tTrained = System.nanoTime();
             pqVectors = pq.encodeAll(vectors, PhysicalCoreExecutor.pool());
         }
         long tPq = System.nanoTime();
@@ -97,8 +99,9 @@ final class SegmentWriter {
         DurableFiles.fsyncTree(tmp);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         DurableFiles.fsyncDirectory(segmentsDir);
-        log.info("segment {} written: {} vectors, fused PQ {}, PQ {} ms, graph write {} ms", name, ids.length,
-                fused, (tPq - t0) / 1_000_000, (System.nanoTime() - tPq) / 1_000_000);
+        log.info("segment {} written: {} vectors, fused PQ {} (training {} ms, encoding {} ms), graph write {} ms", name,
+                ids.length, fused, fused ? (tTrained - t0) / 1_000_000 : 0, fused ? (tPq - tTrained) / 1_000_000 : 0,
+                (System.nanoTime() - tPq) / 1_000_000);
         return oldToNew;
     }
 }

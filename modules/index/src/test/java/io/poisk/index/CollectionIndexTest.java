@@ -164,6 +164,93 @@ class CollectionIndexTest {
     }
 
     @Test
+    void fullLiveSegmentIsFlushedInTheBackgroundWithoutStallingTheWriter() throws Exception {
+        int dim = 64;
+        Random r = new Random(8);
+        // PQ from 256 vectors on: the flush trains codebooks and writes a graph, seconds of work.
+        IndexOptions opts = new IndexOptions(16, 64, 64, 2, 4_000, 256, 4, 1 << 20, 0);
+        CollectionSchema schema = new CollectionSchema("bg", "test-model", dim, "cosine");
+        Path dir = tmp.resolve("c");
+        List<EmbeddedDocument> all = docs(r, dim, "d", 0, 4_500);
+        try (CollectionIndex c = CollectionIndex.create(dir, schema, opts)) {
+            for (int i = 0; i < 3_900; i += 300) c.upsert(all.subList(i, Math.min(3_900, i + 300)));
+            long t0 = System.nanoTime();
+            c.upsert(all.subList(3_900, 4_000));   // crosses the threshold: freeze, no flush here
+            long crossingMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(c.flushPending()).isTrue();
+            assertThat(c.segmentCount()).isZero();
+            assertThat(c.liveSegmentDocuments()).isZero();
+
+            // While the frozen segment is written: it is searched, replaced and deleted documents stay right.
+            c.upsert(List.of(doc("d1", all.get(2).vector())));
+            assertThat(c.delete("d3")).isTrue();
+            c.upsert(all.subList(4_000, 4_500));
+            assertThat(c.search(all.get(10).vector(), 1)).extracting(Hit::id).containsExactly("d10");
+            assertThat(c.search(all.get(2).vector(), 2)).extracting(Hit::id).containsExactlyInAnyOrder("d1", "d2");
+            assertThat(c.search(all.get(3).vector(), 1)).extracting(Hit::id).doesNotContain("d3");
+            Path crashed = tmp.resolve("crashed");
+            boolean snapshotDuringFlush = c.flushPending();
+            TestVectors.snapshot(dir, crashed);   // killed with the flush half done
+
+            long waitStart = System.nanoTime();
+            long deadline = System.currentTimeMillis() + 60_000;
+            while (c.flushPending() && System.currentTimeMillis() < deadline) Thread.sleep(10);
+            long flushMs = crossingMs + (System.nanoTime() - waitStart) / 1_000_000;
+            assertThat(c.flushPending()).isFalse();
+            assertThat(c.segmentCount()).isEqualTo(1);
+            assertThat(crossingMs).as("crossing upsert %d ms, background flush %d ms", crossingMs, flushMs)
+                    .isLessThan(Math.max(200, flushMs / 3));
+            org.slf4j.LoggerFactory.getLogger(CollectionIndexTest.class)
+                    .info("threshold-crossing upsert: {} ms; background flush done after {} ms", crossingMs, flushMs);
+            assertThat(snapshotDuringFlush).isTrue();
+            assertThat(c.documentCount()).isEqualTo(4_499);
+            assertThat(c.liveSegmentDocuments()).isEqualTo(501);
+            assertThat(c.search(all.get(2).vector(), 2)).extracting(Hit::id).containsExactlyInAnyOrder("d1", "d2");
+            assertThat(c.search(all.get(20).vector(), 1)).extracting(Hit::id).containsExactly("d20");
+            assertThat(c.get("d3")).isEmpty();
+            assertThat(Files.list(dir.resolve("wal")).count()).isEqualTo(1); // the flushed log is gone
+        }
+        for (Path d : List.of(dir, tmp.resolve("crashed"))) {
+            try (CollectionIndex re = CollectionIndex.open(d, opts)) {
+                assertThat(re.documentCount()).as(d.toString()).isEqualTo(4_499);
+                assertThat(re.get("d3")).isEmpty();
+                assertThat(re.get("d1")).hasValueSatisfying(x -> assertThat(x.id()).isEqualTo("d1"));
+                for (int i = 0; i < 4_500; i += 97) {
+                    if (i == 3) continue;
+                    assertThat(re.search(all.get(i).vector(), 1).getFirst().id()).isEqualTo(i == 1 ? "d1" : "d" + i);
+                }
+                assertThat(re.search(all.get(2).vector(), 2)).extracting(Hit::id).containsExactlyInAnyOrder("d1", "d2");
+            }
+        }
+    }
+
+    @Test
+    void deleteReportsExistenceInLogOrderUnderConcurrentUpserts() throws Exception {
+        Random r = new Random(9);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try (CollectionIndex c = CollectionIndex.create(tmp.resolve("c"), SCHEMA, OPTS)) {
+            for (int round = 0; round < 200; round++) {
+                String id = "x" + round;
+                EmbeddedDocument d = doc(id, unit(r, DIM));
+                Future<?> up = pool.submit(() -> {
+                    c.upsert(List.of(d));
+                    return null;
+                });
+                Future<Boolean> del = pool.submit(() -> c.delete(id));
+                up.get();
+                boolean existed = del.get();
+                // The delete came after the upsert in log order exactly when it reports the document existed,
+                // and then the document is gone; otherwise the upsert came last and it is present.
+                assertThat(c.get(id).isPresent()).as("round %d, delete said %s", round, existed).isEqualTo(!existed);
+                assertThat(c.delete(id)).isEqualTo(!existed);
+                assertThat(c.delete(id)).isFalse();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void tornOrCorruptLogTailIsDroppedNeverHalfApplied() throws Exception {
         Random r = new Random(5);
         Path dir = tmp.resolve("c");

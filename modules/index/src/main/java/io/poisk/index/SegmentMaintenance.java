@@ -1,0 +1,362 @@
+package io.poisk.index;
+
+import io.github.jbellis.jvector.graph.GraphIndexBuilder;
+import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
+import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Flushes and merges of one collection.
+ *
+ * <p>Flush: a writer that fills the live segment only freezes it ({@link WritePath#freeze}, milliseconds);
+ * the frozen segment stays searchable and the flush thread writes it to disk, swaps it for the
+ * on-disk copy, writes the manifest and only then drops the log files it covers. At most one frozen
+ * segment waits at a time: writers block (up to {@link #BACKPRESSURE_WAIT_MS}, then OVERLOADED) only
+ * when the new live segment is full again before the previous flush finished.
+ *
+ * <p>Merge runs on its own thread so that a long merge never holds up a flush (and so the writers).
+ * Flushes are serialised by {@code flushLock}, merges by {@code mergeLock}; the manifest store
+ * serialises their manifest writes.
+ */
+final class SegmentMaintenance implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SegmentMaintenance.class);
+    /** How long a writer waits for a flush before it is told to back off. */
+    static final long BACKPRESSURE_WAIT_MS = 120_000;
+    private static final long RETRY_DELAY_MS = 5_000;
+
+    private final String collection;
+    private final int dimension;
+    private final Path segmentsDir;
+    private final IndexOptions opts;
+    private final DocumentStore documents;
+    private final SegmentSet segments;
+    private final WritePath writePath;
+    private final ManifestStore manifests;
+
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private final ReentrantLock mergeLock = new ReentrantLock();
+    private final ReentrantLock stateLock = new ReentrantLock();
+    private final Condition flushDone = stateLock.newCondition();
+    private WritePath.Frozen pending; // guarded by stateLock; cleared once its manifest is durable
+
+    private final ExecutorService flushThread;
+    private final ExecutorService mergeThread;
+    private final AtomicBoolean flushQueued = new AtomicBoolean();
+    private final AtomicBoolean mergeQueued = new AtomicBoolean();
+    private volatile boolean closed;
+
+    SegmentMaintenance(String collection, int dimension, Path segmentsDir, IndexOptions opts, DocumentStore documents,
+                       SegmentSet segments, WritePath writePath, ManifestStore manifests) {
+        this.collection = collection;
+        this.dimension = dimension;
+        this.segmentsDir = segmentsDir;
+        this.opts = opts;
+        this.documents = documents;
+        this.segments = segments;
+        this.writePath = writePath;
+        this.manifests = manifests;
+        this.flushThread = Executors.newSingleThreadExecutor(daemon("poisk-flush-" + collection));
+        this.mergeThread = Executors.newSingleThreadExecutor(daemon("poisk-merge-" + collection));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private boolean liveIsFull() {
+        return segments.live().size() >= opts.liveSegmentMaxDocs();
+    }
+
+    // ---------------------------------------------------------------- flush
+
+    /** Before a writer appends: waits while the live segment is full and the previous frozen one is still being flushed. */
+    void awaitRoomForWrites() throws IOException {
+        if (!liveIsFull()) return;
+        stateLock.lock();
+        try {
+            long left = TimeUnit.MILLISECONDS.toNanos(BACKPRESSURE_WAIT_MS);
+            while (!closed && pending != null && liveIsFull()) {
+                if (left <= 0) {
+                    throw new PoiskException(ErrorCode.OVERLOADED, "collection '" + collection + "' is still writing a full segment"
+                            + " to disk and the next one is full too; retry later");
+                }
+                left = flushDone.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for a segment flush");
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** After a write: freezes a full live segment and hands it to the flush thread. Never writes a segment itself. */
+    void freezeIfFull() throws IOException {
+        if (closed || !liveIsFull()) return;
+        if (freezeWhenFull()) submitFlush(0);
+    }
+
+    /** Freezes the live segment if it is full and no other frozen one waits; true when it did. */
+    private boolean freezeWhenFull() throws IOException {
+        stateLock.lock();
+        try {
+            if (closed || pending != null || !liveIsFull()) return false;
+            // No frozen segment waits, so the manifest covers everything before the live segment.
+            pending = writePath.freeze(manifests.coveredLsn());
+            flushDone.signalAll();
+            return pending != null;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private void submitFlush(long delayMs) {
+        if (closed || !flushQueued.compareAndSet(false, true)) return;
+        flushThread.execute(() -> {
+            flushQueued.set(false);
+            if (delayMs > 0) {
+                try {
+                    Thread.sleep(delayMs);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            flushLock.lock();
+            try {
+                do {
+                    if (closed) return;
+                    flushPendingLocked();
+                } while (freezeWhenFull());
+            } catch (Throwable t) {
+                log.error("background flush of collection '{}' failed; retrying in {} ms (the log still holds its documents)",
+                        collection, RETRY_DELAY_MS, t);
+                submitFlush(RETRY_DELAY_MS);
+                return;
+            } finally {
+                flushLock.unlock();
+            }
+            scheduleMergeIfNeeded();
+        });
+    }
+
+    /** Freezes whatever the live segment holds and writes it (and pending tombstones) to disk before returning. */
+    void flush() throws IOException {
+        long target = writePath.lastAppendedLsn();
+        flushLock.lock();
+        try {
+            while (true) {
+                flushPendingLocked();
+                if (manifests.coveredLsn() >= target) break;
+                boolean froze;
+                stateLock.lock();
+                try {
+                    if (pending == null) pending = writePath.freeze(manifests.coveredLsn());
+                    froze = pending != null;
+                } finally {
+                    stateLock.unlock();
+                }
+                if (!froze) break;
+            }
+        } finally {
+            flushLock.unlock();
+        }
+        scheduleMergeIfNeeded();
+    }
+
+    /** Writes the pending frozen segment, swaps it in, makes the manifest durable, then drops the covered log. */
+    private void flushPendingLocked() throws IOException {
+        WritePath.Frozen f;
+        stateLock.lock();
+        try {
+            f = pending;
+        } finally {
+            stateLock.unlock();
+        }
+        if (f == null) return;
+        long t0 = System.nanoTime();
+        String written = null;
+        LiveSegment frozen = f.segment();
+        if (frozen != null) {
+            GraphIndexBuilder builder = frozen.freeze();
+            builder.cleanup();
+            String name = manifests.nextSegmentName();
+            Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, builder.getGraph(), frozen.vectors(),
+                    frozen::idAt, opts);
+            DiskSegment seg = DiskSegment.open(segmentsDir.resolve(name), null, opts);
+            writePath.holdingApply(() -> segments.frozenFlushed(frozen, seg, oldToNew));
+            frozen.close();
+            written = name;
+            replacePending(new WritePath.Frozen(null, f.cutLsn())); // a retry after a failure below only writes the manifest
+        }
+        documents.force();
+        manifests.write(segments, f.cutLsn());
+        writePath.dropLogUpTo(f.cutLsn());
+        replacePending(null);
+        log.info("collection '{}' flushed {} up to LSN {} in {} ms", collection, written == null ? "tombstones" : written,
+                f.cutLsn(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    private void replacePending(WritePath.Frozen next) {
+        stateLock.lock();
+        try {
+            pending = next;
+            flushDone.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** True while a frozen segment waits for (or is in) its flush. For tests. */
+    boolean flushPending() {
+        stateLock.lock();
+        try {
+            return pending != null;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- merge
+
+    /** Compacts every on-disk segment into one, dropping tombstoned documents. */
+    void merge() throws IOException {
+        mergeLock.lock();
+        try {
+            List<DiskSegment> segs = segments.disk();
+            boolean worthIt = segs.size() > 1 || segs.stream().anyMatch(s -> s.deletedCount() > 0);
+            if (worthIt) mergeLocked(segs);
+        } finally {
+            mergeLock.unlock();
+        }
+    }
+
+    void scheduleMergeIfNeeded() {
+        if (closed || segments.disk().size() <= opts.mergeMaxSegments() || !mergeQueued.compareAndSet(false, true)) return;
+        mergeThread.execute(() -> {
+            mergeQueued.set(false);
+            mergeLock.lock();
+            try {
+                if (closed) return;
+                List<DiskSegment> segs = segments.disk();
+                if (segs.size() > opts.mergeMaxSegments()) {
+                    // Merge the smallest segments, just enough of them to get back under the limit.
+                    List<DiskSegment> bySize = new ArrayList<>(segs);
+                    bySize.sort(Comparator.comparingInt(DiskSegment::liveCount));
+                    mergeLocked(bySize.subList(0, Math.max(2, segs.size() - opts.mergeMaxSegments() + 1)));
+                }
+            } catch (Throwable t) {
+                log.error("background merge of collection '{}' failed", collection, t);
+            } finally {
+                mergeLock.unlock();
+            }
+            scheduleMergeIfNeeded(); // a flush may have added segments meanwhile
+        });
+    }
+
+    private void mergeLocked(List<DiskSegment> chosen) throws IOException {
+        long t0 = System.nanoTime();
+        chosen = List.copyOf(chosen);
+        List<VectorFloat<?>> vectors = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        List<DiskSegment> sourceSegment = new ArrayList<>();
+        List<Integer> sourceOrdinal = new ArrayList<>();
+        for (DiskSegment s : chosen) {
+            try (var view = s.openView()) {
+                for (int o = 0; o < s.size(); o++) {
+                    if (s.isDeleted(o)) continue;
+                    vectors.add(LiveSegment.VTS.createFloatVector(s.vector(view, o)));
+                    ids.add(s.idAt(o));
+                    sourceSegment.add(s);
+                    sourceOrdinal.add(o);
+                }
+            }
+        }
+        String name = null;
+        List<DiskSegment> merging = chosen;
+        if (!vectors.isEmpty()) {
+            var ravv = new ListRandomAccessVectorValues(vectors, dimension);
+            try (var builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, LiveSegment.SIMILARITY),
+                    dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true)) {
+                ImmutableGraphIndex graph = builder.build(ravv);
+                name = manifests.nextSegmentName();
+                Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, graph, ravv, ids::get, opts);
+                DiskSegment merged = DiskSegment.open(segmentsDir.resolve(name), null, opts);
+                writePath.holdingApply(() -> segments.merged(merging, merged, oldToNew, sourceSegment, sourceOrdinal));
+            }
+        } else {
+            writePath.holdingApply(() -> segments.merged(merging, null, Map.of(), sourceSegment, sourceOrdinal));
+        }
+        manifests.write(segments, manifests.coveredLsn());
+        for (DiskSegment s : chosen) {
+            s.close();
+            DurableFiles.deleteTree(s.dir());
+        }
+        DurableFiles.fsyncDirectory(segmentsDir);
+        log.info("collection '{}' merged {} segments into {} ({} documents) in {} ms", collection, chosen.size(),
+                name, vectors.size(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Stops the maintenance threads: a flush or merge in progress finishes, queued ones are dropped
+     * (the log still holds what a dropped flush would have written). Then holds both locks so the
+     * caller can release files.
+     */
+    void close(Runnable releaseFiles) {
+        closed = true;
+        stateLock.lock();
+        try {
+            flushDone.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+        for (ExecutorService e : List.of(flushThread, mergeThread)) {
+            e.shutdown();
+            try {
+                if (!e.awaitTermination(10, TimeUnit.MINUTES)) log.warn("maintenance of '{}' did not stop", collection);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        flushLock.lock();
+        mergeLock.lock();
+        try {
+            releaseFiles.run();
+        } finally {
+            mergeLock.unlock();
+            flushLock.unlock();
+        }
+    }
+
+    /** Stops the threads without waiting (a failed open). */
+    @Override
+    public void close() {
+        closed = true;
+        flushThread.shutdownNow();
+        mergeThread.shutdownNow();
+    }
+}
