@@ -31,18 +31,30 @@ final class BoundedExecutor implements AutoCloseable {
                 }, new ThreadPoolExecutor.AbortPolicy());
     }
 
-    /** Runs the task on the pool; the future fails with the task's exception or with OVERLOADED. */
+    /**
+     * Runs the task on the pool; the future fails with the task's exception or with OVERLOADED.
+     * Cancelling the future before the task starts skips the task (a running task is not interrupted).
+     */
     <T> CompletableFuture<T> submit(Callable<T> task) {
+        return submit(task, new CompletableFuture<>());
+    }
+
+    /** As {@link #submit(Callable)}; {@code ended} completes once the task has run, was skipped or was rejected. */
+    <T> CompletableFuture<T> submit(Callable<T> task, CompletableFuture<Void> ended) {
         CompletableFuture<T> result = new CompletableFuture<>();
         try {
             pool.execute(() -> {
                 try {
+                    if (result.isDone()) return; // cancelled while queued: the work is dropped, not done
                     result.complete(task.call());
                 } catch (Throwable t) {
                     result.completeExceptionally(t);
+                } finally {
+                    ended.complete(null);
                 }
             });
         } catch (RejectedExecutionException e) {
+            ended.complete(null);
             String why = pool.isShutdown() ? "the engine is shutting down" : "too many pending " + name + " tasks, retry later";
             result.completeExceptionally(new PoiskException(
                     pool.isShutdown() ? ErrorCode.UNAVAILABLE : ErrorCode.OVERLOADED, why));

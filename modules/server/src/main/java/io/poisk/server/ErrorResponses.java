@@ -7,6 +7,8 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
+
 /** Writes {@code {"error":{"code","message"}}} with the status of the error's code. */
 final class ErrorResponses {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
@@ -50,7 +52,8 @@ final class ErrorResponses {
             case 404 -> send(ctx.response(), ErrorCode.NOT_FOUND, "no route for " + ctx.request().method() + " " + path
                     + "; routes: GET /health, GET|PUT|DELETE /collections/{name}, GET /collections,"
                     + " POST /collections/{name}/documents, GET|DELETE /collections/{name}/documents/{id},"
-                    + " POST /collections/{name}/search");
+                    + " POST /collections/{name}/search, GET /collections/{name}/search/stream, GET /ws/search (WebSocket),"
+                    + " GET /stats, GET /openapi.yaml, GET / (live-search page)");
             case 405 -> send(ctx.response(), ErrorCode.METHOD_NOT_ALLOWED, "method " + ctx.request().method()
                     + " is not allowed on " + path + "; allowed: " + allowedMethods(path));
             case 413 -> send(ctx.response(), ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than max_request_bytes");
@@ -69,12 +72,16 @@ final class ErrorResponses {
     /** The methods the route table accepts for a path, for 405 messages. */
     static String allowedMethods(String path) {
         String[] parts = path.replaceAll("^/+|/+$", "").split("/+");
-        if (parts.length == 1) return parts[0].equals("health") || parts[0].equals("collections") ? "GET" : "none";
+        if (parts.length == 1) {
+            return List.of("", "health", "collections", "stats", "openapi.yaml").contains(parts[0]) ? "GET" : "none";
+        }
+        if (parts[0].equals("ws") || parts[0].equals("ui")) return "GET";
         if (!parts[0].equals("collections")) return "none";
         return switch (parts.length) {
             case 2 -> "GET, PUT, DELETE";
             case 3 -> parts[2].equals("documents") || parts[2].equals("search") ? "POST" : "none";
-            case 4 -> parts[2].equals("documents") ? "GET, DELETE" : "none";
+            case 4 -> parts[2].equals("documents") ? "GET, DELETE"
+                    : parts[2].equals("search") && parts[3].equals("stream") ? "GET" : "none";
             default -> "none";
         };
     }

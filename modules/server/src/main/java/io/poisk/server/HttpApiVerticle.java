@@ -5,7 +5,6 @@ import io.poisk.core.Document;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 import io.poisk.core.SearchRequest;
-import io.poisk.core.SearchService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -15,6 +14,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.List;
 import java.util.Locale;
@@ -30,17 +30,23 @@ import java.util.function.Function;
 public final class HttpApiVerticle extends VerticleBase {
     static final String JSON = "application/json";
     static final String NDJSON = "application/x-ndjson";
+    /** Classpath folders of the live-search page and of the OpenAPI document. */
+    static final String WEBROOT = "webroot";
+    static final String OPENAPI_RESOURCE = "openapi.yaml";
 
-    private final SearchService engine;
+    private final PoiskEngine engine;
     private final ApiLimits limits;
+    private final LiveSearchLimits liveLimits;
     private final RequestDecoder decoder;
     private final String host;
     private final int port;
     private HttpServer server;
+    private Router router;
 
-    HttpApiVerticle(SearchService engine, ApiLimits limits, String host, int port) {
+    HttpApiVerticle(PoiskEngine engine, ApiLimits limits, LiveSearchLimits liveLimits, String host, int port) {
         this.engine = engine;
         this.limits = limits;
+        this.liveLimits = liveLimits;
         this.decoder = new RequestDecoder(limits);
         this.host = host;
         this.port = port;
@@ -48,8 +54,10 @@ public final class HttpApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        Router router = router();
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true))
+        router = router();
+        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true)
+                        .setMaxWebSocketMessageSize(liveLimits.transportMessageBytes())
+                        .setMaxWebSocketFrameSize(liveLimits.transportMessageBytes()))
                 .requestHandler(router);
         return server.listen();
     }
@@ -57,6 +65,11 @@ public final class HttpApiVerticle extends VerticleBase {
     /** The port this instance listens on (the real one when configured with 0). */
     int actualPort() {
         return server.actualPort();
+    }
+
+    /** The route table this instance serves, for the test that checks the OpenAPI document against it. */
+    Router routes() {
+        return router;
     }
 
     private Router router() {
@@ -94,6 +107,19 @@ public final class HttpApiVerticle extends VerticleBase {
             SearchRequest request = RequestDecoder.search(bodyBytes(ctx));
             reply(ctx, engine.search(name, request), ResponseEncoder::search);
         });
+
+        // Live search: WebSocket, its SSE fallback, their counters; the page and the OpenAPI document.
+        router.get("/ws/search").handler(ctx -> ctx.request().toWebSocket()
+                .onSuccess(ws -> new LiveSearchSocket(ws, engine, liveLimits, context).start())
+                .onFailure(e -> ErrorResponses.send(ctx.response(), ErrorCode.BAD_REQUEST,
+                        "GET /ws/search needs a WebSocket upgrade: " + e.getMessage())));
+        router.get("/collections/:name/search/stream").handler(ctx -> LiveSearchStream.handle(ctx, engine, context));
+        router.get("/stats").handler(ctx -> json(ctx, 200, Map.of("live_search", engine.liveStats().snapshot())));
+        router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml; charset=utf-8")
+                .sendFile(OPENAPI_RESOURCE));
+        router.get("/").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8")
+                .sendFile(WEBROOT + "/index.html"));
+        router.get("/ui/*").handler(StaticHandler.create(WEBROOT).setCachingEnabled(false).setIndexPage("index.html"));
 
         router.route().failureHandler(ErrorResponses::sendStatus);
         for (int status : List.of(400, 404, 405, 413, 415, 500)) router.errorHandler(status, ErrorResponses::sendStatus);

@@ -52,6 +52,7 @@ public final class PoiskEngine implements SearchService {
     private final ConcurrentMap<String, CompletableFuture<EmbeddingBatcher>> batchers = new ConcurrentHashMap<>();
     private final Object createLock = new Object();
     private final int ingestSlice;
+    private final LiveSearchStats liveStats = new LiveSearchStats();
     private volatile boolean closed;
 
     private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog) {
@@ -187,19 +188,60 @@ public final class PoiskEngine implements SearchService {
     @Override
     public CompletableFuture<SearchResponse> search(String collection, SearchRequest request) {
         long started = System.nanoTime();
-        if (request.mode() != SearchMode.DENSE) {
-            return CompletableFuture.failedFuture(new PoiskException(ErrorCode.INVALID_QUERY, "mode '" + request.mode().wireName()
-                    + "' is not available yet in this version; accepted: dense"));
-        }
-        if (!request.filter().isEmpty()) {
-            return CompletableFuture.failedFuture(new PoiskException(ErrorCode.INVALID_QUERY,
-                    "filters are not supported yet in this version; send an empty or no 'filter'"));
-        }
+        PoiskException unsupported = unsupported(request);
+        if (unsupported != null) return CompletableFuture.failedFuture(unsupported);
         return disk.submit(() -> collection(collection))
                 .thenCompose(index -> batcher(index.schema().model())
                         .thenCompose(b -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction()))
                         .thenCompose(vectors -> disk.submit(() -> index.search(vectors[0], request.k()))))
                 .thenApply((List<Hit> hits) -> new SearchResponse(hits, (System.nanoTime() - started) / 1_000_000));
+    }
+
+    /** Counters of the live searches started by {@link #searchLive}. */
+    public LiveSearchStats liveStats() {
+        return liveStats;
+    }
+
+    /**
+     * A search that can be cancelled while it runs (WebSocket / SSE live search). The stages are
+     * those of {@link #search}; cancelling drops the query text from the inference queue if it has not
+     * reached a batch, and skips the index search if it has not started. There is no rerank stage
+     * yet, so the result is the final page and no separate candidates page exists.
+     */
+    public LiveQuery searchLive(String collection, SearchRequest request) {
+        long started = System.nanoTime();
+        LiveQuery query = new LiveQuery(liveStats);
+        PoiskException unsupported = unsupported(request);
+        if (unsupported != null) {
+            query.finish(null, unsupported);
+            return query;
+        }
+        CompletableFuture<Void> lookupEnded = new CompletableFuture<>();
+        CompletableFuture<Void> searchEnded = new CompletableFuture<>();
+        query.step(LiveQuery.Stage.LOOKUP, lookupEnded, () -> disk.submit(() -> collection(collection), lookupEnded))
+                .thenCompose(index -> query.step(LiveQuery.Stage.LOOKUP,
+                                // a dependent future: cancelling it must not cancel the shared model load
+                                () -> batcher(index.schema().model()).thenApply(b -> b))
+                        .thenCompose(b -> query.step(LiveQuery.Stage.EMBEDDING,
+                                () -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction())))
+                        .thenCompose(vectors -> query.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
+                            liveStats.indexSearchRun();
+                            return index.search(vectors[0], request.k());
+                        }, searchEnded))))
+                .whenComplete((List<Hit> hits, Throwable e) -> query.finish(
+                        e == null ? new SearchResponse(hits, (System.nanoTime() - started) / 1_000_000) : null, e));
+        return query;
+    }
+
+    private static PoiskException unsupported(SearchRequest request) {
+        if (request.mode() != SearchMode.DENSE) {
+            return new PoiskException(ErrorCode.INVALID_QUERY, "mode '" + request.mode().wireName()
+                    + "' is not available yet in this version; accepted: dense");
+        }
+        if (!request.filter().isEmpty()) {
+            return new PoiskException(ErrorCode.INVALID_QUERY, "filters are not supported yet in this version; send an empty or no 'filter'");
+        }
+        return null;
     }
 
     private CollectionIndex collection(String name) {

@@ -45,11 +45,12 @@ public final class PoiskServer implements AutoCloseable {
             List<HttpApiVerticle> instances = new CopyOnWriteArrayList<>();
             int configuredPort = config.integer("port");
             await(vertx.deployVerticle(() -> {
-                HttpApiVerticle v = new HttpApiVerticle(engine, limits, host, configuredPort);
+                HttpApiVerticle v = new HttpApiVerticle(engine, limits, LiveSearchLimits.DEFAULTS, host, configuredPort);
                 instances.add(v);
                 return v;
             }, new DeploymentOptions().setInstances(eventLoops)));
             int port = instances.getFirst().actualPort();
+            await(vertx.deployVerticle(() -> new EventBusApiVerticle(engine, limits), new DeploymentOptions().setInstances(eventLoops)));
             LOG.info("Poisk listening on http://{}:{} ({} event loops, data_dir {})", host, port, eventLoops,
                     config.path("data_dir").toAbsolutePath());
             engine.warmUp().exceptionally(e -> {
@@ -65,6 +66,16 @@ public final class PoiskServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The Vert.x instance, so other verticles (services) can be deployed beside Poisk and use its event bus. */
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Counters of live (WebSocket / SSE) searches, also served by {@code GET /stats}. */
+    public LiveSearchStats liveStats() {
+        return engine.liveStats();
     }
 
     public SearchService engine() {

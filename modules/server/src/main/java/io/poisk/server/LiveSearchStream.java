@@ -1,0 +1,75 @@
+package io.poisk.server;
+
+import io.poisk.core.CollectionName;
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import io.poisk.core.SearchRequest;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+/**
+ * {@code GET /collections/{name}/search/stream?query=…&instruction=…&k=…}: the live-search phases as
+ * Server-Sent Events, for networks where WebSocket fails. Events are named after the phase
+ * ({@code candidates}, {@code final}, {@code error}) and carry the same JSON as the WebSocket
+ * messages; the stream ends after {@code final} or {@code error}. A client that disconnects cancels the query.
+ */
+final class LiveSearchStream {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveSearchStream.class);
+    private static final List<String> PARAMETERS = List.of("query", "instruction", "k", "mode");
+
+    private LiveSearchStream() {
+    }
+
+    static void handle(RoutingContext ctx, PoiskEngine engine, Context context) {
+        String name = CollectionName.validate(ctx.pathParam("name"));
+        SearchRequest request = RequestDecoder.search(queryParameters(ctx).toBuffer().getBytes());
+        LiveQuery query = engine.searchLive(name, request);
+        HttpServerResponse response = ctx.response();
+        response.setChunked(true)
+                .putHeader("content-type", "text/event-stream; charset=utf-8")
+                .putHeader("cache-control", "no-cache")
+                .putHeader("x-accel-buffering", "no"); // nginx would otherwise hold the events back
+        response.closeHandler(v -> query.cancel());
+        response.write(": poisk live search\n\n"); // sends the head now, so clients see the stream open
+        Future.fromCompletionStage(query.result(), context).onComplete(ar -> {
+            if (response.ended() || response.closed()) return;
+            if (ar.succeeded()) {
+                event(response, LiveSearchReplies.FINAL, LiveSearchReplies.page(null, LiveSearchReplies.FINAL, ar.result()));
+            } else if (!(ar.cause() instanceof CancellationException)) {
+                if (PoiskException.from(ar.cause()).code() == ErrorCode.INTERNAL) LOG.error("streamed query failed", ar.cause());
+                event(response, LiveSearchReplies.ERROR, LiveSearchReplies.error(null, ar.cause()));
+            }
+            response.end();
+        });
+    }
+
+    /** The query string as the JSON body of the HTTP search, so both validate alike; k is a number when it looks like one. */
+    private static JsonObject queryParameters(RoutingContext ctx) {
+        JsonObject body = new JsonObject();
+        for (Map.Entry<String, String> p : ctx.queryParams()) {
+            if (!PARAMETERS.contains(p.getKey())) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "unknown parameter '" + p.getKey() + "'; accepted: "
+                        + String.join(", ", PARAMETERS));
+            }
+            String value = p.getValue();
+            if (p.getKey().equals("k") && value.matches("-?\\d{1,9}")) body.put("k", Integer.parseInt(value));
+            else body.put(p.getKey(), value);
+        }
+        return body;
+    }
+
+    private static void event(HttpServerResponse response, String name, Object data) {
+        // JSON never holds a raw newline, so one data line carries the whole message.
+        response.write("event: " + name + "\ndata: " + ResponseEncoder.toBuffer(data).toString(StandardCharsets.UTF_8) + "\n\n");
+    }
+}
