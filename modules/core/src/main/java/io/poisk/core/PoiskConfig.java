@@ -53,6 +53,14 @@ public final class PoiskConfig {
         key("index.merge_max_segments", "4", "background merge starts when a collection has more on-disk segments than this");
         key("index.workers", "4", "threads for index reads and writes (disk work)");
         key("index.wal_group_commit_ms", "0", "extra time a log fsync waits to group more writers (0: fsync as soon as the previous one ends)");
+        key("rerank.max_batch", "16", "most (query, document) pairs in one reranker forward pass");
+        key("rerank.workers", "1", "reranker inference workers");
+        key("rerank.queue_capacity", "2048", "documents waiting for reranking before requests get 429");
+        key("rerank.budget_ms", "2000", "time budget of one rerank; documents not scored in time keep their first-stage order");
+        key("rerank.default_top_n", "50", "first-stage hits reranked when a request names a reranker but no top_n");
+        key("live.max_message_bytes", "16384", "largest WebSocket query message");
+        key("live.max_in_flight", "4", "queries a WebSocket connection may have running at once");
+        key("live.ping_interval_ms", "20000", "WebSocket ping interval; two missed pongs close the connection");
     }
 
     private final Map<String, String> values;
