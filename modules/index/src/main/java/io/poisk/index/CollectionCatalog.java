@@ -58,16 +58,22 @@ public final class CollectionCatalog implements AutoCloseable {
     }
 
     /** Creates a collection; an identical existing one is returned, a different one is a COLLECTION_EXISTS error. */
-    public synchronized CollectionIndex create(CollectionSchema schema) throws IOException {
+    public CollectionIndex create(CollectionSchema schema) throws IOException {
+        return create(schema, CollectionOptions.defaults());
+    }
+
+    /** Creates a collection with index options (language, declared fields); identical schema and options return the existing one. */
+    public synchronized CollectionIndex create(CollectionSchema schema, CollectionOptions options) throws IOException {
         CollectionIndex existing = collections.get(schema.name());
         if (existing != null) {
-            if (existing.schema().equals(schema)) return existing;
+            if (existing.schema().equals(schema) && existing.options().equals(options)) return existing;
             throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + schema.name() + "' already exists with "
-                    + describe(existing.schema()) + "; requested " + describe(schema));
+                    + describe(existing.schema()) + ", options " + existing.options().toMap() + "; requested " + describe(schema)
+                    + ", options " + options.toMap());
         }
         Path dir = collectionsDir.resolve(schema.name());
         DurableFiles.deleteTree(dir); // an unfinished create (no schema file) may have left a folder
-        CollectionIndex created = CollectionIndex.create(dir, schema, opts);
+        CollectionIndex created = CollectionIndex.create(dir, schema, options, opts);
         collections.put(schema.name(), created);
         return created;
     }

@@ -43,6 +43,8 @@ public final class CollectionIndex implements AutoCloseable {
 
     private final Path dir;
     private final CollectionSchema schema;
+    private final CollectionOptions options;
+    private final FilterParser filterParser;
     private final DocumentStore documents;
     private final SegmentSet segments;
     private final WritePath writePath;
@@ -50,20 +52,28 @@ public final class CollectionIndex implements AutoCloseable {
     private final SegmentMaintenance maintenance;
     private volatile boolean closed;
 
-    private CollectionIndex(Path dir, CollectionSchema schema, IndexOptions opts, DocumentStore documents,
-                            ManifestStore manifests) {
+    private CollectionIndex(Path dir, CollectionSchema schema, CollectionOptions options, IndexOptions opts,
+                            DocumentStore documents, ManifestStore manifests) {
         this.dir = dir;
         this.schema = schema;
+        this.options = options;
+        this.filterParser = new FilterParser(options.fields());
         this.documents = documents;
         this.manifests = manifests;
-        this.segments = new SegmentSet(schema.dimension(), opts);
+        this.segments = new SegmentSet(schema.dimension(), opts, new LexicalFields(options));
         this.writePath = new WritePath(schema, opts, documents, segments);
         this.maintenance = new SegmentMaintenance(schema.name(), schema.dimension(), dir.resolve("segments"), opts,
                 documents, segments, writePath, manifests);
     }
 
-    /** Creates a new, empty collection in {@code dir} (which must not hold one yet). */
+    /** Creates a new, empty collection in {@code dir} (which must not hold one yet) with default options. */
     public static CollectionIndex create(Path dir, CollectionSchema schema, IndexOptions opts) throws IOException {
+        return create(dir, schema, CollectionOptions.defaults(), opts);
+    }
+
+    /** Creates a new, empty collection in {@code dir} (which must not hold one yet): language and declared fields from {@code options}. */
+    public static CollectionIndex create(Path dir, CollectionSchema schema, CollectionOptions options, IndexOptions opts)
+            throws IOException {
         if (Files.exists(dir.resolve(SCHEMA_FILE))) {
             throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + schema.name() + "' already exists in " + dir);
         }
@@ -73,6 +83,7 @@ public final class CollectionIndex implements AutoCloseable {
         Files.createDirectories(dir.resolve("segments"));
         Files.createDirectories(dir.resolve("wal"));
         Manifest.empty().write(dir);
+        options.write(dir);
         // The schema goes last: a folder without it is an unfinished create and is not a collection.
         DurableFiles.writeAtomically(dir.resolve(SCHEMA_FILE), JSON.writeValueAsBytes(schema));
         DurableFiles.fsyncDirectory(dir.getParent());
@@ -83,9 +94,10 @@ public final class CollectionIndex implements AutoCloseable {
     public static CollectionIndex open(Path dir, IndexOptions opts) throws IOException {
         long t0 = System.nanoTime();
         CollectionSchema schema = readSchema(dir);
+        CollectionOptions options = CollectionOptions.read(dir);
         ManifestStore manifests = ManifestStore.read(dir);
         DocumentStore documents = DocumentStore.open(dir.resolve("documents"), 2L * opts.liveSegmentMaxDocs());
-        CollectionIndex c = new CollectionIndex(dir, schema, opts, documents, manifests);
+        CollectionIndex c = new CollectionIndex(dir, schema, options, opts, documents, manifests);
         try {
             c.load(opts);
         } catch (IOException | RuntimeException e) {
@@ -137,6 +149,19 @@ public final class CollectionIndex implements AutoCloseable {
         return schema;
     }
 
+    /** Language and declared fields. */
+    public CollectionOptions options() {
+        return options;
+    }
+
+    /**
+     * Parses a filter in its JSON form against this collection's declared fields (null when empty);
+     * an undeclared field or a value of the wrong type is a {@code PoiskException(INVALID_QUERY)}.
+     */
+    public Filter parseFilter(Map<String, Object> filter) {
+        return filterParser.parse(filter);
+    }
+
     Path directory() {
         return dir;
     }
@@ -151,9 +176,24 @@ public final class CollectionIndex implements AutoCloseable {
     public void upsert(List<EmbeddedDocument> docs) throws IOException {
         checkOpen();
         if (docs.isEmpty()) return;
+        for (EmbeddedDocument d : docs) validateFields(d.document());
         maintenance.awaitRoomForWrites();
         writePath.upsert(docs);
         maintenance.freezeIfFull();
+    }
+
+    /** Declared fields must hold values of their type (or lists of them); undeclared fields are stored, not indexed. */
+    private void validateFields(Document d) {
+        for (var e : options.fields().entrySet()) {
+            Object v = d.fields().get(e.getKey());
+            if (v == null) continue;
+            for (Object item : v instanceof List<?> l ? l : List.of(v)) {
+                if (FilterParser.convertOrNull(e.getValue(), item) == null) {
+                    throw new PoiskException(ErrorCode.INVALID_DOCUMENT, "field '" + e.getKey() + "' of document '" + d.id()
+                            + "' is declared " + e.getValue().wireName() + " but holds " + item);
+                }
+            }
+        }
     }
 
     /** Deletes a document; true when it existed just before this delete in log order. Durable on return. */
@@ -180,6 +220,24 @@ public final class CollectionIndex implements AutoCloseable {
         if (k <= 0) return List.of();
         VectorFloat<?> q = LiveSegment.VTS.createFloatVector(query.clone());
         return segments.search(q, k, documents);
+    }
+
+    /**
+     * Dense, lexical or hybrid search with an optional filter applied inside both searches (graph
+     * traversal and the Lucene query), best first. The query vector, when given, must have the
+     * collection's dimension.
+     */
+    public SearchResults search(SearchQuery query) {
+        checkOpen();
+        VectorFloat<?> q = null;
+        if (query.vector() != null && query.mode() != io.poisk.core.SearchMode.LEXICAL) {
+            if (query.vector().length != schema.dimension()) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "query vector has " + query.vector().length
+                        + " dimensions; collection '" + schema.name() + "' takes " + schema.dimension());
+            }
+            q = LiveSegment.VTS.createFloatVector(query.vector().clone());
+        }
+        return segments.search(query, q, documents);
     }
 
     public long documentCount() {

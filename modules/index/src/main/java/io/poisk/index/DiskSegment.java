@@ -13,6 +13,10 @@ import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.util.ExplicitThreadLocal;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 
+import org.apache.lucene.util.FixedBitSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Searchers are reused per thread; building one per query is a known slowness.
  */
 final class DiskSegment implements Segment {
+    private static final Logger log = LoggerFactory.getLogger(DiskSegment.class);
     private final String name;
     private final Path dir;
     private final ReaderSupplier readers;
@@ -39,12 +44,16 @@ final class DiskSegment implements Segment {
     private final int searchBeam;
     private final int rerankFactor;
     private final ExplicitThreadLocal<GraphSearcher> searchers;
+    /** Null for a segment written before lexical indexing existed: it answers no lexical or filtered query. */
+    private final DiskLexicalIndex lexical;
     /** The tombstone file the manifest names for this segment (null: none) and how many it holds. */
     private volatile String tombstoneFile;
     private volatile int persistedDeletes;
 
-    private DiskSegment(String name, Path dir, ReaderSupplier readers, OnDiskGraphIndex graph, String[] ids, IndexOptions opts) {
+    private DiskSegment(String name, Path dir, ReaderSupplier readers, OnDiskGraphIndex graph, String[] ids, IndexOptions opts,
+                        DiskLexicalIndex lexical) {
         this.name = name;
+        this.lexical = lexical;
         this.dir = dir;
         this.readers = readers;
         this.graph = graph;
@@ -73,7 +82,16 @@ final class DiskSegment implements Segment {
             rs.close();
             throw new IOException("segment " + dir + " has " + graph.getIdUpperBound() + " graph nodes but " + ids.length + " ids");
         }
-        DiskSegment s = new DiskSegment(dir.getFileName().toString(), dir, rs, graph, ids, opts);
+        DiskLexicalIndex lexical;
+        try {
+            lexical = DiskLexicalIndex.open(dir, ids.length);
+        } catch (IOException | RuntimeException e) {
+            graph.close();
+            rs.close();
+            throw e;
+        }
+        if (lexical == null) log.warn("segment {} has no lexical index (written by an older version); merge rewrites it", dir);
+        DiskSegment s = new DiskSegment(dir.getFileName().toString(), dir, rs, graph, ids, opts, lexical);
         if (tombstoneFile != null) {
             for (int o : SegmentFiles.readTombstones(dir.resolve(tombstoneFile))) s.markDeleted(o);
             s.tombstoneFile = tombstoneFile;
@@ -91,7 +109,8 @@ final class DiskSegment implements Segment {
         return dir;
     }
 
-    int size() {
+    @Override
+    public int size() {
         return ids.length;
     }
 
@@ -126,16 +145,29 @@ final class DiskSegment implements Segment {
     }
 
     @Override
-    public List<ScoredId> search(VectorFloat<?> query, int k) {
-        if (ids.length == 0 || liveCount() == 0) return List.of();
+    public List<ScoredId> search(VectorFloat<?> query, int k, FixedBitSet allowed, int allowedCount) {
+        if (ids.length == 0 || liveCount() == 0 || (allowed != null && allowedCount == 0)) return List.of();
         GraphSearcher searcher = searchers.get();
         var view = (OnDiskGraphIndex.View) searcher.getView();
+        if (allowed != null && Segment.useExactScan(allowedCount, ids.length)) {
+            ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, LiveSegment.SIMILARITY);
+            TopScores top = new TopScores(k);
+            int limit = Math.min(allowed.length(), ids.length);
+            for (int o = allowed.nextSetBit(0); o < limit; o = o + 1 < limit ? allowed.nextSetBit(o + 1) : Integer.MAX_VALUE) {
+                if (!deleted.get(o)) top.offer(o, exact.similarityTo(o));
+            }
+            return top.toScoredIds(o -> ids[o]);
+        }
+        Bits accept = allowed == null ? this.accept : Segment.accept(this, allowed);
+        int beamFactorBase = allowed == null ? 0 : allowedCount;
         List<ScoredId> out = new ArrayList<>();
         if (fusedPq) {
             // Traverse with the fused PQ codes, then rescore the best k * rerankFactor with the full vectors.
             int candidates = k * rerankFactor;
             var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, LiveSegment.SIMILARITY));
-            SearchResult r = searcher.search(ssp, candidates, Math.max(searchBeam, candidates), 0f, 0f, accept);
+            int beam = Math.max(searchBeam, candidates);
+            if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.length);
+            SearchResult r = searcher.search(ssp, candidates, beam, 0f, 0f, accept);
             ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, LiveSegment.SIMILARITY);
             for (SearchResult.NodeScore ns : r.getNodes()) {
                 if (deleted.get(ns.node)) continue;
@@ -145,13 +177,21 @@ final class DiskSegment implements Segment {
             if (out.size() > k) out = new ArrayList<>(out.subList(0, k));
         } else {
             var ssp = DefaultSearchScoreProvider.exact(query, LiveSegment.SIMILARITY, view);
-            SearchResult r = searcher.search(ssp, k, Math.max(searchBeam, k), 0f, 0f, accept);
+            int beam = Math.max(searchBeam, k);
+            if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.length);
+            SearchResult r = searcher.search(ssp, k, beam, 0f, 0f, accept);
             for (SearchResult.NodeScore ns : r.getNodes()) {
                 if (deleted.get(ns.node)) continue;
                 out.add(new ScoredId(ids[ns.node], ns.node, Segment.toCosine(ns.score)));
             }
         }
         return out;
+    }
+
+    @Override
+    public LexicalView lexicalView() {
+        if (lexical == null) return List::of;
+        return lexical.view(this);
     }
 
     /** The stored full vector of an ordinal (a copy), for merges. */
@@ -213,5 +253,6 @@ final class DiskSegment implements Segment {
         }
         graph.close();
         readers.close();
+        if (lexical != null) lexical.close();
     }
 }

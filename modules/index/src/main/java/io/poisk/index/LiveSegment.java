@@ -14,6 +14,9 @@ import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 
+import io.poisk.core.Document;
+import org.apache.lucene.util.FixedBitSet;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,11 +45,13 @@ final class LiveSegment implements Segment {
     private final Bits accept = ordinal -> !deleted.get(ordinal);
     private final AtomicInteger deletedCount = new AtomicInteger();
     private final ExplicitThreadLocal<GraphSearcher> searchers;
+    private final LiveLexicalIndex lexical;
     private volatile int size;
     private volatile boolean frozen;
 
-    LiveSegment(String name, int dimension, IndexOptions opts) {
+    LiveSegment(String name, int dimension, IndexOptions opts, LexicalFields lexicalFields) {
         this.name = name;
+        this.lexical = new LiveLexicalIndex(lexicalFields);
         this.dimension = dimension;
         this.searchBeam = opts.searchBeam();
         this.ravv = new MapRandomAccessVectorValues(vectors, dimension);
@@ -60,11 +65,15 @@ final class LiveSegment implements Segment {
         return name;
     }
 
-    /** Assigns the next ordinal to a document; the graph node is added by {@link #insert}. Single writer. */
-    int add(String id, float[] vector) {
+    /**
+     * Assigns the next ordinal to a document and indexes its text and fields (lexical side); the graph
+     * node is added by {@link #insert}. Single writer.
+     */
+    int add(String id, float[] vector, Document document) {
         int ordinal = size;
         vectors.put(ordinal, VTS.createFloatVector(vector));
         ids.put(ordinal, id);
+        lexical.add(ordinal, document);
         size = ordinal + 1;
         return ordinal;
     }
@@ -97,7 +106,8 @@ final class LiveSegment implements Segment {
         return deleted.get(ordinal);
     }
 
-    int size() {
+    @Override
+    public int size() {
         return size;
     }
 
@@ -107,18 +117,38 @@ final class LiveSegment implements Segment {
     }
 
     @Override
-    public List<ScoredId> search(VectorFloat<?> query, int k) {
-        if (size == 0) return List.of();
+    public List<ScoredId> search(VectorFloat<?> query, int k, FixedBitSet allowed, int allowedCount) {
+        int n = size;
+        if (n == 0 || (allowed != null && allowedCount == 0)) return List.of();
+        if (allowed != null && Segment.useExactScan(allowedCount, n)) return exactScan(query, k, allowed);
         GraphSearcher searcher = searchers.get();
         searcher.setView(builder.getGraph().getView());
         var ssp = DefaultSearchScoreProvider.exact(query, SIMILARITY, ravv);
-        SearchResult r = searcher.search(ssp, k, Math.max(searchBeam, k), 0f, 0f, accept);
+        int beam = Math.max(searchBeam, k);
+        if (allowed != null) beam = Segment.filteredBeam(beam, allowedCount, n);
+        SearchResult r = searcher.search(ssp, k, beam, 0f, 0f, allowed == null ? accept : Segment.accept(this, allowed));
         List<ScoredId> out = new ArrayList<>(r.getNodes().length);
         for (SearchResult.NodeScore ns : r.getNodes()) {
             if (deleted.get(ns.node)) continue; // deleted while the search ran
             out.add(new ScoredId(ids.get(ns.node), ns.node, Segment.toCosine(ns.score)));
         }
         return out;
+    }
+
+    private List<ScoredId> exactScan(VectorFloat<?> query, int k, FixedBitSet allowed) {
+        TopScores top = new TopScores(k);
+        int limit = Math.min(allowed.length(), size);
+        for (int o = allowed.nextSetBit(0); o < limit; o = o + 1 < limit ? allowed.nextSetBit(o + 1) : Integer.MAX_VALUE) {
+            if (deleted.get(o)) continue;
+            VectorFloat<?> v = vectors.get(o);
+            if (v != null) top.offer(o, SIMILARITY.compare(query, v));
+        }
+        return top.toScoredIds(ids::get);
+    }
+
+    @Override
+    public LexicalView lexicalView() {
+        return lexical.view(this);
     }
 
     /** Stops graph mutation before the segment is written to disk; returns the builder to write from. */
@@ -142,6 +172,10 @@ final class LiveSegment implements Segment {
         } catch (Exception e) {
             throw new IOException(e);
         }
-        builder.close();
+        try {
+            builder.close();
+        } finally {
+            lexical.close();
+        }
     }
 }

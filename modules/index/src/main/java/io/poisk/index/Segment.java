@@ -1,6 +1,7 @@
 package io.poisk.index;
 
 import io.github.jbellis.jvector.vector.types.VectorFloat;
+import org.apache.lucene.util.FixedBitSet;
 
 import java.io.Closeable;
 import java.util.List;
@@ -24,8 +25,44 @@ interface Segment extends Closeable {
     /** Documents in the segment that are not tombstoned. */
     int liveCount();
 
+    /** Ordinals in the segment, deleted ones included. */
+    int size();
+
     /** The best {@code k} live documents by cosine, best first. */
-    List<ScoredId> search(VectorFloat<?> query, int k);
+    default List<ScoredId> search(VectorFloat<?> query, int k) {
+        return search(query, k, null, 0);
+    }
+
+    /**
+     * The best {@code k} live documents by cosine among the {@code allowed} ordinals (null: all), best
+     * first. The filter is applied during graph traversal; when it leaves few documents, they are
+     * scanned exactly instead, where a graph walk would have to visit most of the graph to find them.
+     */
+    List<ScoredId> search(VectorFloat<?> query, int k, FixedBitSet allowed, int allowedCount);
+
+    /** The segment's lexical leaves for one search; close the view when done. */
+    LexicalView lexicalView();
+
+    /** Filters allowing at most this many documents (or at most 1/20 of the segment) are scanned exactly. */
+    int EXACT_SCAN_MAX_DOCS = 1024;
+
+    static boolean useExactScan(int allowedCount, int size) {
+        return allowedCount <= EXACT_SCAN_MAX_DOCS || allowedCount * 20L <= size;
+    }
+
+    /** A selective filter makes the graph walk pass over rejected nodes: widen the beam, up to 4x, to keep recall. */
+    static int filteredBeam(int beam, int allowedCount, int size) {
+        if (allowedCount >= size) return beam;
+        double factor = Math.min(4.0, Math.max(1.0, 0.5 * size / Math.max(1, allowedCount)));
+        return (int) Math.ceil(beam * factor);
+    }
+
+    /** A JVector acceptance of ordinals that are allowed (when a filter is given) and not tombstoned. */
+    static io.github.jbellis.jvector.util.Bits accept(Segment s, FixedBitSet allowed) {
+        if (allowed == null) return o -> !s.isDeleted(o);
+        int n = allowed.length();
+        return o -> o < n && allowed.get(o) && !s.isDeleted(o);
+    }
 
     /** JVector's similarity for COSINE is (1 + cos) / 2; hits report the cosine itself. */
     static float toCosine(float jvectorScore) {

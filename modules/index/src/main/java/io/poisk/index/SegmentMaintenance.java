@@ -204,7 +204,7 @@ final class SegmentMaintenance implements AutoCloseable {
             builder.cleanup();
             String name = manifests.nextSegmentName();
             Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, builder.getGraph(), frozen.vectors(),
-                    frozen::idAt, opts);
+                    frozen::idAt, opts, lexicalSource());
             DiskSegment seg = DiskSegment.open(segmentsDir.resolve(name), null, opts);
             writePath.holdingApply(() -> segments.frozenFlushed(frozen, seg, oldToNew));
             frozen.close();
@@ -237,6 +237,16 @@ final class SegmentMaintenance implements AutoCloseable {
         } finally {
             stateLock.unlock();
         }
+    }
+
+    /**
+     * A segment's lexical side is written from the document store: a document not deleted in the
+     * segment being written is current there; one replaced or deleted meanwhile gets the newer text
+     * (or none) but is tombstoned at the swap, so it is never found through this segment.
+     */
+    private SegmentWriter.LexicalSource lexicalSource() {
+        return new SegmentWriter.LexicalSource(id -> documents.get(id).map(io.poisk.core.DocumentCodec::decode).orElse(null),
+                segments.lexicalFields());
     }
 
     // ---------------------------------------------------------------- merge
@@ -302,7 +312,7 @@ final class SegmentMaintenance implements AutoCloseable {
                     dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true)) {
                 ImmutableGraphIndex graph = builder.build(ravv);
                 name = manifests.nextSegmentName();
-                Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, graph, ravv, ids::get, opts);
+                Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, graph, ravv, ids::get, opts, lexicalSource());
                 DiskSegment merged = DiskSegment.open(segmentsDir.resolve(name), null, opts);
                 writePath.holdingApply(() -> segments.merged(merging, merged, oldToNew, sourceSegment, sourceOrdinal));
             }

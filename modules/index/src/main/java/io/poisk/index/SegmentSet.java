@@ -9,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -17,6 +16,24 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.io.UncheckedIOException;
+import io.poisk.core.SearchMode;
+import org.apache.lucene.index.IndexReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.MultiReader;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.FixedBitSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -39,20 +56,26 @@ final class SegmentSet implements AutoCloseable {
 
     private final int dimension;
     private final IndexOptions opts;
+    private final LexicalFields lexicalFields;
     private final Map<String, Location> locations = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
     private volatile List<DiskSegment> disk = List.of();
     private volatile LiveSegment frozen;
     private volatile LiveSegment live;
 
-    SegmentSet(int dimension, IndexOptions opts) {
+    SegmentSet(int dimension, IndexOptions opts, LexicalFields lexicalFields) {
         this.dimension = dimension;
         this.opts = opts;
+        this.lexicalFields = lexicalFields;
         this.live = newLiveSegment();
     }
 
     private LiveSegment newLiveSegment() {
-        return new LiveSegment("live", dimension, opts);
+        return new LiveSegment("live", dimension, opts, lexicalFields);
+    }
+
+    LexicalFields lexicalFields() {
+        return lexicalFields;
     }
 
     /** Installs the manifest's segments at open and indexes their live documents. */
@@ -170,40 +193,133 @@ final class SegmentSet implements AutoCloseable {
 
     // ------------------------------------------------------------ search
 
+    /** A segment-local result of either list, before its document is loaded. */
+    private record Candidate(Segment segment, int ordinal, String id, float score) {
+    }
+
     /** The {@code k} best live documents over every segment, best first, loaded from {@code documents}. */
     List<Hit> search(VectorFloat<?> query, int k, DocumentStore documents) {
-        List<Segment.ScoredId> all = new ArrayList<>();
-        List<Segment> sources = new ArrayList<>();
         swapLock.readLock().lock();
         try {
-            List<Segment> segments = new ArrayList<>(disk);
-            LiveSegment f = frozen;
-            if (f != null) segments.add(f);
-            segments.add(live);
-            for (Segment s : segments) {
-                for (Segment.ScoredId hit : s.search(query, k)) {
-                    all.add(hit);
-                    sources.add(s);
-                }
-            }
-            Integer[] order = new Integer[all.size()];
-            for (int i = 0; i < order.length; i++) order[i] = i;
-            Arrays.sort(order, Comparator.comparingDouble((Integer i) -> all.get(i).cosine()).reversed());
-            List<Hit> hits = new ArrayList<>(k);
-            Set<String> seen = new HashSet<>();
-            for (int i : order) {
-                if (hits.size() == k) break;
-                Segment.ScoredId h = all.get(i);
-                if (sources.get(i).isDeleted(h.ordinal()) || !seen.add(h.id())) continue;
-                Optional<byte[]> bytes = documents.get(h.id());
-                if (bytes.isEmpty()) continue; // deleted while the search ran
-                Document d = DocumentCodec.decode(bytes.get());
-                hits.add(new Hit(d.id(), h.cosine(), d.text(), d.fields()));
-            }
-            return hits;
+            return denseCandidates(currentSegments(), query, k, null, null, documents);
         } finally {
             swapLock.readLock().unlock();
         }
+    }
+
+    /** Runs the query's dense and/or lexical search over every segment, filtered, and fuses them for hybrid. */
+    SearchResults search(SearchQuery q, VectorFloat<?> vector, DocumentStore documents) {
+        swapLock.readLock().lock();
+        List<LexicalView> views = new ArrayList<>();
+        try {
+            List<Segment> segments = currentSegments();
+            boolean needLexical = q.mode() != SearchMode.DENSE || q.filter() != null;
+            if (needLexical) for (Segment s : segments) views.add(s.lexicalView());
+            Query filter = q.filter() == null ? null : FilterQueries.toQuery(q.filter());
+            List<Hit> dense = q.mode() == SearchMode.LEXICAL ? List.of()
+                    : denseCandidates(segments, vector, q.depth(), filter, views, documents);
+            List<Hit> lexical = q.mode() == SearchMode.DENSE ? List.of() : lexicalSearch(views, q, filter, documents);
+            List<Hit> hits = switch (q.mode()) {
+                case DENSE -> dense.subList(0, Math.min(q.k(), dense.size()));
+                case LEXICAL -> lexical.subList(0, Math.min(q.k(), lexical.size()));
+                case HYBRID -> RankFusion.fuse(dense, lexical, q.fusion(), q.k());
+            };
+            return new SearchResults(hits, dense, lexical);
+        } catch (IOException e) {
+            throw new UncheckedIOException("lexical search failed", e);
+        } finally {
+            for (LexicalView v : views) v.close();
+            swapLock.readLock().unlock();
+        }
+    }
+
+    private List<Segment> currentSegments() {
+        List<Segment> segments = new ArrayList<>(disk);
+        LiveSegment f = frozen;
+        if (f != null) segments.add(f);
+        segments.add(live);
+        return segments;
+    }
+
+    private List<Hit> denseCandidates(List<Segment> segments, VectorFloat<?> query, int k, Query filter,
+                                      List<LexicalView> views, DocumentStore documents) {
+        List<Candidate> all = new ArrayList<>();
+        for (int i = 0; i < segments.size(); i++) {
+            Segment s = segments.get(i);
+            FixedBitSet allowed = null;
+            int count = 0;
+            if (filter != null) {
+                allowed = allowedOrdinals(s, views.get(i), filter);
+                count = allowed.cardinality();
+            }
+            for (Segment.ScoredId hit : s.search(query, k, allowed, count)) all.add(new Candidate(s, hit.ordinal(), hit.id(), hit.cosine()));
+        }
+        return load(all, k, documents);
+    }
+
+    /** The live ordinals of a segment that pass the filter, evaluated on its Lucene leaves. */
+    static FixedBitSet allowedOrdinals(Segment s, LexicalView view, Query filter) {
+        FixedBitSet bits = new FixedBitSet(Math.max(1, s.size()));
+        try {
+            for (OrdinalLeaf leaf : view.leaves()) {
+                IndexSearcher searcher = new IndexSearcher(leaf);
+                searcher.setQueryCache(null);
+                Weight w = searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
+                Scorer scorer = w.scorer(searcher.getIndexReader().leaves().getFirst());
+                if (scorer == null) continue;
+                Bits live = leaf.getLiveDocs();
+                DocIdSetIterator it = scorer.iterator();
+                for (int d = it.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = it.nextDoc()) {
+                    int o = leaf.ordinal(d);
+                    if (live.get(d) && o < bits.length()) bits.set(o);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("filter evaluation failed in segment " + s.name(), e);
+        }
+        return bits;
+    }
+
+    private List<Hit> lexicalSearch(List<LexicalView> views, SearchQuery q, Query filter, DocumentStore documents) throws IOException {
+        Query text = lexicalFields.textQuery(q.text());
+        if (text == null) return List.of(); // nothing searchable in the text (only stop words or punctuation)
+        List<OrdinalLeaf> leaves = new ArrayList<>();
+        for (LexicalView v : views) leaves.addAll(v.leaves());
+        if (leaves.isEmpty()) return List.of();
+        Query full = filter == null ? text : new BooleanQuery.Builder()
+                .add(text, BooleanClause.Occur.MUST).add(filter, BooleanClause.Occur.FILTER).build();
+        // One reader over every segment's leaves: BM25 statistics are the collection's, not a segment's.
+        try (MultiReader all = new MultiReader(leaves.toArray(new IndexReader[0]), false)) {
+            IndexSearcher searcher = new IndexSearcher(all);
+            searcher.setQueryCache(null);
+            TopDocs top = searcher.search(full, q.depth());
+            List<LeafReaderContext> contexts = all.leaves();
+            List<Candidate> found = new ArrayList<>(top.scoreDocs.length);
+            for (ScoreDoc sd : top.scoreDocs) {
+                int i = ReaderUtil.subIndex(sd.doc, contexts);
+                OrdinalLeaf leaf = leaves.get(i);
+                int ordinal = leaf.ordinal(sd.doc - contexts.get(i).docBase);
+                found.add(new Candidate(leaf.segment(), ordinal, leaf.segment().idAt(ordinal), sd.score));
+            }
+            return load(found, q.depth(), documents);
+        }
+    }
+
+    /** Best first, one per id, without documents deleted meanwhile, at most {@code k}, with their documents. */
+    private static List<Hit> load(List<Candidate> all, int k, DocumentStore documents) {
+        List<Candidate> sorted = new ArrayList<>(all);
+        sorted.sort(Comparator.comparingDouble((Candidate c) -> c.score()).reversed());
+        List<Hit> hits = new ArrayList<>(Math.min(k, sorted.size()));
+        Set<String> seen = new HashSet<>();
+        for (Candidate c : sorted) {
+            if (hits.size() == k) break;
+            if (c.id() == null || c.segment().isDeleted(c.ordinal()) || !seen.add(c.id())) continue;
+            Optional<byte[]> bytes = documents.get(c.id());
+            if (bytes.isEmpty()) continue; // deleted while the search ran
+            Document d = DocumentCodec.decode(bytes.get());
+            hits.add(new Hit(d.id(), c.score(), d.text(), d.fields()));
+        }
+        return hits;
     }
 
     @Override

@@ -38,6 +38,10 @@ final class SegmentWriter {
     private SegmentWriter() {
     }
 
+    /** Where the lexical side of a segment being written gets each document (by id; null when deleted meanwhile). */
+    record LexicalSource(java.util.function.Function<String, io.poisk.core.Document> documents, LexicalFields fields) {
+    }
+
     /** Vectors PQ codebooks are trained on: an even sample; k-means cost grows with it, quality barely does. */
     static final int PQ_TRAINING_VECTORS = 5_000;
 
@@ -61,7 +65,7 @@ final class SegmentWriter {
      */
     /** @return old ordinal → ordinal in the written segment (deleted graph nodes are absent) */
     static Map<Integer, Integer> write(Path segmentsDir, String name, ImmutableGraphIndex graph, RandomAccessVectorValues vectors,
-                      IntFunction<String> idOfOld, IndexOptions opts) throws IOException {
+                      IntFunction<String> idOfOld, IndexOptions opts, LexicalSource lexical) throws IOException {
         long t0 = System.nanoTime();
         Path tmp = segmentsDir.resolve(name + ".tmp");
         Path target = segmentsDir.resolve(name);
@@ -96,12 +100,15 @@ final class SegmentWriter {
             writer.write(suppliers);
         }
         SegmentFiles.writeIds(tmp.resolve(SegmentFiles.IDS), ids);
+        long tLexical = System.nanoTime();
+        DiskLexicalIndex.write(tmp, ids, lexical.documents(), lexical.fields());
+        tLexical = System.nanoTime() - tLexical;
         DurableFiles.fsyncTree(tmp);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         DurableFiles.fsyncDirectory(segmentsDir);
-        log.info("segment {} written: {} vectors, fused PQ {} (training {} ms, encoding {} ms), graph write {} ms", name,
-                ids.length, fused, fused ? (tTrained - t0) / 1_000_000 : 0, fused ? (tPq - tTrained) / 1_000_000 : 0,
-                (System.nanoTime() - tPq) / 1_000_000);
+        log.info("segment {} written: {} vectors, fused PQ {} (training {} ms, encoding {} ms), graph + lexical write {} ms"
+                        + " (lexical {} ms)", name, ids.length, fused, fused ? (tTrained - t0) / 1_000_000 : 0,
+                fused ? (tPq - tTrained) / 1_000_000 : 0, (System.nanoTime() - tPq) / 1_000_000, tLexical / 1_000_000);
         return oldToNew;
     }
 }

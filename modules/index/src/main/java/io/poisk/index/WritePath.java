@@ -181,7 +181,7 @@ final class WritePath implements AutoCloseable {
             switch (p.record) {
                 case WalRecord.Upsert u -> {
                     segments.tombstone(u.id());
-                    int ordinal = target.add(u.id(), u.vector());
+                    int ordinal = target.add(u.id(), u.vector(), DocumentCodec.decode(u.document()));
                     segments.locate(u.id(), target, ordinal);
                     documents.put(u.id(), u.document());
                     added[n++] = ordinal;
