@@ -3,7 +3,6 @@ package io.poisk.server;
 import io.poisk.core.CollectionName;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -40,11 +39,11 @@ public final class EventBusApiVerticle extends VerticleBase {
     public static final String COLLECTIONS = "poisk.collections";
     private static final Logger LOG = LoggerFactory.getLogger(EventBusApiVerticle.class);
 
-    private final SearchService engine;
+    private final PoiskEngine engine;
     private final RequestDecoder decoder;
     private final List<MessageConsumer<Object>> consumers = new java.util.ArrayList<>();
 
-    EventBusApiVerticle(SearchService engine, ApiLimits limits) {
+    EventBusApiVerticle(PoiskEngine engine, ApiLimits limits) {
         this.engine = engine;
         this.decoder = new RequestDecoder(limits);
     }

@@ -4,7 +4,6 @@ import io.poisk.core.CollectionName;
 import io.poisk.core.Document;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchRequest;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -104,8 +103,8 @@ public final class HttpApiVerticle extends VerticleBase {
         });
         router.post("/collections/:name/search").handler(body).handler(this::requireJson).handler(ctx -> {
             String name = name(ctx);
-            SearchRequest request = RequestDecoder.search(bodyBytes(ctx));
-            reply(ctx, engine.search(name, request), ResponseEncoder::search);
+            SearchQuery query = RequestDecoder.search(bodyBytes(ctx));
+            reply(ctx, engine.search(name, query), ResponseEncoder::search);
         });
 
         // Live search: WebSocket, its SSE fallback, their counters; the page and the OpenAPI document.

@@ -1,7 +1,5 @@
 package io.poisk.server;
 
-import io.poisk.core.SearchResponse;
-
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -10,12 +8,14 @@ import java.util.function.Supplier;
 /**
  * One live search as a chain of stages, each a future of the engine's executors. {@link #cancel}
  * cancels the stage in progress, which drops work not yet started (a query text still waiting for an
- * inference batch, an index search still queued), and keeps every later stage from starting.
+ * inference batch, an index search still queued, reranker batches not yet run), and keeps every later
+ * stage from starting. A query with a rerank step publishes the first-stage page as {@link #candidates}
+ * before the reranked {@link #result}.
  */
 public final class LiveQuery {
     /** Pipeline stages, in order; a cancelled query records the one it was stopped in. */
     public enum Stage {
-        LOOKUP, EMBEDDING, INDEX_SEARCH, DONE;
+        LOOKUP, EMBEDDING, INDEX_SEARCH, RERANK, DONE;
 
         String wireName() {
             return name().toLowerCase(Locale.ROOT);
@@ -23,7 +23,8 @@ public final class LiveQuery {
     }
 
     private final LiveSearchStats stats;
-    private final CompletableFuture<SearchResponse> result = new CompletableFuture<>();
+    private final CompletableFuture<SearchResult> candidates = new CompletableFuture<>();
+    private final CompletableFuture<SearchResult> result = new CompletableFuture<>();
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private CompletableFuture<?> current = CompletableFuture.completedFuture(null);
     /** When the work of the current stage has really stopped (a running index search is not interruptible). */
@@ -37,8 +38,24 @@ public final class LiveQuery {
     }
 
     /** Completes with the final page, fails with the query's error, or is cancelled. */
-    public CompletableFuture<SearchResponse> result() {
+    CompletableFuture<SearchResult> result() {
         return result;
+    }
+
+    /**
+     * Completes with the first-stage page (cut to k) once retrieval is done, when a rerank step follows;
+     * never completes for a query without one (its first stage is its result) or one cancelled before.
+     */
+    CompletableFuture<SearchResult> candidates() {
+        return candidates;
+    }
+
+    /** Called by the pipeline when first-stage retrieval is done and reranking is about to start. */
+    void publishCandidates(SearchResult page) {
+        synchronized (this) {
+            if (cancelled) return;
+        }
+        candidates.complete(page);
     }
 
     /**
@@ -74,7 +91,7 @@ public final class LiveQuery {
     }
 
     /** Called by the pipeline with its outcome; counts it once. */
-    void finish(SearchResponse response, Throwable failure) {
+    void finish(SearchResult response, Throwable failure) {
         synchronized (this) {
             if (cancelled) return; // counted by cancel()
             stage = Stage.DONE;

@@ -2,7 +2,6 @@ package io.poisk.server;
 
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchResponse;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -18,7 +17,7 @@ final class LiveSearchReplies {
     }
 
     /** {@code {"id":n,"phase":"candidates|final","hits":[…],"took_ms":n}}; id omitted when null (SSE). */
-    static Map<String, Object> page(Long id, String phase, SearchResponse response) {
+    static Map<String, Object> page(Long id, String phase, SearchResult response) {
         Map<String, Object> m = head(id, phase);
         m.putAll(ResponseEncoder.search(response));
         return m;

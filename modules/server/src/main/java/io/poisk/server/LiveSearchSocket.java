@@ -91,11 +91,15 @@ final class LiveSearchSocket {
                     + " queries of this connection are still running (limit " + limits.maxInFlight() + "); retry later")));
             return;
         }
-        LiveQuery query = engine.searchLive(message.collection(), message.request());
+        LiveQuery query = engine.searchLive(message.collection(), message.query());
         current = query;
         currentId = id;
         inFlight++;
         Future.fromCompletionStage(query.settled(), context).onComplete(ar -> inFlight--);
+        // Both land on this event loop in completion order, and candidates always complete before the result.
+        Future.fromCompletionStage(query.candidates(), context).onSuccess(page -> {
+            if (current == query) send(LiveSearchReplies.page(id, LiveSearchReplies.CANDIDATES, page));
+        });
         Future.fromCompletionStage(query.result(), context).onComplete(ar -> {
             if (current == query) current = null;
             if (ar.succeeded()) {

@@ -3,7 +3,6 @@ package io.poisk.server;
 import io.poisk.core.CollectionName;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,21 +17,21 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 /**
- * {@code GET /collections/{name}/search/stream?query=…&instruction=…&k=…}: the live-search phases as
+ * {@code GET /collections/{name}/search/stream?query=…&instruction=…&k=…&rerank=<reranker>&top_n=…}: the live-search phases as
  * Server-Sent Events, for networks where WebSocket fails. Events are named after the phase
  * ({@code candidates}, {@code final}, {@code error}) and carry the same JSON as the WebSocket
  * messages; the stream ends after {@code final} or {@code error}. A client that disconnects cancels the query.
  */
 final class LiveSearchStream {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSearchStream.class);
-    private static final List<String> PARAMETERS = List.of("query", "instruction", "k", "mode");
+    private static final List<String> PARAMETERS = List.of("query", "instruction", "k", "mode", "rerank", "top_n");
 
     private LiveSearchStream() {
     }
 
     static void handle(RoutingContext ctx, PoiskEngine engine, Context context) {
         String name = CollectionName.validate(ctx.pathParam("name"));
-        SearchRequest request = RequestDecoder.search(queryParameters(ctx).toBuffer().getBytes());
+        SearchQuery request = RequestDecoder.search(queryParameters(ctx).toBuffer().getBytes());
         LiveQuery query = engine.searchLive(name, request);
         HttpServerResponse response = ctx.response();
         response.setChunked(true)
@@ -41,6 +40,11 @@ final class LiveSearchStream {
                 .putHeader("x-accel-buffering", "no"); // nginx would otherwise hold the events back
         response.closeHandler(v -> query.cancel());
         response.write(": poisk live search\n\n"); // sends the head now, so clients see the stream open
+        Future.fromCompletionStage(query.candidates(), context).onSuccess(page -> {
+            if (!response.ended() && !response.closed()) {
+                event(response, LiveSearchReplies.CANDIDATES, LiveSearchReplies.page(null, LiveSearchReplies.CANDIDATES, page));
+            }
+        });
         Future.fromCompletionStage(query.result(), context).onComplete(ar -> {
             if (response.ended() || response.closed()) return;
             if (ar.succeeded()) {
@@ -53,17 +57,32 @@ final class LiveSearchStream {
         });
     }
 
-    /** The query string as the JSON body of the HTTP search, so both validate alike; k is a number when it looks like one. */
+    /**
+     * The query string as the JSON body of the HTTP search, so both validate alike: k and top_n are numbers
+     * when they look like one, {@code rerank=<model>&top_n=n} becomes {@code "rerank":{"model","top_n"}}.
+     */
     private static JsonObject queryParameters(RoutingContext ctx) {
         JsonObject body = new JsonObject();
+        JsonObject rerank = new JsonObject();
         for (Map.Entry<String, String> p : ctx.queryParams()) {
             if (!PARAMETERS.contains(p.getKey())) {
                 throw new PoiskException(ErrorCode.INVALID_QUERY, "unknown parameter '" + p.getKey() + "'; accepted: "
                         + String.join(", ", PARAMETERS));
             }
             String value = p.getValue();
-            if (p.getKey().equals("k") && value.matches("-?\\d{1,9}")) body.put("k", Integer.parseInt(value));
-            else body.put(p.getKey(), value);
+            Object typed = (p.getKey().equals("k") || p.getKey().equals("top_n")) && value.matches("-?\\d{1,9}")
+                    ? (Object) Integer.parseInt(value) : value;
+            switch (p.getKey()) {
+                case "rerank" -> rerank.put("model", typed);
+                case "top_n" -> rerank.put("top_n", typed);
+                default -> body.put(p.getKey(), typed);
+            }
+        }
+        if (!rerank.isEmpty()) {
+            if (!rerank.containsKey("model")) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'top_n' needs 'rerank' (a reranker card id) beside it");
+            }
+            body.put("rerank", rerank);
         }
         return body;
     }

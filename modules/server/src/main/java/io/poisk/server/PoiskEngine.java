@@ -20,11 +20,14 @@ import io.poisk.models.EmbeddingBatcher;
 import io.poisk.models.EmbeddingRole;
 import io.poisk.models.ModelCard;
 import io.poisk.models.ModelRegistry;
+import io.poisk.models.RerankExecutor;
+import io.poisk.models.RerankResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,8 +37,9 @@ import java.util.concurrent.ConcurrentMap;
 
 /**
  * The query and ingest pipeline behind every front end. Embedding runs on one
- * {@link EmbeddingBatcher} per model (created on first use), index reads and writes on a bounded
- * executor; callers only ever get futures, so an event loop that calls in never blocks.
+ * {@link EmbeddingBatcher} per model and reranking on one {@link RerankExecutor} per reranker (both
+ * created on first use), index reads and writes on a bounded executor; callers only ever get futures,
+ * so an event loop that calls in never blocks.
  */
 public final class PoiskEngine implements SearchService {
     private static final Logger LOG = LoggerFactory.getLogger(PoiskEngine.class);
@@ -50,6 +54,7 @@ public final class PoiskEngine implements SearchService {
     /** Loads models off the callers' threads: creating an embedder reads weights and takes seconds. */
     private final BoundedExecutor modelLoader;
     private final ConcurrentMap<String, CompletableFuture<EmbeddingBatcher>> batchers = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, CompletableFuture<RerankExecutor>> rerankers = new ConcurrentHashMap<>();
     private final Object createLock = new Object();
     private final int ingestSlice;
     private final LiveSearchStats liveStats = new LiveSearchStats();
@@ -92,7 +97,7 @@ public final class PoiskEngine implements SearchService {
         try {
             CollectionName.validate(name);
             String modelId = model == null || model.isBlank() ? config.string("default_model") : model;
-            ModelCard card = models.card(modelId); // UNKNOWN_MODEL names the available ones
+            ModelCard card = embedderCard(modelId);
             CollectionSchema schema = new CollectionSchema(name, card.id(), card.dimension(), CollectionSchema.COSINE);
             return disk.submit(() -> {
                 synchronized (createLock) {
@@ -112,6 +117,43 @@ public final class PoiskEngine implements SearchService {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** The card of an embedder; a reranker's card or an unknown id is a 400 that names the embedders. */
+    private ModelCard embedderCard(String id) {
+        List<String> embedders = models.embedderCards().stream().map(ModelCard::id).toList();
+        ModelCard card = knownCard(id, "model", embedders);
+        if (!card.isEmbedder()) {
+            throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "model '" + id + "' is a " + card.kind()
+                    + " (a reranker) and cannot embed documents; a collection needs an embedder: " + names(embedders)
+                    + "; use a reranker per search with \"rerank\":{\"model\":\"" + id + "\"}");
+        }
+        return card;
+    }
+
+    /** The card of a reranker; an embedder's card or an unknown id is a 400 that names the rerankers. */
+    private ModelCard rerankerCard(String id) {
+        List<String> rerankers = models.rerankerCards().stream().map(ModelCard::id).toList();
+        ModelCard card = knownCard(id, "reranker", rerankers);
+        if (card.isEmbedder()) {
+            throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "'rerank.model': model '" + id
+                    + "' is an embedder, not a reranker; rerankers: " + names(rerankers));
+        }
+        return card;
+    }
+
+    private ModelCard knownCard(String id, String what, List<String> available) {
+        try {
+            return models.card(id);
+        } catch (PoiskException e) {
+            if (e.getMessage().contains("bad card")) throw e;
+            throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "unknown " + what + " '" + id + "' in " + models.modelsDir()
+                    + "; available " + what + "s: " + names(available));
+        }
+    }
+
+    private static String names(List<String> ids) {
+        return ids.isEmpty() ? "none" : String.join(", ", ids);
     }
 
     @Override
@@ -187,14 +229,84 @@ public final class PoiskEngine implements SearchService {
 
     @Override
     public CompletableFuture<SearchResponse> search(String collection, SearchRequest request) {
+        return search(collection, SearchQuery.of(request)).thenApply(SearchResult::toResponse);
+    }
+
+    /**
+     * Embeds the query (with its instruction, as the collection's card says), retrieves the first stage
+     * (top_n hits when reranking, else k), and with a rerank step scores the top_n texts with
+     * (query, instruction) and returns the best k by reranker score.
+     */
+    CompletableFuture<SearchResult> search(String collection, SearchQuery query) {
         long started = System.nanoTime();
-        PoiskException unsupported = unsupported(request);
-        if (unsupported != null) return CompletableFuture.failedFuture(unsupported);
+        Plan plan;
+        try {
+            plan = plan(query);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        SearchRequest request = query.request();
         return disk.submit(() -> collection(collection))
                 .thenCompose(index -> batcher(index.schema().model())
                         .thenCompose(b -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction()))
-                        .thenCompose(vectors -> disk.submit(() -> index.search(vectors[0], request.k()))))
-                .thenApply((List<Hit> hits) -> new SearchResponse(hits, (System.nanoTime() - started) / 1_000_000));
+                        .thenCompose(vectors -> disk.submit(() -> index.search(vectors[0], plan.depth()))))
+                .thenCompose(hits -> plan.rerank() == null
+                        ? CompletableFuture.completedFuture(SearchResult.firstStage(hits, millisSince(started)))
+                        : reranker(plan.rerank().model())
+                        .thenCompose(executor -> rerank(executor, request, plan, hits, started)));
+    }
+
+    /** What a validated query will do: retrieve {@code depth} first-stage hits, then rerank them or not. */
+    private record Plan(int depth, RerankRequest rerank, int k) {
+    }
+
+    private Plan plan(SearchQuery query) {
+        PoiskException unsupported = unsupported(query.request());
+        if (unsupported != null) throw unsupported;
+        int k = query.request().k();
+        RerankRequest rerank = query.rerank();
+        if (rerank == null) return new Plan(k, null, k);
+        rerankerCard(rerank.model());
+        int topN = rerank.topN(k, config.integer("rerank.default_top_n"));
+        return new Plan(Math.max(k, topN), new RerankRequest(rerank.model(), topN), k);
+    }
+
+    /** Scores the first {@code top_n} hits and reorders them; hits the budget left unscored follow in first-stage order. */
+    private CompletableFuture<SearchResult> rerank(RerankExecutor executor, SearchRequest request, Plan plan, List<Hit> hits,
+                                                   long started) {
+        List<Hit> candidates = candidates(hits, plan);
+        long rerankStarted = System.nanoTime();
+        return submitRerank(executor, request, candidates)
+                .thenApply(result -> reordered(candidates, result, plan, started, rerankStarted));
+    }
+
+    private static List<Hit> candidates(List<Hit> hits, Plan plan) {
+        return hits.subList(0, Math.min(hits.size(), plan.rerank().topN()));
+    }
+
+    /** The executor's own future, so cancelling it stops the rerank before its next batch. */
+    private CompletableFuture<RerankResult> submitRerank(RerankExecutor executor, SearchRequest request, List<Hit> candidates) {
+        return executor.rerank(request.query(), request.instruction(), candidates.stream().map(Hit::text).toList(),
+                Duration.ofMillis(config.longValue("rerank.budget_ms")));
+    }
+
+    private static SearchResult reordered(List<Hit> candidates, RerankResult result, Plan plan, long started, long rerankStarted) {
+        int[] order = result.order();
+        int keep = Math.min(plan.k(), order.length);
+        List<RankedHit> page = new ArrayList<>(keep);
+        for (int i = 0; i < keep; i++) {
+            int at = order[i];
+            Hit h = candidates.get(at);
+            boolean scored = result.scored()[at];
+            page.add(new RankedHit(scored ? new Hit(h.id(), result.scores()[at], h.text(), h.fields()) : h, h.score(), scored));
+        }
+        RerankSummary summary = new RerankSummary(plan.rerank().model(), candidates.size(), result.scoredCount(),
+                result.complete(), millisSince(rerankStarted));
+        return new SearchResult(page, millisSince(started), summary);
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
     }
 
     /** Counters of the live searches started by {@link #searchLive}. */
@@ -204,33 +316,47 @@ public final class PoiskEngine implements SearchService {
 
     /**
      * A search that can be cancelled while it runs (WebSocket / SSE live search). The stages are
-     * those of {@link #search}; cancelling drops the query text from the inference queue if it has not
-     * reached a batch, and skips the index search if it has not started. There is no rerank stage
-     * yet, so the result is the final page and no separate candidates page exists.
+     * those of {@link #search(String, SearchQuery)}; cancelling drops the query text from the inference
+     * queue if it has not reached a batch, skips the index search if it has not started, and stops a
+     * rerank before its next batch (a queued rerank scores nothing). With a rerank step the first-stage
+     * page (cut to k) is published as the query's candidates before reranking starts.
      */
-    public LiveQuery searchLive(String collection, SearchRequest request) {
+    LiveQuery searchLive(String collection, SearchQuery query) {
         long started = System.nanoTime();
-        LiveQuery query = new LiveQuery(liveStats);
-        PoiskException unsupported = unsupported(request);
-        if (unsupported != null) {
-            query.finish(null, unsupported);
-            return query;
+        LiveQuery live = new LiveQuery(liveStats);
+        Plan plan;
+        try {
+            plan = plan(query);
+        } catch (RuntimeException e) {
+            live.finish(null, e);
+            return live;
         }
+        SearchRequest request = query.request();
         CompletableFuture<Void> lookupEnded = new CompletableFuture<>();
         CompletableFuture<Void> searchEnded = new CompletableFuture<>();
-        query.step(LiveQuery.Stage.LOOKUP, lookupEnded, () -> disk.submit(() -> collection(collection), lookupEnded))
-                .thenCompose(index -> query.step(LiveQuery.Stage.LOOKUP,
+        live.step(LiveQuery.Stage.LOOKUP, lookupEnded, () -> disk.submit(() -> collection(collection), lookupEnded))
+                .thenCompose(index -> live.step(LiveQuery.Stage.LOOKUP,
                                 // a dependent future: cancelling it must not cancel the shared model load
                                 () -> batcher(index.schema().model()).thenApply(b -> b))
-                        .thenCompose(b -> query.step(LiveQuery.Stage.EMBEDDING,
+                        .thenCompose(b -> live.step(LiveQuery.Stage.EMBEDDING,
                                 () -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction())))
-                        .thenCompose(vectors -> query.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
+                        .thenCompose(vectors -> live.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
                             liveStats.indexSearchRun();
-                            return index.search(vectors[0], request.k());
+                            return index.search(vectors[0], plan.depth());
                         }, searchEnded))))
-                .whenComplete((List<Hit> hits, Throwable e) -> query.finish(
-                        e == null ? new SearchResponse(hits, (System.nanoTime() - started) / 1_000_000) : null, e));
-        return query;
+                .thenCompose(hits -> {
+                    if (plan.rerank() == null) return CompletableFuture.completedFuture(SearchResult.firstStage(hits, millisSince(started)));
+                    live.publishCandidates(SearchResult.firstStage(hits.subList(0, Math.min(plan.k(), hits.size())), millisSince(started)));
+                    return live.step(LiveQuery.Stage.RERANK, () -> reranker(plan.rerank().model()).thenApply(e -> e))
+                            .thenCompose(executor -> {
+                                List<Hit> candidates = candidates(hits, plan);
+                                long rerankStarted = System.nanoTime();
+                                return live.step(LiveQuery.Stage.RERANK, () -> submitRerank(executor, request, candidates))
+                                        .thenApply(result -> reordered(candidates, result, plan, started, rerankStarted));
+                            });
+                })
+                .whenComplete((SearchResult result, Throwable e) -> live.finish(e == null ? result : null, e));
+        return live;
     }
 
     private static PoiskException unsupported(SearchRequest request) {
@@ -275,6 +401,23 @@ public final class PoiskEngine implements SearchService {
         return f;
     }
 
+    /** The rerank executor of a reranker, created once on the loader thread; a failed load is forgotten so a later call retries. */
+    private CompletableFuture<RerankExecutor> reranker(String modelId) {
+        CompletableFuture<RerankExecutor> f = rerankers.computeIfAbsent(modelId, id -> modelLoader.submit(() -> {
+            long t0 = System.nanoTime();
+            int maxBatch = config.integer("rerank.max_batch");
+            // rerank.queue_capacity counts documents; the executor queues whole requests of about default_top_n documents.
+            int queuedRequests = Math.max(1, config.integer("rerank.queue_capacity") / Math.max(1, config.integer("rerank.default_top_n")));
+            RerankExecutor executor = new RerankExecutor(models.reranker(id), maxBatch, config.integer("rerank.workers"), queuedRequests);
+            LOG.info("reranker {} ready in {} ms", id, millisSince(t0));
+            return executor;
+        }));
+        f.whenComplete((r, e) -> {
+            if (e != null) rerankers.remove(modelId, f);
+        });
+        return f;
+    }
+
     /** Loads the model of every existing collection now, so the first request after a restart is not slow. */
     public CompletableFuture<Void> warmUp() {
         return listCollections().thenCompose(infos -> CompletableFuture.allOf(infos.stream()
@@ -291,6 +434,11 @@ public final class PoiskEngine implements SearchService {
             if (b != null) closeQuietly(b);
         }
         batchers.clear();
+        for (CompletableFuture<RerankExecutor> f : rerankers.values()) {
+            RerankExecutor r = f.getNow(null);
+            if (r != null) closeQuietly(r);
+        }
+        rerankers.clear();
         disk.close();
         catalog.close();
         models.close();

@@ -40,12 +40,13 @@ public final class PoiskServer implements AutoCloseable {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
         try {
             ApiLimits limits = ApiLimits.from(config);
+            LiveSearchLimits liveLimits = LiveSearchLimits.from(config);
             String host = config.string("host");
             // All instances in one deployment, so that with port 0 they share the one free port Vert.x picks.
             List<HttpApiVerticle> instances = new CopyOnWriteArrayList<>();
             int configuredPort = config.integer("port");
             await(vertx.deployVerticle(() -> {
-                HttpApiVerticle v = new HttpApiVerticle(engine, limits, LiveSearchLimits.DEFAULTS, host, configuredPort);
+                HttpApiVerticle v = new HttpApiVerticle(engine, limits, liveLimits, host, configuredPort);
                 instances.add(v);
                 return v;
             }, new DeploymentOptions().setInstances(eventLoops)));

@@ -154,14 +154,14 @@ final class RequestDecoder {
         return v.asText();
     }
 
-    /** {@code {"query","instruction","k","filter","mode"}}. */
-    static SearchRequest search(byte[] body) {
+    /** {@code {"query","instruction","k","filter","mode","rerank":{"model","top_n"}}}. */
+    static SearchQuery search(byte[] body) {
         JsonNode root = object(body, "request body");
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            if (!List.of("query", "instruction", "k", "filter", "mode").contains(name)) {
+            if (!List.of("query", "instruction", "k", "filter", "mode", "rerank").contains(name)) {
                 throw new PoiskException(ErrorCode.INVALID_QUERY, "unknown property '" + name
-                        + "'; accepted: query, instruction, k, filter, mode");
+                        + "'; accepted: query, instruction, k, filter, mode, rerank");
             }
         }
         JsonNode q = root.get("query");
@@ -199,7 +199,39 @@ final class RequestDecoder {
             if (!fn.isObject()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'filter' must be an object, got " + typeName(fn));
             filter = JSON.convertValue(fn, MAP);
         }
-        return new SearchRequest(q.asText(), instruction, k, mode, filter);
+        return new SearchQuery(new SearchRequest(q.asText(), instruction, k, mode, filter), rerank(root.get("rerank"), k));
+    }
+
+    /** {@code "rerank":{"model":"…","top_n":n}}: null when absent; top_n, when given, between k and 1000. */
+    static RerankRequest rerank(JsonNode node, int k) {
+        if (node == null || node.isNull()) return null;
+        String shape = "; expected \"rerank\":{\"model\":\"<reranker card id>\",\"top_n\":<" + k + ".." + RerankRequest.MAX_TOP_N + ">}";
+        if (!node.isObject()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank' must be an object, got " + typeName(node) + shape);
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!name.equals("model") && !name.equals("top_n")) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "unknown property 'rerank." + name + "'; accepted: model, top_n");
+            }
+        }
+        JsonNode model = node.get("model");
+        if (model == null || model.isNull() || !model.isTextual() || model.asText().isBlank()) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank.model' must be a reranker card id (a non-empty string)"
+                    + (model == null || model.isNull() ? ", got none" : ", got " + typeName(model)) + shape);
+        }
+        Integer topN = null;
+        JsonNode tn = node.get("top_n");
+        if (tn != null && !tn.isNull()) {
+            if (!tn.isIntegralNumber() || !tn.canConvertToInt() || tn.asInt() < 1 || tn.asInt() > RerankRequest.MAX_TOP_N) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank.top_n' must be an integer between 1 and "
+                        + RerankRequest.MAX_TOP_N + ", got " + (tn.isTextual() ? "the string " + tn : tn.toString()));
+            }
+            if (tn.asInt() < k) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank.top_n' (" + tn.asInt() + ") must be at least 'k' (" + k
+                        + "): the reranker orders the top_n first-stage hits and the page is cut to k of them");
+            }
+            topN = tn.asInt();
+        }
+        return new RerankRequest(model.asText(), topN);
     }
 
     static String typeName(JsonNode n) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poisk.core.CollectionInfo;
 import io.poisk.core.Document;
 import io.poisk.core.Hit;
-import io.poisk.core.SearchResponse;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.UncheckedIOException;
@@ -44,12 +43,23 @@ final class ResponseEncoder {
         return m;
     }
 
-    static Map<String, Object> search(SearchResponse r) {
+    /**
+     * {@code {"hits":[{"id","score","text","fields"}],"took_ms":n}}; a reranked search adds per hit
+     * {@code "first_stage_score"} and {@code "reranked"}, and {@code "rerank":{"model","top_n","scored","complete","took_ms"}}.
+     * {@code score} is always the score the page is ordered by.
+     */
+    static Map<String, Object> search(SearchResult r) {
+        boolean reranked = r.rerank() != null;
         List<Map<String, Object>> hits = new ArrayList<>(r.hits().size());
-        for (Hit h : r.hits()) {
+        for (RankedHit ranked : r.hits()) {
+            Hit h = ranked.hit();
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", h.id());
             m.put("score", h.score());
+            if (reranked) {
+                m.put("first_stage_score", ranked.firstStageScore());
+                m.put("reranked", ranked.reranked());
+            }
             m.put("text", h.text());
             m.put("fields", h.fields());
             hits.add(m);
@@ -57,6 +67,16 @@ final class ResponseEncoder {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("hits", hits);
         m.put("took_ms", r.tookMs());
+        if (reranked) {
+            RerankSummary s = r.rerank();
+            Map<String, Object> rr = new LinkedHashMap<>();
+            rr.put("model", s.model());
+            rr.put("top_n", s.topN());
+            rr.put("scored", s.scored());
+            rr.put("complete", s.complete());
+            rr.put("took_ms", s.tookMs());
+            m.put("rerank", rr);
+        }
         return m;
     }
 
