@@ -120,6 +120,9 @@ final class LiveSegment implements Segment {
     public List<ScoredId> search(VectorFloat<?> query, int k, FixedBitSet allowed, int allowedCount) {
         int n = size;
         if (n == 0 || (allowed != null && allowedCount == 0)) return List.of();
+        // A small live segment is scanned exactly: cheaper than a graph walk, and its answer does not
+        // depend on the insertion order that built the graph (a replayed log rebuilds it differently).
+        if (n <= Segment.EXACT_SCAN_MAX_DOCS) return exactScan(query, k, allowed);
         if (allowed != null && Segment.useExactScan(allowedCount, n)) return exactScan(query, k, allowed);
         GraphSearcher searcher = searchers.get();
         searcher.setView(builder.getGraph().getView());
@@ -135,10 +138,15 @@ final class LiveSegment implements Segment {
         return out;
     }
 
+    /** Exact top k among the allowed ordinals (null: all), skipping tombstones. */
     private List<ScoredId> exactScan(VectorFloat<?> query, int k, FixedBitSet allowed) {
         TopScores top = new TopScores(k);
-        int limit = Math.min(allowed.length(), size);
-        for (int o = allowed.nextSetBit(0); o < limit; o = o + 1 < limit ? allowed.nextSetBit(o + 1) : Integer.MAX_VALUE) {
+        int limit = allowed == null ? size : Math.min(allowed.length(), size);
+        for (int o = 0; o < limit; o++) {
+            if (allowed != null) {
+                o = allowed.nextSetBit(o);
+                if (o < 0 || o >= limit) break;
+            }
             if (deleted.get(o)) continue;
             VectorFloat<?> v = vectors.get(o);
             if (v != null) top.offer(o, SIMILARITY.compare(query, v));

@@ -40,11 +40,22 @@ final class TestVectors {
 
     /** Copies a folder tree as it is right now: what a process killed at this instant leaves on disk. */
     static void snapshot(Path from, Path to) throws IOException {
+        List<Path> paths;
         try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
-                Path t = to.resolve(from.relativize(p).toString());
+            paths = s.toList();
+        } catch (java.io.UncheckedIOException e) {
+            if (!(e.getCause() instanceof java.nio.file.NoSuchFileException)) throw e;
+            snapshot(from, to);   // a background flush renamed a folder under the walk: walk again
+            return;
+        }
+        for (Path p : paths) {
+            Path t = to.resolve(from.relativize(p).toString());
+            try {
                 if (Files.isDirectory(p)) Files.createDirectories(t);
-                else Files.copy(p, t);
+                else Files.copy(p, t, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // A background flush removed it between the walk and the copy (a temp file or a
+                // covered log): a killed process would have left either state, both must open.
             }
         }
     }
