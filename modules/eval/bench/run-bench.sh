@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs a Poisk benchmark harness (not a test) with the engine's JVM flags on the newest JDK.
+#   modules/eval/bench/run-bench.sh ann   [--data fashion|europarl|both --queries N ...]  two runs: JVector panama, then native provider
+#   modules/eval/bench/run-bench.sh ann-one [...]        one run; pass -Djvector.vectorization_provider=... in BENCH_JAVA_OPTS
+#   modules/eval/bench/run-bench.sh embed [--texts N --batches 1,8,16,32,64 ...]   Poisk embedder vs sentence-transformers
+# Builds the module's classes and classpath first (offline Maven). Extra JVM options: BENCH_JAVA_OPTS (e.g. -Xmx8g).
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+cd "$REPO"
+# shellcheck source=/dev/null
+source scripts/jdk.sh
+poisk_find_jdk
+export JAVA_HOME="$POISK_JAVA_HOME"
+export OMP_WAIT_POLICY=PASSIVE
+export DJL_CACHE_DIR="$REPO/index-data/.djl-cache"
+
+what="${1:-}"; shift || true
+case "$what" in
+  ann|ann-one) main=io.poisk.eval.bench.AnnBenchmark ;;
+  embed) main=io.poisk.eval.bench.EmbeddingBenchmark ;;
+  *) echo "usage: $0 ann|ann-one|embed [options]" >&2; exit 2 ;;
+esac
+
+cpfile="$REPO/modules/eval/target/bench.classpath"
+mvn -q -o -pl modules/eval compile dependency:build-classpath -Dmdep.outputFile="$cpfile" >/dev/null
+cp="$REPO/modules/eval/target/classes:$(cat "$cpfile")"
+
+if [ -f "$REPO/modules/app/target/jvm.flags" ]; then
+  flags="$(tr '\n' ' ' < "$REPO/modules/app/target/jvm.flags")"
+else # the one list in the parent pom
+  flags="$(sed -n 's:.*<poisk.jvm.flags>\(.*\)</poisk.jvm.flags>.*:\1:p' "$REPO/pom.xml")"
+fi
+props=(-Dpoisk.models.dir="$REPO/index-data/models" -Dpoisk.shared.dir="$REPO/../shared" -Dpoisk.repo.dir="$REPO"
+       -Dorg.slf4j.simpleLogger.defaultLogLevel=info -Dorg.slf4j.simpleLogger.log.net.openhft=warn)
+
+run() { # $@: extra JVM options
+  # shellcheck disable=SC2086
+  "$JAVA_HOME/bin/java" $flags ${BENCH_JAVA_OPTS:-} "${props[@]}" "$@" -cp "$cp" "$main" "${ARGS[@]}"
+}
+ARGS=("$@")
+if [ "$what" = ann ]; then
+  echo "=== JVector provider: panama ==="
+  run -Djvector.vectorization_provider=panama
+  echo "=== JVector provider: native ==="
+  run -Djvector.vectorization_provider=native
+else
+  run
+fi

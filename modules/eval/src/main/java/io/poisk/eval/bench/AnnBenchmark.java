@@ -1,0 +1,216 @@
+package io.poisk.eval.bench;
+
+import io.github.jbellis.jvector.vector.VectorizationProvider;
+import io.poisk.index.CollectionIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * ANN benchmark: Poisk's on-disk segment search (through {@link CollectionIndex}) against Lucene HNSW,
+ * recall@k against brute force versus single-thread queries/s at several search beams, on the same
+ * vectors in the same JVM, and the QPS ratio Poisk/Lucene at equal recall.
+ *
+ * <p>Graph parameters are matched: JVector max degree D ≈ Lucene M = D/2 (Lucene's bottom layer keeps
+ * 2M neighbours); both build with beam 100. A Poisk "beam" is its {@code searchBeam}; a Lucene "beam" is
+ * the candidate count k' of {@code KnnFloatVectorQuery(field, q, k')}, of which the top k are kept.
+ * Search is measured in rounds, alternating the engines at each beam, keeping each point's best round,
+ * so that load from other processes on a shared machine hits both alike.
+ *
+ * <p>Options: {@code --data fashion|europarl|both --base 60000 --queries 1000 --beams 10,20,40,80,160
+ * --rounds 2 --k 10 --degree 32 --construction-beam 100 --rerank-factor 2 --lucene-m (degree/2)
+ * --work-dir DIR} and for europarl {@code --limit 17000 --max-chars 300 --models-dir DIR --model e5-small-v2
+ * --cache-dir modules/eval/target/bench-cache --europarl-jar JAR}.
+ */
+public final class AnnBenchmark {
+    private static final Logger log = LoggerFactory.getLogger(AnnBenchmark.class);
+    private static final double[] RECALL_TARGETS = {0.80, 0.90, 0.95, 0.98, 0.99};
+
+    /** What to build and how to search. */
+    record Settings(int k, List<Integer> beams, int rounds, int degree, int constructionBeam, int rerankFactor,
+                    int luceneM, Path workDir) {
+    }
+
+    /** Build cost of one engine. */
+    record BuildStats(String engine, long buildMillis, long diskBytes, long heapBytes) {
+    }
+
+    /** What one data set gave: the build costs and every operating point (best round). */
+    record Result(VectorSet set, List<BuildStats> builds, List<OperatingPoint> points) {
+        List<OperatingPoint> of(String engine) {
+            return points.stream().filter(p -> p.engine().equals(engine)).toList();
+        }
+    }
+
+    private AnnBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchArgs a = new BenchArgs(args);
+        int degree = a.integer("degree", 32);
+        Path work = a.string("work-dir", null) == null ? Files.createTempDirectory("poisk-ann-bench")
+                : Files.createDirectories(Path.of(a.string("work-dir", null)));
+        Settings s = new Settings(a.integer("k", 10), a.integers("beams", "10,20,40,80,160"), a.integer("rounds", 2),
+                degree, a.integer("construction-beam", 100), a.integer("rerank-factor", 2),
+                a.integer("lucene-m", degree / 2), work);
+        String data = a.string("data", "fashion");
+        int queries = a.integer("queries", 1000);
+        PrintStream out = System.out;
+        printEnvironment(out, s);
+        try {
+            if (data.equals("fashion") || data.equals("both")) {
+                VectorSet set = FashionMnist.load(Path.of(a.string("fashion-dir", FashionMnist.DEFAULT_DIR.toString())),
+                        a.integer("base", 60_000), queries);
+                print(out, run(set, s), s);
+            }
+            if (data.equals("europarl") || data.equals("both")) {
+                String repo = System.getProperty("poisk.repo.dir", ".");
+                VectorSet set = EuroparlEmbeddings.load(
+                        Path.of(a.string("europarl-jar", EuroparlEmbeddings.DEFAULT_JAR.toString())),
+                        Path.of(a.string("models-dir", System.getProperty("poisk.models.dir", repo + "/index-data/models"))),
+                        a.string("model", "e5-small-v2"), a.integer("limit", 17_000), Math.min(queries, 500),
+                        a.integer("max-chars", 300),
+                        Path.of(a.string("cache-dir", repo + "/modules/eval/target/bench-cache")));
+                print(out, run(set, s), s);
+            }
+        } finally {
+            deleteTree(work);
+        }
+    }
+
+    static void printEnvironment(PrintStream out, Settings s) {
+        out.printf(Locale.ROOT, "# ANN benchmark: java %s, %d cores, JVector provider %s (jvector.vectorization_provider=%s)%n",
+                Runtime.version(), Runtime.getRuntime().availableProcessors(), jvectorProvider(),
+                System.getProperty("jvector.vectorization_provider"));
+        out.printf(Locale.ROOT, "# poisk: degree %d, construction beam %d, rerank factor %d, fused PQ + exact rescoring;"
+                        + " lucene: Lucene99HnswVectorsFormat M=%d, beamWidth %d, DOT_PRODUCT; k=%d, 1 search thread%n",
+                s.degree(), s.constructionBeam(), s.rerankFactor(), s.luceneM(), s.constructionBeam(), s.k());
+    }
+
+    private static String jvectorProvider() {
+        try {
+            Class.forName(CollectionIndex.class.getName()); // its static init picks the provider first
+            return VectorizationProvider.getInstance().getClass().getSimpleName();
+        } catch (ClassNotFoundException | RuntimeException e) {
+            return "unknown (" + e + ")";
+        }
+    }
+
+    /** Builds both engines over {@code set}, then measures every beam in rounds. */
+    static Result run(VectorSet set, Settings s) throws IOException {
+        log.info("{}: {} base x {}-d, {} queries; computing exact top-{}", set.name(), set.base().length,
+                set.dimension(), set.queries().length, s.k());
+        int[][] truth = ExactNeighbours.topK(set.base(), set.queries(), s.k());
+        Path dir = Files.createTempDirectory(s.workDir(), "run");
+        List<BuildStats> builds = new ArrayList<>();
+        try (AnnSubject poisk = new PoiskAnnSubject(dir.resolve("poisk"), s.degree(), s.constructionBeam(), s.rerankFactor());
+             AnnSubject lucene = new LuceneHnswSubject(dir.resolve("lucene"), s.luceneM(), s.constructionBeam())) {
+            long heapBefore = settledHeap();
+            builds.add(build(poisk, set, heapBefore));
+            builds.add(build(lucene, set, heapBefore + builds.getFirst().heapBytes()));
+            Map<String, OperatingPoint> best = new LinkedHashMap<>();
+            for (int round = 0; round < s.rounds(); round++) {
+                for (int beam : s.beams()) {
+                    for (AnnSubject subject : List.of(poisk, lucene)) {
+                        OperatingPoint p = measure(subject, beam, set.queries(), truth, s.k());
+                        log.info("round {} {} beam {}: recall {} qps {}", round + 1, subject.name(), beam,
+                                String.format(Locale.ROOT, "%.4f", p.recall()), String.format(Locale.ROOT, "%.0f", p.qps()));
+                        best.merge(subject.name() + "/" + beam, p, (x, y) -> x.qps() >= y.qps() ? x : y);
+                    }
+                }
+            }
+            return new Result(set, builds, List.copyOf(best.values()));
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    private static BuildStats build(AnnSubject subject, VectorSet set, long heapBefore) throws IOException {
+        long t0 = System.nanoTime();
+        subject.build(set.base());
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        long heap = settledHeap() - heapBefore;
+        log.info("{} built {} vectors in {} ms; largest files (MiB): {}", subject.name(), set.base().length, ms,
+                DirectorySize.largest(subject.directory(), 4));
+        return new BuildStats(subject.name(), ms, subject.diskBytes(), heap);
+    }
+
+    /** Warms up on a few queries, then times every query once on this thread. */
+    static OperatingPoint measure(AnnSubject subject, int beam, float[][] queries, int[][] truth, int k) throws IOException {
+        subject.useBeam(beam);
+        for (int i = 0; i < Math.min(queries.length, 200); i++) subject.search(queries[i], k);
+        int[][] found = new int[queries.length][];
+        long t0 = System.nanoTime();
+        for (int i = 0; i < queries.length; i++) found[i] = subject.search(queries[i], k);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double recall = 0;
+        for (int i = 0; i < queries.length; i++) recall += ExactNeighbours.recall(truth[i], found[i], k);
+        return new OperatingPoint(subject.name(), beam, recall / queries.length, queries.length / seconds);
+    }
+
+    static long settledHeap() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    static void print(PrintStream out, Result r, Settings s) {
+        out.printf(Locale.ROOT, "%n## %s: %d base vectors x %d-d, %d queries, recall@%d vs exact%n", r.set().name(),
+                r.set().base().length, r.set().dimension(), r.set().queries().length, s.k());
+        out.printf(Locale.ROOT, "%-8s %10s %12s %12s%n", "engine", "build s", "disk MiB", "heap MiB");
+        for (BuildStats b : r.builds()) {
+            out.printf(Locale.ROOT, "%-8s %10.1f %12.1f %12.1f%n", b.engine(), b.buildMillis() / 1e3,
+                    b.diskBytes() / 1048576.0, b.heapBytes() / 1048576.0);
+        }
+        RecallCurve lucene = new RecallCurve(r.of("lucene"));
+        RecallCurve poisk = new RecallCurve(r.of("poisk"));
+        out.printf(Locale.ROOT, "%-8s %6s %10s %10s %10s %18s%n", "engine", "beam", "recall", "QPS", "µs/query", "lucene QPS@recall");
+        for (OperatingPoint p : r.points().stream().sorted((x, y) -> x.engine().equals(y.engine())
+                ? Integer.compare(x.beam(), y.beam()) : y.engine().compareTo(x.engine())).toList()) {
+            String peer = "";
+            if (p.engine().equals("poisk")) {
+                double l = lucene.qpsAt(p.recall());
+                peer = Double.isNaN(l) ? "n/a (above lucene max)"
+                        : String.format(Locale.ROOT, "%.0f -> ratio %.2fx%s", l, p.qps() / l,
+                        p.recall() < lucene.minRecall() ? " (lucene at its lowest, higher recall)" : "");
+            }
+            out.printf(Locale.ROOT, "%-8s %6d %10.4f %10.0f %10.0f   %s%n", p.engine(), p.beam(), p.recall(), p.qps(),
+                    1e6 / p.qps(), peer);
+        }
+        for (double target : RECALL_TARGETS) {
+            double pq = poisk.qpsAt(target), lq = lucene.qpsAt(target);
+            if (target < Math.max(poisk.minRecall(), lucene.minRecall()) - 0.05) continue;
+            out.printf(Locale.ROOT, "QPS ratio poisk/lucene at recall %.2f: %s (poisk %s, lucene %s)%n", target,
+                    Double.isNaN(pq) || Double.isNaN(lq) ? "n/a" : String.format(Locale.ROOT, "%.2fx", pq / lq),
+                    fmt(pq), fmt(lq));
+        }
+    }
+
+    private static String fmt(double qps) {
+        return Double.isNaN(qps) ? "not reached" : String.format(Locale.ROOT, "%.0f", qps);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
+    }
+}

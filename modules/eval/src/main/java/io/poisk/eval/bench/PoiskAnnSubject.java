@@ -1,0 +1,90 @@
+package io.poisk.eval.bench;
+
+import io.poisk.core.CollectionSchema;
+import io.poisk.core.Document;
+import io.poisk.core.Hit;
+import io.poisk.index.CollectionIndex;
+import io.poisk.index.EmbeddedDocument;
+import io.poisk.index.IndexOptions;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Poisk's segment search as the engine runs it: a {@link CollectionIndex} whose documents (empty text)
+ * are flushed into one on-disk segment (fused PQ for traversal, full vectors for exact rescoring).
+ * The search beam is fixed per opened collection, so {@link #useBeam} re-opens it with other options.
+ */
+final class PoiskAnnSubject implements AnnSubject {
+    private static final int UPSERT_BATCH = 1_000;
+
+    private final Path dir;
+    private final int graphDegree;
+    private final int constructionBeam;
+    private final int rerankFactor;
+    private IndexOptions options;
+    private CollectionIndex index;
+
+    PoiskAnnSubject(Path dir, int graphDegree, int constructionBeam, int rerankFactor) {
+        this.dir = dir;
+        this.graphDegree = graphDegree;
+        this.constructionBeam = constructionBeam;
+        this.rerankFactor = rerankFactor;
+    }
+
+    @Override
+    public String name() {
+        return "poisk";
+    }
+
+    @Override
+    public void build(float[][] base) throws IOException {
+        // The live segment holds everything, so one flush writes one segment; PQ is fused at any size the engine allows.
+        int pqMin = Math.max(256, Math.min(IndexOptions.defaults().pqMinVectors(), base.length));
+        options = new IndexOptions(graphDegree, constructionBeam, 100, rerankFactor, base.length + 1, pqMin,
+                Integer.MAX_VALUE, 1 << 20, 0);
+        index = CollectionIndex.create(dir, new CollectionSchema("bench", "vectors", base[0].length, CollectionSchema.COSINE), options);
+        for (int from = 0; from < base.length; from += UPSERT_BATCH) {
+            List<EmbeddedDocument> batch = new ArrayList<>(UPSERT_BATCH);
+            for (int i = from; i < Math.min(base.length, from + UPSERT_BATCH); i++) {
+                batch.add(new EmbeddedDocument(new Document(Integer.toString(i), "", Map.of()), base[i]));
+            }
+            index.upsert(batch);
+        }
+        index.flush();
+        if (index.segmentCount() != 1 || index.liveSegmentDocuments() != 0) {
+            throw new IllegalStateException("expected one on-disk segment after flush, got " + index.segmentCount()
+                    + " and " + index.liveSegmentDocuments() + " live documents");
+        }
+    }
+
+    @Override
+    public void useBeam(int beam) throws IOException {
+        options = new IndexOptions(options.graphDegree(), options.constructionBeam(), beam, options.rerankFactor(),
+                options.liveSegmentMaxDocs(), options.pqMinVectors(), options.mergeMaxSegments(),
+                options.maxDocumentBytes(), options.walGroupCommitMs());
+        index.close();
+        index = CollectionIndex.open(dir, options);
+    }
+
+    @Override
+    public int[] search(float[] query, int k) {
+        List<Hit> hits = index.search(query, k);
+        int[] out = new int[hits.size()];
+        for (int i = 0; i < out.length; i++) out[i] = Integer.parseInt(hits.get(i).id());
+        return out;
+    }
+
+    @Override
+    public Path directory() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        if (index != null) index.close();
+    }
+}
