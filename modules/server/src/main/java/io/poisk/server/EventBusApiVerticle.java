@@ -3,7 +3,6 @@ package io.poisk.server;
 import io.poisk.core.CollectionName;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -28,7 +27,7 @@ import java.util.function.Function;
  *       {@code {"hits":[…],"took_ms":n}}</li>
  *   <li>{@value #INGEST}: {@code {"collection":"…","documents":[…]}} → {@code {"indexed":n}}</li>
  *   <li>{@value #COLLECTIONS}: {@code {"action":"list"}} → {@code {"collections":[…]}};
- *       {@code {"action":"create","name":"…","model":"…"}} and {@code {"action":"describe","name":"…"}} → the
+ *       {@code {"action":"create","name":"…","model":"…","language":"…","fields":{…}}} and {@code {"action":"describe","name":"…"}} → the
  *       collection; {@code {"action":"delete","name":"…"}} → {@code {"deleted":true}}</li>
  * </ul>
  * Replies carry a {@code status} header with the HTTP status the same request would get. A failed
@@ -40,11 +39,11 @@ public final class EventBusApiVerticle extends VerticleBase {
     public static final String COLLECTIONS = "poisk.collections";
     private static final Logger LOG = LoggerFactory.getLogger(EventBusApiVerticle.class);
 
-    private final SearchService engine;
+    private final PoiskEngine engine;
     private final RequestDecoder decoder;
     private final List<MessageConsumer<Object>> consumers = new java.util.ArrayList<>();
 
-    EventBusApiVerticle(SearchService engine, ApiLimits limits) {
+    EventBusApiVerticle(PoiskEngine engine, ApiLimits limits) {
         this.engine = engine;
         this.decoder = new RequestDecoder(limits);
     }
@@ -78,12 +77,15 @@ public final class EventBusApiVerticle extends VerticleBase {
             String action = body.getValue("action") instanceof String s ? s : null;
             if (action == null) throw PoiskException.badRequest("missing 'action': one of list, create, describe, delete");
             return switch (action) {
-                case "list" -> reply(engine.listCollections(), ResponseEncoder::collections);
-                case "describe" -> reply(engine.describeCollection(collectionOf(body, "name")), ResponseEncoder::collection);
+                case "list" -> reply(engine.describeAll(), ResponseEncoder::collections);
+                case "describe" -> reply(engine.describe(collectionOf(body, "name")), ResponseEncoder::collection);
                 case "create" -> {
                     String name = collectionOf(body, "name");
-                    String model = RequestDecoder.collectionModel(body.toBuffer().getBytes());
-                    yield engine.createCollection(name, model).thenCompose(created -> engine.describeCollection(name)
+                    JsonObject spec = body.copy();
+                    spec.remove("action");
+                    spec.remove("name");
+                    CollectionRequest request = CollectionRequest.parse(spec.toBuffer().getBytes());
+                    yield engine.createCollection(name, request.model(), request.options()).thenCompose(created -> engine.describe(name)
                             .thenApply(info -> new Reply(created ? 201 : 200, ResponseEncoder.collection(info))));
                 }
                 case "delete" -> {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.poisk.core.CollectionName;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchRequest;
 
 import java.nio.charset.StandardCharsets;
 
@@ -14,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * A query message of the live-search WebSocket: {@code {"id":n,"collection":"…","query":"…",
  * "instruction":"…","k":…}}; besides id and collection the fields are those of the HTTP search body.
  */
-record LiveSearchMessage(long id, String collection, SearchRequest request) {
+record LiveSearchMessage(long id, String collection, SearchQuery query) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The id of a message that failed to parse as a whole, when it has one; null otherwise. */
@@ -40,7 +39,7 @@ record LiveSearchMessage(long id, String collection, SearchRequest request) {
             throw new PoiskException(ErrorCode.INVALID_QUERY, "missing 'collection' (a collection name string)");
         }
         String name = CollectionName.validate(collection.asText());
-        SearchRequest request;
+        SearchQuery request;
         try {
             request = RequestDecoder.search(rest.toString().getBytes(StandardCharsets.UTF_8));
         } catch (PoiskException e) {

@@ -91,7 +91,7 @@ final class LiveSearchSocket {
                     + " queries of this connection are still running (limit " + limits.maxInFlight() + "); retry later")));
             return;
         }
-        LiveQuery query = engine.searchLive(message.collection(), message.request());
+        LiveQuery query = engine.searchLive(message.collection(), message.query());
         current = query;
         currentId = id;
         inFlight++;

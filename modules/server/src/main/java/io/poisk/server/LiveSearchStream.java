@@ -3,7 +3,6 @@ package io.poisk.server;
 import io.poisk.core.CollectionName;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchRequest;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,21 +17,23 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 /**
- * {@code GET /collections/{name}/search/stream?query=…&instruction=…&k=…}: the live-search phases as
+ * {@code GET /collections/{name}/search/stream?query=…&instruction=…&k=…&mode=…&filter={…}&fusion={…}}: the live-search phases as
  * Server-Sent Events, for networks where WebSocket fails. Events are named after the phase
  * ({@code candidates}, {@code final}, {@code error}) and carry the same JSON as the WebSocket
  * messages; the stream ends after {@code final} or {@code error}. A client that disconnects cancels the query.
  */
 final class LiveSearchStream {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSearchStream.class);
-    private static final List<String> PARAMETERS = List.of("query", "instruction", "k", "mode");
+    private static final List<String> PARAMETERS = List.of("query", "instruction", "k", "mode", "filter", "fusion");
+    /** Parameters whose value is a JSON object, as in the HTTP search body. */
+    private static final List<String> JSON_PARAMETERS = List.of("filter", "fusion");
 
     private LiveSearchStream() {
     }
 
     static void handle(RoutingContext ctx, PoiskEngine engine, Context context) {
         String name = CollectionName.validate(ctx.pathParam("name"));
-        SearchRequest request = RequestDecoder.search(queryParameters(ctx).toBuffer().getBytes());
+        SearchQuery request = RequestDecoder.search(queryParameters(ctx).toBuffer().getBytes());
         LiveQuery query = engine.searchLive(name, request);
         HttpServerResponse response = ctx.response();
         response.setChunked(true)
@@ -63,9 +64,19 @@ final class LiveSearchStream {
             }
             String value = p.getValue();
             if (p.getKey().equals("k") && value.matches("-?\\d{1,9}")) body.put("k", Integer.parseInt(value));
+            else if (JSON_PARAMETERS.contains(p.getKey())) body.put(p.getKey(), jsonObject(p.getKey(), value));
             else body.put(p.getKey(), value);
         }
         return body;
+    }
+
+    private static JsonObject jsonObject(String parameter, String value) {
+        try {
+            return new JsonObject(value);
+        } catch (RuntimeException e) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "parameter '" + parameter + "' must be a JSON object (URL-encoded),"
+                    + " as '" + parameter + "' in the body of POST /collections/{name}/search; got '" + value + "'");
+        }
     }
 
     private static void event(HttpServerResponse response, String name, Object data) {

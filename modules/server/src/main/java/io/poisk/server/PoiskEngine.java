@@ -8,14 +8,15 @@ import io.poisk.core.ErrorCode;
 import io.poisk.core.Hit;
 import io.poisk.core.PoiskConfig;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchMode;
 import io.poisk.core.SearchRequest;
 import io.poisk.core.SearchResponse;
 import io.poisk.core.SearchService;
 import io.poisk.index.CollectionCatalog;
 import io.poisk.index.CollectionIndex;
+import io.poisk.index.CollectionOptions;
 import io.poisk.index.EmbeddedDocument;
 import io.poisk.index.IndexOptions;
+import io.poisk.models.BatcherStats;
 import io.poisk.models.EmbeddingBatcher;
 import io.poisk.models.EmbeddingRole;
 import io.poisk.models.ModelCard;
@@ -89,6 +90,14 @@ public final class PoiskEngine implements SearchService {
 
     @Override
     public CompletableFuture<Boolean> createCollection(String name, String model) {
+        return createCollection(name, model, CollectionOptions.defaults());
+    }
+
+    /**
+     * Creates a collection with index options (text language, typed fields for filters); completes with
+     * {@code false} when an identical one existed, fails COLLECTION_EXISTS (409) when a different one does.
+     */
+    public CompletableFuture<Boolean> createCollection(String name, String model, CollectionOptions options) {
         try {
             CollectionName.validate(name);
             String modelId = model == null || model.isBlank() ? config.string("default_model") : model;
@@ -99,13 +108,16 @@ public final class PoiskEngine implements SearchService {
                     Optional<CollectionIndex> existing = catalog.get(name);
                     if (existing.isPresent()) {
                         CollectionSchema old = existing.get().schema();
-                        if (old.equals(schema)) return false;
+                        CollectionOptions oldOptions = existing.get().options();
+                        if (old.equals(schema) && oldOptions.equals(options)) return false;
                         throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + name
                                 + "' already exists with model '" + old.model() + "' (dimension " + old.dimension()
-                                + "); delete it first to re-create it with model '" + schema.model() + "'");
+                                + ") and options " + oldOptions.toMap() + "; delete it first to re-create it with model '"
+                                + schema.model() + "' and options " + options.toMap());
                     }
-                    catalog.create(schema);
-                    LOG.info("created collection {} (model {}, dimension {})", name, schema.model(), schema.dimension());
+                    catalog.create(schema, options);
+                    LOG.info("created collection {} (model {}, dimension {}, options {})", name, schema.model(), schema.dimension(),
+                            options.toMap());
                     return true;
                 }
             });
@@ -122,6 +134,20 @@ public final class PoiskEngine implements SearchService {
     @Override
     public CompletableFuture<CollectionInfo> describeCollection(String name) {
         return disk.submit(() -> info(collection(name)));
+    }
+
+    /** The collection's schema, statistics and index options. */
+    public CompletableFuture<CollectionDescription> describe(String name) {
+        return disk.submit(() -> description(collection(name)));
+    }
+
+    /** Every collection with its index options, by name. */
+    public CompletableFuture<List<CollectionDescription>> describeAll() {
+        return disk.submit(() -> catalog.list().stream().map(PoiskEngine::description).toList());
+    }
+
+    private static CollectionDescription description(CollectionIndex index) {
+        return new CollectionDescription(info(index), index.options());
     }
 
     private static CollectionInfo info(CollectionIndex index) {
@@ -187,14 +213,35 @@ public final class PoiskEngine implements SearchService {
 
     @Override
     public CompletableFuture<SearchResponse> search(String collection, SearchRequest request) {
+        return search(collection, SearchQuery.of(request));
+    }
+
+    /**
+     * Checks the filter against the collection's fields, embeds the query unless the mode is lexical,
+     * then runs the dense, lexical or hybrid index search (fusion as the query says, else the default).
+     */
+    CompletableFuture<SearchResponse> search(String collection, SearchQuery query) {
         long started = System.nanoTime();
-        PoiskException unsupported = unsupported(request);
-        if (unsupported != null) return CompletableFuture.failedFuture(unsupported);
-        return disk.submit(() -> collection(collection))
-                .thenCompose(index -> batcher(index.schema().model())
-                        .thenCompose(b -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction()))
-                        .thenCompose(vectors -> disk.submit(() -> index.search(vectors[0], request.k()))))
+        SearchRequest request = query.request();
+        return disk.submit(() -> QueryRetrieval.target(collection(collection), request))
+                .thenCompose(target -> queryVector(target.index(), request)
+                        .thenCompose(vector -> disk.submit(() -> QueryRetrieval.search(target, query, vector, request.k()))))
                 .thenApply((List<Hit> hits) -> new SearchResponse(hits, (System.nanoTime() - started) / 1_000_000));
+    }
+
+    /** The embedded query, or null without any inference when the mode is lexical. */
+    private CompletableFuture<float[]> queryVector(CollectionIndex index, SearchRequest request) {
+        if (!QueryRetrieval.needsEmbedding(request)) return CompletableFuture.completedFuture(null);
+        return batcher(index.schema().model())
+                .thenCompose(b -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction()))
+                .thenApply(vectors -> vectors[0]);
+    }
+
+    /** For tests and diagnostics: what the query and passage embedding of {@code model} has done (null before its first use). */
+    BatcherStats embeddingStats(String model) {
+        CompletableFuture<EmbeddingBatcher> f = batchers.get(model);
+        EmbeddingBatcher b = f == null ? null : f.getNow(null);
+        return b == null ? null : b.stats();
     }
 
     /** Counters of the live searches started by {@link #searchLive}. */
@@ -208,40 +255,32 @@ public final class PoiskEngine implements SearchService {
      * reached a batch, and skips the index search if it has not started. There is no rerank stage
      * yet, so the result is the final page and no separate candidates page exists.
      */
-    public LiveQuery searchLive(String collection, SearchRequest request) {
+    public LiveQuery searchLive(String collection, SearchQuery search) {
         long started = System.nanoTime();
         LiveQuery query = new LiveQuery(liveStats);
-        PoiskException unsupported = unsupported(request);
-        if (unsupported != null) {
-            query.finish(null, unsupported);
-            return query;
-        }
+        SearchRequest request = search.request();
         CompletableFuture<Void> lookupEnded = new CompletableFuture<>();
         CompletableFuture<Void> searchEnded = new CompletableFuture<>();
-        query.step(LiveQuery.Stage.LOOKUP, lookupEnded, () -> disk.submit(() -> collection(collection), lookupEnded))
-                .thenCompose(index -> query.step(LiveQuery.Stage.LOOKUP,
-                                // a dependent future: cancelling it must not cancel the shared model load
-                                () -> batcher(index.schema().model()).thenApply(b -> b))
-                        .thenCompose(b -> query.step(LiveQuery.Stage.EMBEDDING,
-                                () -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction())))
-                        .thenCompose(vectors -> query.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
+        query.step(LiveQuery.Stage.LOOKUP, lookupEnded,
+                        () -> disk.submit(() -> QueryRetrieval.target(collection(collection), request), lookupEnded))
+                .thenCompose(target -> liveQueryVector(query, target.index(), request)
+                        .thenCompose(vector -> query.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
                             liveStats.indexSearchRun();
-                            return index.search(vectors[0], request.k());
+                            return QueryRetrieval.search(target, search, vector, request.k());
                         }, searchEnded))))
                 .whenComplete((List<Hit> hits, Throwable e) -> query.finish(
                         e == null ? new SearchResponse(hits, (System.nanoTime() - started) / 1_000_000) : null, e));
         return query;
     }
 
-    private static PoiskException unsupported(SearchRequest request) {
-        if (request.mode() != SearchMode.DENSE) {
-            return new PoiskException(ErrorCode.INVALID_QUERY, "mode '" + request.mode().wireName()
-                    + "' is not available yet in this version; accepted: dense");
-        }
-        if (!request.filter().isEmpty()) {
-            return new PoiskException(ErrorCode.INVALID_QUERY, "filters are not supported yet in this version; send an empty or no 'filter'");
-        }
-        return null;
+    /** The live query's embedding stages, skipped (no model load, no inference) in lexical mode. */
+    private CompletableFuture<float[]> liveQueryVector(LiveQuery query, CollectionIndex index, SearchRequest request) {
+        if (!QueryRetrieval.needsEmbedding(request)) return CompletableFuture.completedFuture(null);
+        // a dependent future: cancelling it must not cancel the shared model load
+        return query.step(LiveQuery.Stage.LOOKUP, () -> batcher(index.schema().model()).thenApply(b -> b))
+                .thenCompose(b -> query.step(LiveQuery.Stage.EMBEDDING,
+                        () -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction())))
+                .thenApply(vectors -> vectors[0]);
     }
 
     private CollectionIndex collection(String name) {
