@@ -221,6 +221,21 @@ class HybridSearchTest {
         assertThat(bad.body()).contains("'filter' must be a JSON object");
     }
 
+    @Test
+    void theWebSocketSearchTakesModeFilterAndFusion() throws Exception {
+        try (LiveSearchClient ws = new LiveSearchClient(server.port())) {
+            ws.send("{\"id\":1,\"collection\":\"typed\",\"query\":\"quokka trams\",\"k\":5,\"mode\":\"lexical\","
+                    + "\"filter\":{\"tag\":\"travel\"}}");
+            assertThat(ids(ws.await(LiveSearchClient.id(1, "final"), 60_000))).containsExactly("lisbon");
+            ws.send("{\"id\":2,\"collection\":\"typed\",\"query\":\"food\",\"k\":5,"
+                    + "\"fusion\":{\"method\":\"rrf\",\"k\":10},\"filter\":{\"range\":{\"year\":{\"gte\":2021}}}}");
+            assertThat(Set.copyOf(ids(ws.await(LiveSearchClient.id(2, "final"), 60_000)))).isEqualTo(Set.of("tokyo", "curry"));
+            ws.send("{\"id\":3,\"collection\":\"typed\",\"query\":\"x\",\"filter\":{\"color\":\"red\"}}");
+            JsonNode error = ws.await(LiveSearchClient.id(3, "error"), 60_000);
+            assertThat(error.toString()).contains("invalid_query").contains("color");
+        }
+    }
+
     private JsonNode search(Map<String, Object> body) {
         var r = api.post("/collections/typed/search", json(body));
         assertThat(r.status()).as(r.raw()).isEqualTo(200);
