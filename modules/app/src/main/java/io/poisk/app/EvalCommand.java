@@ -41,7 +41,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test", description = "qrels split for beir/followir (default: ${DEFAULT-VALUE})")
     String split;
 
-    @Option(names = "--mode", defaultValue = "dense", description = "dense, lexical or hybrid (default: ${DEFAULT-VALUE})")
+    @Option(names = "--mode", defaultValue = "hybrid", description = "dense, lexical or hybrid (default: ${DEFAULT-VALUE}, with the server's default fusion)")
     String mode;
 
     @Option(names = "--k", defaultValue = "10", description = "hits per query and metric cut-off (default: ${DEFAULT-VALUE})")

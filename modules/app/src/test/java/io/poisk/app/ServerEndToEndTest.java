@@ -33,13 +33,22 @@ import static org.assertj.core.api.Assertions.within;
 
 /**
  * The CI's proof that Poisk works as shipped: {@code poisk serve} in its own JVM, XQuAD-ru indexed
- * and queried over HTTP with the default model, the quality checked against the reference, then a
+ * once and queried over HTTP with the default model in dense, lexical and hybrid mode, the quality
+ * checked against the reference (and hybrid against the better of the other two), then a
  * SIGKILL and a restart on the same data that must answer exactly as before.
  */
 class ServerEndToEndTest {
     private static final Logger LOG = LoggerFactory.getLogger(ServerEndToEndTest.class);
+    /** Dense: the default model (e5-small-v2, English) on Russian text. */
     static final double REFERENCE_NDCG_10 = 0.2611;
     static final double REFERENCE_RECALL_10 = 0.4000;
+    /** Lexical: BM25 with the Russian analyzer (language auto picks it from the script). */
+    static final double REFERENCE_LEXICAL_NDCG_10 = 0.9538;
+    static final double REFERENCE_LEXICAL_RECALL_10 = 0.9891;
+    /** Hybrid with the default fusion: the default mode, what {@code poisk eval} reports without --mode. */
+    static final double REFERENCE_HYBRID_NDCG_10 = 0.9526;
+    static final double REFERENCE_HYBRID_RECALL_10 = 0.9874;
+    private static final List<String> MODES = List.of("dense", "lexical", "hybrid");
     private static final String COLLECTION = "xquad-ru";
     private static final int SEARCH_CLIENTS = 4;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,8 +67,8 @@ class ServerEndToEndTest {
         Path data = tmp.resolve("data");
         Path log = tmp.resolve("server.log");
 
-        Map<String, List<String>> firstRun;
-        RetrievalScores first;
+        Map<String, Map<String, List<String>>> firstRuns = new java.util.LinkedHashMap<>();
+        Map<String, RetrievalScores> first = new java.util.LinkedHashMap<>();
         try (ServerProcess server = ServerProcess.start(data, log)) {
             HttpResponse<String> created = send(server, "PUT", "/collections/" + COLLECTION, "{}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
@@ -77,13 +86,25 @@ class ServerEndToEndTest {
             assertThat(indexed).isEqualTo(240);
             LOG.info("ingest over HTTP: {} docs at {} docs/s", indexed, String.format("%.1f", docsPerSecond));
 
-            firstRun = searchAll(server, xquad.queries(), "before kill");
-            first = RetrievalScores.of(firstRun, xquad.qrels(), 10);
-            LOG.info("XQuAD-ru dense k=10: nDCG@10={} recall@10={} MRR@10={} (queries {})",
-                    first.ndcg(), first.recall(), first.mrr(), first.queries());
-            assertThat(first.queries()).isEqualTo(1190);
-            assertThat(first.ndcg()).isCloseTo(REFERENCE_NDCG_10, within(0.01));
-            assertThat(first.recall()).isCloseTo(REFERENCE_RECALL_10, within(0.01));
+            // One ingest serves all three modes.
+            for (String mode : MODES) {
+                Map<String, List<String>> run = searchAll(server, xquad.queries(), mode, "before kill");
+                RetrievalScores scores = RetrievalScores.of(run, xquad.qrels(), 10);
+                LOG.info("XQuAD-ru {} k=10: nDCG@10={} recall@10={} MRR@10={} (queries {})",
+                        mode, scores.ndcg(), scores.recall(), scores.mrr(), scores.queries());
+                assertThat(scores.queries()).isEqualTo(1190);
+                firstRuns.put(mode, run);
+                first.put(mode, scores);
+            }
+            RetrievalScores dense = first.get("dense"), lexical = first.get("lexical"), hybrid = first.get("hybrid");
+            assertThat(dense.ndcg()).isCloseTo(REFERENCE_NDCG_10, within(0.01));
+            assertThat(dense.recall()).isCloseTo(REFERENCE_RECALL_10, within(0.01));
+            assertThat(lexical.ndcg()).isGreaterThanOrEqualTo(0.95).isCloseTo(REFERENCE_LEXICAL_NDCG_10, within(0.01));
+            assertThat(lexical.recall()).isCloseTo(REFERENCE_LEXICAL_RECALL_10, within(0.01));
+            // The bar: hybrid no more than 0.01 below the better of the two lists it fuses.
+            assertThat(hybrid.ndcg()).isGreaterThanOrEqualTo(Math.max(dense.ndcg(), lexical.ndcg()) - 0.01)
+                    .isCloseTo(REFERENCE_HYBRID_NDCG_10, within(0.01));
+            assertThat(hybrid.recall()).isCloseTo(REFERENCE_HYBRID_RECALL_10, within(0.01));
             assertThat(documentCount(server)).isEqualTo(240);
 
             server.kill();
@@ -91,23 +112,26 @@ class ServerEndToEndTest {
 
         try (ServerProcess restarted = ServerProcess.start(data, log)) {
             assertThat(documentCount(restarted)).isEqualTo(240);
-            Map<String, List<String>> secondRun = searchAll(restarted, xquad.queries(), "after restart");
-            RetrievalScores second = RetrievalScores.of(secondRun, xquad.qrels(), 10);
             // The index answers exactly the same after replay; the query vectors may differ in the last
             // float bits because dynamic batching groups them differently (another reduction order), which
             // can swap two documents whose scores tie to ~1e-6. Allow that, and nothing more.
-            long changed = firstRun.keySet().stream().filter(q -> !firstRun.get(q).equals(secondRun.get(q))).count();
-            LOG.info("after restart: nDCG@10={} recall@10={}; {} of {} queries with a different top 10",
-                    second.ndcg(), second.recall(), changed, firstRun.size());
-            assertThat(secondRun.keySet()).isEqualTo(firstRun.keySet());
-            assertThat(changed).isLessThanOrEqualTo(firstRun.size() / 200);
-            assertThat(second.ndcg()).isCloseTo(first.ndcg(), within(0.002));
-            assertThat(second.recall()).isCloseTo(first.recall(), within(0.002));
+            for (String mode : MODES) {
+                Map<String, List<String>> firstRun = firstRuns.get(mode);
+                Map<String, List<String>> secondRun = searchAll(restarted, xquad.queries(), mode, "after restart");
+                RetrievalScores second = RetrievalScores.of(secondRun, xquad.qrels(), 10);
+                long changed = firstRun.keySet().stream().filter(q -> !firstRun.get(q).equals(secondRun.get(q))).count();
+                LOG.info("after restart, {}: nDCG@10={} recall@10={}; {} of {} queries with a different top 10",
+                        mode, second.ndcg(), second.recall(), changed, firstRun.size());
+                assertThat(secondRun.keySet()).as(mode).isEqualTo(firstRun.keySet());
+                assertThat(changed).as(mode).isLessThanOrEqualTo(firstRun.size() / 200);
+                assertThat(second.ndcg()).as(mode).isCloseTo(first.get(mode).ndcg(), within(0.002));
+                assertThat(second.recall()).as(mode).isCloseTo(first.get(mode).recall(), within(0.002));
+            }
         }
     }
 
-    /** All queries, dense, k=10, from a few concurrent clients; returns query id → hit ids and logs latency. */
-    private Map<String, List<String>> searchAll(ServerProcess server, List<EvalQuery> queries, String phase) throws Exception {
+    /** All queries in one mode, k=10, from a few concurrent clients; returns query id → hit ids and logs latency. */
+    private Map<String, List<String>> searchAll(ServerProcess server, List<EvalQuery> queries, String mode, String phase) throws Exception {
         Map<String, List<String>> run = new ConcurrentHashMap<>();
         long[] latencies = new long[queries.size()];
         ExecutorService clients = Executors.newFixedThreadPool(SEARCH_CLIENTS);
@@ -117,14 +141,14 @@ class ServerEndToEndTest {
                 int n = i;
                 EvalQuery q = queries.get(i);
                 pending.add(clients.submit(() -> {
-                    String body = JSON.writeValueAsString(Map.of("query", q.text(), "k", 10, "mode", "dense"));
+                    String body = JSON.writeValueAsString(Map.of("query", q.text(), "k", 10, "mode", mode));
                     long start = System.nanoTime();
                     HttpResponse<String> r = send(server, "POST", "/collections/" + COLLECTION + "/search", body);
                     latencies[n] = System.nanoTime() - start;
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
                     List<String> ids = new ArrayList<>();
                     JSON.readTree(r.body()).get("hits").forEach(h -> ids.add(h.get("id").asText()));
-                    assertThat(ids).hasSize(10);
+                    if (!mode.equals("lexical")) assertThat(ids).hasSize(10); // lexical: only paragraphs sharing a term
                     run.put(q.id(), ids);
                     return null;
                 }));
@@ -134,7 +158,7 @@ class ServerEndToEndTest {
             clients.shutdownNow();
         }
         LatencyPercentiles p = LatencyPercentiles.ofNanos(latencies);
-        LOG.info("search over HTTP ({}, {} clients): {} queries, p50 {} ms, p99 {} ms", phase, SEARCH_CLIENTS,
+        LOG.info("{} search over HTTP ({}, {} clients): {} queries, p50 {} ms, p99 {} ms", mode, phase, SEARCH_CLIENTS,
                 queries.size(), String.format("%.1f", p.p50Ms()), String.format("%.1f", p.p99Ms()));
         return run;
     }

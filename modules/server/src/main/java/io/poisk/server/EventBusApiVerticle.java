@@ -27,7 +27,7 @@ import java.util.function.Function;
  *       {@code {"hits":[…],"took_ms":n}}</li>
  *   <li>{@value #INGEST}: {@code {"collection":"…","documents":[…]}} → {@code {"indexed":n}}</li>
  *   <li>{@value #COLLECTIONS}: {@code {"action":"list"}} → {@code {"collections":[…]}};
- *       {@code {"action":"create","name":"…","model":"…"}} and {@code {"action":"describe","name":"…"}} → the
+ *       {@code {"action":"create","name":"…","model":"…","language":"…","fields":{…}}} and {@code {"action":"describe","name":"…"}} → the
  *       collection; {@code {"action":"delete","name":"…"}} → {@code {"deleted":true}}</li>
  * </ul>
  * Replies carry a {@code status} header with the HTTP status the same request would get. A failed
@@ -77,12 +77,15 @@ public final class EventBusApiVerticle extends VerticleBase {
             String action = body.getValue("action") instanceof String s ? s : null;
             if (action == null) throw PoiskException.badRequest("missing 'action': one of list, create, describe, delete");
             return switch (action) {
-                case "list" -> reply(engine.listCollections(), ResponseEncoder::collections);
-                case "describe" -> reply(engine.describeCollection(collectionOf(body, "name")), ResponseEncoder::collection);
+                case "list" -> reply(engine.describeAll(), ResponseEncoder::collections);
+                case "describe" -> reply(engine.describe(collectionOf(body, "name")), ResponseEncoder::collection);
                 case "create" -> {
                     String name = collectionOf(body, "name");
-                    String model = RequestDecoder.collectionModel(body.toBuffer().getBytes());
-                    yield engine.createCollection(name, model).thenCompose(created -> engine.describeCollection(name)
+                    JsonObject spec = body.copy();
+                    spec.remove("action");
+                    spec.remove("name");
+                    CollectionRequest request = CollectionRequest.parse(spec.toBuffer().getBytes());
+                    yield engine.createCollection(name, request.model(), request.options()).thenCompose(created -> engine.describe(name)
                             .thenApply(info -> new Reply(created ? 201 : 200, ResponseEncoder.collection(info))));
                 }
                 case "delete" -> {

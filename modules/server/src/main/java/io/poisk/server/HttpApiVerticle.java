@@ -76,10 +76,10 @@ public final class HttpApiVerticle extends VerticleBase {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(limits.maxRequestBytes());
 
         router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "up")));
-        router.get("/collections").handler(ctx -> reply(ctx, engine.listCollections(), ResponseEncoder::collections));
+        router.get("/collections").handler(ctx -> reply(ctx, engine.describeAll(), ResponseEncoder::collections));
         router.put("/collections/:name").handler(body).handler(this::requireJsonOrEmpty).handler(this::createCollection);
         router.get("/collections/:name").handler(ctx ->
-                reply(ctx, engine.describeCollection(name(ctx)), ResponseEncoder::collection));
+                reply(ctx, engine.describe(name(ctx)), ResponseEncoder::collection));
         router.delete("/collections/:name").handler(ctx -> {
             String name = name(ctx);
             reply(ctx, engine.deleteCollection(name), deleted -> {
@@ -127,9 +127,9 @@ public final class HttpApiVerticle extends VerticleBase {
 
     private void createCollection(RoutingContext ctx) {
         String name = name(ctx);
-        String model = RequestDecoder.collectionModel(bodyBytes(ctx));
-        Future.fromCompletionStage(engine.createCollection(name, model), context)
-                .compose(created -> Future.fromCompletionStage(engine.describeCollection(name), context)
+        CollectionRequest request = CollectionRequest.parse(bodyBytes(ctx));
+        Future.fromCompletionStage(engine.createCollection(name, request.model(), request.options()), context)
+                .compose(created -> Future.fromCompletionStage(engine.describe(name), context)
                         .map(info -> {
                             json(ctx, created ? 201 : 200, ResponseEncoder.collection(info));
                             return null;

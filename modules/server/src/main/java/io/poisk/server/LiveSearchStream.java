@@ -17,14 +17,17 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 /**
- * {@code GET /collections/{name}/search/stream?query=…&instruction=…&k=…&rerank=<reranker>&top_n=…}: the live-search phases as
+ * {@code GET /collections/{name}/search/stream?query=…&instruction=…&k=…&mode=…&filter={…}&fusion={…}&rerank=<reranker>&top_n=…}:
+ * the live-search phases as
  * Server-Sent Events, for networks where WebSocket fails. Events are named after the phase
  * ({@code candidates}, {@code final}, {@code error}) and carry the same JSON as the WebSocket
  * messages; the stream ends after {@code final} or {@code error}. A client that disconnects cancels the query.
  */
 final class LiveSearchStream {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSearchStream.class);
-    private static final List<String> PARAMETERS = List.of("query", "instruction", "k", "mode", "rerank", "top_n");
+    private static final List<String> PARAMETERS = List.of("query", "instruction", "k", "mode", "filter", "fusion", "rerank", "top_n");
+    /** Parameters whose value is a JSON object, as in the HTTP search body. */
+    private static final List<String> JSON_PARAMETERS = List.of("filter", "fusion");
 
     private LiveSearchStream() {
     }
@@ -71,7 +74,8 @@ final class LiveSearchStream {
             }
             String value = p.getValue();
             Object typed = (p.getKey().equals("k") || p.getKey().equals("top_n")) && value.matches("-?\\d{1,9}")
-                    ? (Object) Integer.parseInt(value) : value;
+                    ? (Object) Integer.parseInt(value)
+                    : JSON_PARAMETERS.contains(p.getKey()) ? jsonObject(p.getKey(), value) : value;
             switch (p.getKey()) {
                 case "rerank" -> rerank.put("model", typed);
                 case "top_n" -> rerank.put("top_n", typed);
@@ -85,6 +89,15 @@ final class LiveSearchStream {
             body.put("rerank", rerank);
         }
         return body;
+    }
+
+    private static JsonObject jsonObject(String parameter, String value) {
+        try {
+            return new JsonObject(value);
+        } catch (RuntimeException e) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "parameter '" + parameter + "' must be a JSON object (URL-encoded),"
+                    + " as '" + parameter + "' in the body of POST /collections/{name}/search; got '" + value + "'");
+        }
     }
 
     private static void event(HttpServerResponse response, String name, Object data) {

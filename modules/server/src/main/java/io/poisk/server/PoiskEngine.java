@@ -8,14 +8,15 @@ import io.poisk.core.ErrorCode;
 import io.poisk.core.Hit;
 import io.poisk.core.PoiskConfig;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchMode;
 import io.poisk.core.SearchRequest;
 import io.poisk.core.SearchResponse;
 import io.poisk.core.SearchService;
 import io.poisk.index.CollectionCatalog;
 import io.poisk.index.CollectionIndex;
+import io.poisk.index.CollectionOptions;
 import io.poisk.index.EmbeddedDocument;
 import io.poisk.index.IndexOptions;
+import io.poisk.models.BatcherStats;
 import io.poisk.models.EmbeddingBatcher;
 import io.poisk.models.EmbeddingRole;
 import io.poisk.models.ModelCard;
@@ -94,6 +95,14 @@ public final class PoiskEngine implements SearchService {
 
     @Override
     public CompletableFuture<Boolean> createCollection(String name, String model) {
+        return createCollection(name, model, CollectionOptions.defaults());
+    }
+
+    /**
+     * Creates a collection with index options (text language, typed fields for filters); completes with
+     * {@code false} when an identical one existed, fails COLLECTION_EXISTS (409) when a different one does.
+     */
+    public CompletableFuture<Boolean> createCollection(String name, String model, CollectionOptions options) {
         try {
             CollectionName.validate(name);
             String modelId = model == null || model.isBlank() ? config.string("default_model") : model;
@@ -104,13 +113,16 @@ public final class PoiskEngine implements SearchService {
                     Optional<CollectionIndex> existing = catalog.get(name);
                     if (existing.isPresent()) {
                         CollectionSchema old = existing.get().schema();
-                        if (old.equals(schema)) return false;
+                        CollectionOptions oldOptions = existing.get().options();
+                        if (old.equals(schema) && oldOptions.equals(options)) return false;
                         throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + name
                                 + "' already exists with model '" + old.model() + "' (dimension " + old.dimension()
-                                + "); delete it first to re-create it with model '" + schema.model() + "'");
+                                + ") and options " + oldOptions.toMap() + "; delete it first to re-create it with model '"
+                                + schema.model() + "' and options " + options.toMap());
                     }
-                    catalog.create(schema);
-                    LOG.info("created collection {} (model {}, dimension {})", name, schema.model(), schema.dimension());
+                    catalog.create(schema, options);
+                    LOG.info("created collection {} (model {}, dimension {}, options {})", name, schema.model(), schema.dimension(),
+                            options.toMap());
                     return true;
                 }
             });
@@ -164,6 +176,20 @@ public final class PoiskEngine implements SearchService {
     @Override
     public CompletableFuture<CollectionInfo> describeCollection(String name) {
         return disk.submit(() -> info(collection(name)));
+    }
+
+    /** The collection's schema, statistics and index options. */
+    public CompletableFuture<CollectionDescription> describe(String name) {
+        return disk.submit(() -> description(collection(name)));
+    }
+
+    /** Every collection with its index options, by name. */
+    public CompletableFuture<List<CollectionDescription>> describeAll() {
+        return disk.submit(() -> catalog.list().stream().map(PoiskEngine::description).toList());
+    }
+
+    private static CollectionDescription description(CollectionIndex index) {
+        return new CollectionDescription(info(index), index.options());
     }
 
     private static CollectionInfo info(CollectionIndex index) {
@@ -233,9 +259,9 @@ public final class PoiskEngine implements SearchService {
     }
 
     /**
-     * Embeds the query (with its instruction, as the collection's card says), retrieves the first stage
-     * (top_n hits when reranking, else k), and with a rerank step scores the top_n texts with
-     * (query, instruction) and returns the best k by reranker score.
+     * Checks the filter against the collection's fields, embeds the query unless the mode is lexical,
+     * retrieves the first stage (dense, lexical or hybrid; top_n hits when reranking, else k), and with a
+     * rerank step scores the top_n texts with (query, instruction) and returns the best k by reranker score.
      */
     CompletableFuture<SearchResult> search(String collection, SearchQuery query) {
         long started = System.nanoTime();
@@ -246,10 +272,9 @@ public final class PoiskEngine implements SearchService {
             return CompletableFuture.failedFuture(e);
         }
         SearchRequest request = query.request();
-        return disk.submit(() -> collection(collection))
-                .thenCompose(index -> batcher(index.schema().model())
-                        .thenCompose(b -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction()))
-                        .thenCompose(vectors -> disk.submit(() -> index.search(vectors[0], plan.depth()))))
+        return disk.submit(() -> QueryRetrieval.target(collection(collection), request))
+                .thenCompose(target -> queryVector(target.index(), request)
+                        .thenCompose(vector -> disk.submit(() -> QueryRetrieval.search(target, query, vector, plan.depth()))))
                 .thenCompose(hits -> plan.rerank() == null
                         ? CompletableFuture.completedFuture(SearchResult.firstStage(hits, millisSince(started)))
                         : reranker(plan.rerank().model())
@@ -261,8 +286,6 @@ public final class PoiskEngine implements SearchService {
     }
 
     private Plan plan(SearchQuery query) {
-        PoiskException unsupported = unsupported(query.request());
-        if (unsupported != null) throw unsupported;
         int k = query.request().k();
         RerankRequest rerank = query.rerank();
         if (rerank == null) return new Plan(k, null, k);
@@ -309,6 +332,21 @@ public final class PoiskEngine implements SearchService {
         return (System.nanoTime() - nanos) / 1_000_000;
     }
 
+    /** The embedded query, or null without any inference when the mode is lexical. */
+    private CompletableFuture<float[]> queryVector(CollectionIndex index, SearchRequest request) {
+        if (!QueryRetrieval.needsEmbedding(request)) return CompletableFuture.completedFuture(null);
+        return batcher(index.schema().model())
+                .thenCompose(b -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction()))
+                .thenApply(vectors -> vectors[0]);
+    }
+
+    /** For tests and diagnostics: what the query and passage embedding of {@code model} has done (null before its first use). */
+    BatcherStats embeddingStats(String model) {
+        CompletableFuture<EmbeddingBatcher> f = batchers.get(model);
+        EmbeddingBatcher b = f == null ? null : f.getNow(null);
+        return b == null ? null : b.stats();
+    }
+
     /** Counters of the live searches started by {@link #searchLive}. */
     public LiveSearchStats liveStats() {
         return liveStats;
@@ -321,7 +359,7 @@ public final class PoiskEngine implements SearchService {
      * rerank before its next batch (a queued rerank scores nothing). With a rerank step the first-stage
      * page (cut to k) is published as the query's candidates before reranking starts.
      */
-    LiveQuery searchLive(String collection, SearchQuery query) {
+    public LiveQuery searchLive(String collection, SearchQuery query) {
         long started = System.nanoTime();
         LiveQuery live = new LiveQuery(liveStats);
         Plan plan;
@@ -334,15 +372,12 @@ public final class PoiskEngine implements SearchService {
         SearchRequest request = query.request();
         CompletableFuture<Void> lookupEnded = new CompletableFuture<>();
         CompletableFuture<Void> searchEnded = new CompletableFuture<>();
-        live.step(LiveQuery.Stage.LOOKUP, lookupEnded, () -> disk.submit(() -> collection(collection), lookupEnded))
-                .thenCompose(index -> live.step(LiveQuery.Stage.LOOKUP,
-                                // a dependent future: cancelling it must not cancel the shared model load
-                                () -> batcher(index.schema().model()).thenApply(b -> b))
-                        .thenCompose(b -> live.step(LiveQuery.Stage.EMBEDDING,
-                                () -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction())))
-                        .thenCompose(vectors -> live.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
+        live.step(LiveQuery.Stage.LOOKUP, lookupEnded,
+                        () -> disk.submit(() -> QueryRetrieval.target(collection(collection), request), lookupEnded))
+                .thenCompose(target -> liveQueryVector(live, target.index(), request)
+                        .thenCompose(vector -> live.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
                             liveStats.indexSearchRun();
-                            return index.search(vectors[0], plan.depth());
+                            return QueryRetrieval.search(target, query, vector, plan.depth());
                         }, searchEnded))))
                 .thenCompose(hits -> {
                     if (plan.rerank() == null) return CompletableFuture.completedFuture(SearchResult.firstStage(hits, millisSince(started)));
@@ -359,15 +394,14 @@ public final class PoiskEngine implements SearchService {
         return live;
     }
 
-    private static PoiskException unsupported(SearchRequest request) {
-        if (request.mode() != SearchMode.DENSE) {
-            return new PoiskException(ErrorCode.INVALID_QUERY, "mode '" + request.mode().wireName()
-                    + "' is not available yet in this version; accepted: dense");
-        }
-        if (!request.filter().isEmpty()) {
-            return new PoiskException(ErrorCode.INVALID_QUERY, "filters are not supported yet in this version; send an empty or no 'filter'");
-        }
-        return null;
+    /** The live query's embedding stages, skipped (no model load, no inference) in lexical mode. */
+    private CompletableFuture<float[]> liveQueryVector(LiveQuery query, CollectionIndex index, SearchRequest request) {
+        if (!QueryRetrieval.needsEmbedding(request)) return CompletableFuture.completedFuture(null);
+        // a dependent future: cancelling it must not cancel the shared model load
+        return query.step(LiveQuery.Stage.LOOKUP, () -> batcher(index.schema().model()).thenApply(b -> b))
+                .thenCompose(b -> query.step(LiveQuery.Stage.EMBEDDING,
+                        () -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction())))
+                .thenApply(vectors -> vectors[0]);
     }
 
     private CollectionIndex collection(String name) {

@@ -154,14 +154,14 @@ final class RequestDecoder {
         return v.asText();
     }
 
-    /** {@code {"query","instruction","k","filter","mode","rerank":{"model","top_n"}}}. */
+    /** {@code {"query","instruction","k","filter","mode","fusion","rerank":{"model","top_n"}}}; mode defaults to hybrid. */
     static SearchQuery search(byte[] body) {
         JsonNode root = object(body, "request body");
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            if (!List.of("query", "instruction", "k", "filter", "mode", "rerank").contains(name)) {
+            if (!List.of("query", "instruction", "k", "filter", "mode", "fusion", "rerank").contains(name)) {
                 throw new PoiskException(ErrorCode.INVALID_QUERY, "unknown property '" + name
-                        + "'; accepted: query, instruction, k, filter, mode, rerank");
+                        + "'; accepted: query, instruction, k, filter, mode, fusion, rerank");
             }
         }
         JsonNode q = root.get("query");
@@ -186,7 +186,7 @@ final class RequestDecoder {
             k = kn.asInt();
         }
 
-        SearchMode mode = SearchMode.DENSE;
+        SearchMode mode = SearchMode.HYBRID;
         JsonNode mn = root.get("mode");
         if (mn != null && !mn.isNull()) {
             if (!mn.isTextual()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'mode' must be a string (dense, lexical or hybrid), got " + typeName(mn));
@@ -199,7 +199,8 @@ final class RequestDecoder {
             if (!fn.isObject()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'filter' must be an object, got " + typeName(fn));
             filter = JSON.convertValue(fn, MAP);
         }
-        return new SearchQuery(new SearchRequest(q.asText(), instruction, k, mode, filter), rerank(root.get("rerank"), k));
+        return new SearchQuery(new SearchRequest(q.asText(), instruction, k, mode, filter), rerank(root.get("rerank"), k),
+                FusionDecoder.decode(root.get("fusion"), mode));
     }
 
     /** {@code "rerank":{"model":"…","top_n":n}}: null when absent; top_n, when given, between k and 1000. */

@@ -20,7 +20,8 @@ final class ResponseEncoder {
     private ResponseEncoder() {
     }
 
-    static Map<String, Object> collection(CollectionInfo info) {
+    static Map<String, Object> collection(CollectionDescription description) {
+        CollectionInfo info = description.info();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", info.name());
         m.put("model", info.schema().model());
@@ -28,10 +29,11 @@ final class ResponseEncoder {
         m.put("similarity", info.schema().similarity());
         m.put("documents", info.documents());
         m.put("segments", info.segments());
+        m.putAll(description.options().toMap()); // "language" and "fields", as PUT takes them
         return m;
     }
 
-    static Map<String, Object> collections(List<CollectionInfo> infos) {
+    static Map<String, Object> collections(List<CollectionDescription> infos) {
         return Map.of("collections", infos.stream().map(ResponseEncoder::collection).toList());
     }
 

@@ -104,6 +104,33 @@ class EventBusApiTest {
     }
 
     @Test
+    void typedFieldsFiltersAndModesFlowThroughTheBus() throws Exception {
+        JsonObject create = new JsonObject().put("action", "create").put("name", "bustyped").put("language", "en")
+                .put("fields", new JsonObject().put("year", "long"));
+        Message<Object> created = ask(EventBusApiVerticle.COLLECTIONS, create);
+        assertThat(created.headers().get("status")).isEqualTo("201");
+        assertThat(((JsonObject) created.body()).getJsonObject("fields").getString("year")).isEqualTo("long");
+        assertThat(ask(EventBusApiVerticle.COLLECTIONS, create).headers().get("status")).isEqualTo("200");
+        ReplyException conflict = failure(EventBusApiVerticle.COLLECTIONS, create.copy().put("language", "ru"));
+        assertThat(conflict.failureCode()).isEqualTo(409);
+
+        JsonArray docs = new JsonArray()
+                .add(new JsonObject().put("id", "old").put("text", "Rockets launch satellites.").put("fields", new JsonObject().put("year", 1957)))
+                .add(new JsonObject().put("id", "new").put("text", "Reusable rockets land again.").put("fields", new JsonObject().put("year", 2015)));
+        ask(EventBusApiVerticle.INGEST, new JsonObject().put("collection", "bustyped").put("documents", docs));
+        JsonObject found = (JsonObject) ask(EventBusApiVerticle.SEARCH, new JsonObject().put("collection", "bustyped")
+                .put("query", "rockets").put("mode", "lexical")
+                .put("filter", new JsonObject().put("range", new JsonObject().put("year", new JsonObject().put("gte", 2000))))).body();
+        assertThat(found.getJsonArray("hits")).hasSize(1);
+        assertThat(found.getJsonArray("hits").getJsonObject(0).getString("id")).isEqualTo("new");
+
+        ReplyException undeclared = failure(EventBusApiVerticle.SEARCH, new JsonObject().put("collection", "bustyped")
+                .put("query", "rockets").put("filter", new JsonObject().put("month", 3)));
+        assertThat(undeclared.failureCode()).isEqualTo(400);
+        assertThat(new JsonObject(undeclared.getMessage()).getJsonObject("error").getString("message")).contains("month");
+    }
+
+    @Test
     void errorsAreFailedRepliesWithStatusAndCode() {
         ReplyException missing = failure(EventBusApiVerticle.SEARCH, new JsonObject().put("collection", "absent").put("query", "x"));
         assertThat(missing.failureCode()).isEqualTo(404);
