@@ -3,7 +3,8 @@ package io.poisk.core;
 import java.util.Map;
 
 /**
- * A validated query. {@code instruction} may be null; {@code filter} is an empty map when absent.
+ * A validated query. {@code instruction} may be null; {@code mode} defaults to hybrid; {@code filter} is
+ * an empty map when absent.
  * Validation of the wire form happens in the server; this record only checks invariants.
  */
 public record SearchRequest(String query, String instruction, int k, SearchMode mode, Map<String, Object> filter) {
@@ -12,7 +13,7 @@ public record SearchRequest(String query, String instruction, int k, SearchMode 
     public SearchRequest {
         if (query == null || query.isBlank()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'query' must be a non-empty string");
         if (k < 1 || k > MAX_K) throw new PoiskException(ErrorCode.INVALID_QUERY, "'k' must be between 1 and " + MAX_K + ", got " + k);
-        mode = mode == null ? SearchMode.DENSE : mode;
+        mode = mode == null ? SearchMode.HYBRID : mode;   // the HTTP contract's default
         filter = filter == null ? Map.of() : filter;
     }
 
