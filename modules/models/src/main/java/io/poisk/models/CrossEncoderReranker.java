@@ -1,12 +1,9 @@
 package io.poisk.models;
 
-import ai.djl.MalformedModelException;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.util.PairList;
 import io.poisk.core.PoiskException;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -32,18 +29,10 @@ public final class CrossEncoderReranker implements Reranker {
         if (!card.kind().equals(ModelCard.CROSS_ENCODER)) {
             throw PoiskException.badRequest("model '" + card.id() + "' is a " + card.kind() + ", not a cross_encoder");
         }
-        HuggingFaceTokenizer tokenizer = null;
-        try {
-            tokenizer = DjlModels.tokenizer(card, card.maxLength());
+        return DjlModels.openWithTokenizer(card, card.maxLength(), tokenizer -> {
             ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs())), 0L);
             return new CrossEncoderReranker(card, tokenizer, model);
-        } catch (PoiskException e) {
-            if (tokenizer != null) tokenizer.close();
-            throw e;
-        } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
-            if (tokenizer != null) tokenizer.close();
-            throw DjlModels.unavailable(card, e);
-        }
+        });
     }
 
     @Override

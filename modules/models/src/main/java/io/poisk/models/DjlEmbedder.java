@@ -1,15 +1,12 @@
 package io.poisk.models;
 
-import ai.djl.MalformedModelException;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.inference.Predictor;
-import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -48,10 +45,8 @@ public final class DjlEmbedder implements Embedder {
         if (!card.isEmbedder()) {
             throw PoiskException.badRequest("model '" + card.id() + "' is a " + card.kind() + ", not an embedder");
         }
-        HuggingFaceTokenizer tokenizer = null;
-        try {
-            // One place is kept for the appended EOS token, as the models' own code truncates one shorter.
-            tokenizer = DjlModels.tokenizer(card, card.maxLength() - (card.eosToken() == null ? 0 : 1));
+        // One place is kept for the appended EOS token, as the models' own code truncates one shorter.
+        return DjlModels.openWithTokenizer(card, card.maxLength() - (card.eosToken() == null ? 0 : 1), tokenizer -> {
             long eosId = card.eosToken() == null ? -1 : DjlModels.tokenId(tokenizer, card, card.eosToken(), "eos_token");
             long separatorId = card.prefixSeparator() == null || !card.pooling().equals("prefix_mean") ? -1
                     : DjlModels.tokenId(tokenizer, card, card.prefixSeparator(), "prefix_separator");
@@ -59,13 +54,7 @@ public final class DjlEmbedder implements Embedder {
             ZooModel<TokenBatch, HiddenStates> model = DjlModels.load(card, HiddenStates.class,
                     new HiddenStateTranslator(onnx, card.inputs()));
             return new DjlEmbedder(card, tokenizer, model, eosId, separatorId);
-        } catch (PoiskException e) {
-            if (tokenizer != null) tokenizer.close();
-            throw e;
-        } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
-            if (tokenizer != null) tokenizer.close();
-            throw DjlModels.unavailable(card, e);
-        }
+        });
     }
 
     @Override

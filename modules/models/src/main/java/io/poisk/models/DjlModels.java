@@ -80,6 +80,29 @@ final class DjlModels {
         return model;
     }
 
+    /** What a model class builds once its tokenizer is open; may throw what DJL's loading throws. */
+    interface TokenizerBound<T> {
+        T open(HuggingFaceTokenizer tokenizer) throws IOException, ModelNotFoundException, MalformedModelException;
+    }
+
+    /**
+     * Opens the card's tokenizer and builds {@code T} from it. On any failure the tokenizer is closed;
+     * a load failure becomes {@code UNAVAILABLE} naming the card, a {@link PoiskException} passes as is.
+     */
+    static <T> T openWithTokenizer(ModelCard card, int maxLength, TokenizerBound<T> build) {
+        HuggingFaceTokenizer tokenizer = null;
+        try {
+            tokenizer = tokenizer(card, maxLength);
+            return build.open(tokenizer);
+        } catch (PoiskException e) {
+            if (tokenizer != null) tokenizer.close();
+            throw e;
+        } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
+            if (tokenizer != null) tokenizer.close();
+            throw unavailable(card, e);
+        }
+    }
+
     static PoiskException unavailable(ModelCard card, Exception e) {
         return new PoiskException(ErrorCode.UNAVAILABLE, "model '" + card.id() + "' cannot be loaded from "
                 + card.directory() + ": " + e.getMessage(), e);

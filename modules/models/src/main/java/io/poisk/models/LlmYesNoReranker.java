@@ -1,10 +1,7 @@
 package io.poisk.models;
 
-import ai.djl.MalformedModelException;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import ai.djl.repository.zoo.ModelNotFoundException;
 import io.poisk.core.PoiskException;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,20 +38,13 @@ public final class LlmYesNoReranker implements Reranker {
         if (!card.kind().equals(ModelCard.LLM_RERANKER)) {
             throw PoiskException.badRequest("model '" + card.id() + "' is a " + card.kind() + ", not an llm_reranker");
         }
-        HuggingFaceTokenizer tokenizer = null;
-        try {
-            tokenizer = DjlModels.tokenizer(card, 0); // the body is truncated here, around prefix and suffix
+        // No truncation by the tokenizer (0): score() truncates the body itself, around prefix and suffix.
+        return DjlModels.openWithTokenizer(card, 0, tokenizer -> {
             for (String answer : card.prompt().answerTokens()) DjlModels.tokenId(tokenizer, card, answer, "answer token");
             long padId = card.eosToken() == null ? 0L : DjlModels.tokenId(tokenizer, card, card.eosToken(), "eos_token");
             ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs())), padId);
             return new LlmYesNoReranker(card, tokenizer, model);
-        } catch (PoiskException e) {
-            if (tokenizer != null) tokenizer.close();
-            throw e;
-        } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
-            if (tokenizer != null) tokenizer.close();
-            throw DjlModels.unavailable(card, e);
-        }
+        });
     }
 
     @Override
