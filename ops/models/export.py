@@ -15,8 +15,12 @@ The traced model is checked against the eager one on padded batches of other sha
 
 usage:
   export.py --model DIR_OR_HUB_ID --kind embedder --card card-template.json --out OUT [--adapter DIR]
-            [--answer-tokens yes no]
+            [--answer-tokens yes no] [--tokenizer FILE] [--trust-remote-code]
 The card template holds every card key except artifact/engine/tokenizer/inputs, which export.py fills in.
+Poisk tokenises in Java with the Hugging Face `tokenizers` library, so it needs the fast tokenizer's
+tokenizer.json: from --tokenizer, else the adapter folder, else the model folder (a hub id saves one).
+--trust-remote-code runs the model folder's own Python modelling code (auto_map in config.json), as
+models such as NV-Retriever-v1 require; read that code first.
 """
 import argparse
 import json
@@ -94,12 +98,25 @@ class AnswerLogits(torch.nn.Module):
         return last @ self.answer_weight.T + self.answer_bias
 
 
+def lora_scale(config):
+    """alpha / r (alpha / sqrt(r) with rsLoRA); refuses the PEFT variants a plain W += B @ A merge would get wrong."""
+    for key in ("use_dora", "rank_pattern", "alpha_pattern"):
+        if config.get(key):
+            raise SystemExit("adapter_config.json sets %s=%r, which export.py does not merge; merge it with peft "
+                             "(merge_and_unload) and export the merged folder instead" % (key, config[key]))
+    if config.get("peft_type", "LORA") != "LORA":
+        raise SystemExit("adapter_config.json is a %s adapter, not LORA" % config["peft_type"])
+    r = float(config["r"])
+    return float(config["lora_alpha"]) / (r ** 0.5 if config.get("use_rslora") else r)
+
+
 def merge_lora(model, adapter_dir):
     """W += (B @ A) * alpha / r for every LoRA pair in a PEFT adapter folder; returns how many were merged."""
     from safetensors.torch import load_file
     adapter_dir = pathlib.Path(adapter_dir)
     config = json.loads((adapter_dir / "adapter_config.json").read_text())
-    scale = float(config["lora_alpha"]) / float(config["r"])
+    scale = lora_scale(config)
+    fan_in_fan_out = bool(config.get("fan_in_fan_out"))  # GPT-2 style Conv1D weights are stored transposed
     weights = load_file(str(adapter_dir / "adapter_model.safetensors"))
     params = dict(model.named_parameters())
     merged = 0
@@ -121,8 +138,13 @@ def merge_lora(model, adapter_dir):
                 break
         if target is None:
             raise SystemExit("LoRA module %s has no weight in the base model" % module)
+        delta = b.float() @ a.float()
+        if fan_in_fan_out:
+            delta = delta.T
+        if tuple(delta.shape) != tuple(target.shape):
+            raise SystemExit("LoRA pair of %s is %s but the weight is %s" % (module, tuple(delta.shape), tuple(target.shape)))
         with torch.no_grad():
-            target += (b.float() @ a.float()).to(target.dtype) * scale
+            target += delta.to(target.dtype) * scale
         merged += 1
     if merged == 0:
         raise SystemExit("no lora_A/lora_B pairs found in %s" % adapter_dir)
@@ -168,6 +190,12 @@ def trace_and_check(wrapper, batches, kind):
     wrapper.eval()
     traced = None
     with torch.no_grad():
+        try:
+            wrapper(*batches[0])
+        except AttributeError as e:  # e.g. custom (trust_remote_code) models that pool inside their forward
+            raise SystemExit("the %s wrapper cannot read the model's output (%s); export.py needs the model's "
+                             "per-token last_hidden_state (embedder), logits (cross_encoder) or the LM body + head "
+                             "(llm_reranker)" % (kind, e))
         for inputs in batches:
             if traced is None:
                 traced = torch.jit.trace(wrapper, inputs, check_trace=False, strict=False)
@@ -181,6 +209,26 @@ def trace_and_check(wrapper, batches, kind):
             if not diff <= 1e-4:
                 raise SystemExit("the traced model differs from the eager one by %.3g" % diff)
     return traced
+
+
+def scriptable_class_names(model):
+    """Remote-code classes (trust_remote_code) live in modules such as transformers_modules.<repo>.<commit hash>;
+    TorchScript writes that path into model.pt, and a segment that starts with a digit (a hash often does) makes
+    the file unloadable (DJL: "expected newline but found 'number'"). Renames such segments in this process only."""
+    import re
+    for cls in {type(m) for m in model.modules()}:
+        if cls.__module__.startswith("transformers_modules"):
+            cls.__module__ = ".".join("m_" + part if part[:1].isdigit() else part
+                                      for part in (re.sub(r"\W", "_", p) for p in cls.__module__.split(".")))
+
+
+def check_saved(path, traced, batches):
+    """model.pt must load back (as DJL will load it) and give the traced outputs."""
+    reloaded = torch.jit.load(str(path))
+    with torch.no_grad():
+        diff = (reloaded(*batches[0]) - traced(*batches[0])).abs().max().item()
+    if not diff <= 1e-6:
+        raise SystemExit("the saved %s differs from the traced model by %.3g" % (path, diff))
 
 
 def export(model, kind, tokenizer_file, card, out, answer_tokens=None):
@@ -201,9 +249,12 @@ def export(model, kind, tokenizer_file, card, out, answer_tokens=None):
     left = card.get("padding_side", "right") == "left"
     eos = card.get("eos_token")
     pad_id = tok.token_to_id(eos) if eos else 0
+    scriptable_class_names(model)
     wrapper = wrap(model, kind, names, answer_ids)
-    traced = trace_and_check(wrapper, example_batches(tokenizer_file, names, pad_id or 0, left), kind)
+    batches = example_batches(tokenizer_file, names, pad_id or 0, left)
+    traced = trace_and_check(wrapper, batches, kind)
     traced.save(str(out / "model.pt"))
+    check_saved(out / "model.pt", traced, batches)
     if pathlib.Path(tokenizer_file).resolve() != (out / "tokenizer.json").resolve():
         shutil.copyfile(tokenizer_file, out / "tokenizer.json")
     full = dict(card, artifact="model.pt", engine="pytorch", tokenizer="tokenizer.json", kind=kind, inputs=names)
@@ -216,14 +267,44 @@ def export(model, kind, tokenizer_file, card, out, answer_tokens=None):
     return out
 
 
-def load_hf(model_ref, kind):
-    from transformers import AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification
-    common = {"attn_implementation": "eager", "torch_dtype": torch.float32}
+def load_hf(model_ref, kind, trust_remote_code=False):
+    from transformers import AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForSequenceClassification
+    config = AutoConfig.from_pretrained(model_ref, trust_remote_code=trust_remote_code)
+    common = {"config": config, "attn_implementation": "eager", "dtype": torch.float32,
+              "trust_remote_code": trust_remote_code}
     if kind == "llm_reranker":
         return AutoModelForCausalLM.from_pretrained(model_ref, **common)
     if kind == "cross_encoder":
         return AutoModelForSequenceClassification.from_pretrained(model_ref, **common)
     return AutoModel.from_pretrained(model_ref, **common)
+
+
+def find_tokenizer(args):
+    """tokenizer.json from --tokenizer, the adapter folder or the model folder; a hub id saves its fast one into --out."""
+    if args.tokenizer:
+        if not pathlib.Path(args.tokenizer).is_file():
+            raise SystemExit("--tokenizer %s: no such file" % args.tokenizer)
+        return pathlib.Path(args.tokenizer)
+    folders = [pathlib.Path(f) for f in (args.adapter, args.model) if f and pathlib.Path(f).is_dir()]
+    for folder in folders:
+        if (folder / "tokenizer.json").is_file():
+            return folder / "tokenizer.json"
+    if folders:  # a local folder without the fast tokenizer's file: Poisk cannot tokenise like the model does
+        raise SystemExit(
+            "no tokenizer.json in %s. Poisk tokenises with the fast (Rust) tokenizer and needs its tokenizer.json. "
+            "Produce it from the slow tokenizer files (needs sentencepiece/tiktoken for some models):\n"
+            "  python3 -c \"from transformers import AutoTokenizer; t = AutoTokenizer.from_pretrained('%s'%s); "
+            "assert t.is_fast; t.save_pretrained('%s')\"\n"
+            "then check that it tokenises a few texts exactly like the original, or pass --tokenizer FILE."
+            % (" or ".join(str(f) for f in folders), folders[-1], ", trust_remote_code=True" if args.trust_remote_code else "",
+               folders[-1]))
+    from transformers import AutoTokenizer
+    tokenizer = AutoTokenizer.from_pretrained(args.adapter or args.model, trust_remote_code=args.trust_remote_code)
+    if not getattr(tokenizer, "is_fast", False):
+        raise SystemExit("%s has no fast tokenizer (tokenizer.json); Poisk needs one: pass --tokenizer FILE" % args.model)
+    pathlib.Path(args.out).mkdir(parents=True, exist_ok=True)
+    saved = tokenizer.save_pretrained(args.out)
+    return next(pathlib.Path(p) for p in saved if str(p).endswith("tokenizer.json"))
 
 
 def main():
@@ -235,24 +316,19 @@ def main():
     ap.add_argument("--adapter", help="a PEFT LoRA adapter folder to merge into the base first")
     ap.add_argument("--tokenizer", help="tokenizer.json to use (default: the one in the model or adapter folder)")
     ap.add_argument("--answer-tokens", nargs=2, metavar=("POSITIVE", "NEGATIVE"), help="for llm_reranker, e.g. yes no")
+    ap.add_argument("--trust-remote-code", action="store_true",
+                    help="run the model folder's own modelling code (config.json auto_map), e.g. NV-Retriever-v1")
     args = ap.parse_args()
     torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
     card = json.loads(pathlib.Path(args.card).read_text(encoding="utf-8"))
     if args.kind == "llm_reranker" and not args.answer_tokens:
         sys.exit("--answer-tokens is required for llm_reranker")
-    model = load_hf(args.model, args.kind).eval()
+    if args.adapter and not (pathlib.Path(args.adapter) / "adapter_model.safetensors").is_file():
+        sys.exit("--adapter %s has no adapter_model.safetensors" % args.adapter)
+    tokenizer_file = find_tokenizer(args)  # before loading the weights: a missing tokenizer fails fast
+    model = load_hf(args.model, args.kind, args.trust_remote_code).eval()
     if args.adapter:
         print("merged %d LoRA pairs from %s" % (merge_lora(model, args.adapter), args.adapter))
-    tokenizer_file = args.tokenizer
-    if tokenizer_file is None:
-        for folder in filter(None, [args.adapter, args.model]):
-            if (pathlib.Path(folder) / "tokenizer.json").is_file():
-                tokenizer_file = pathlib.Path(folder) / "tokenizer.json"
-                break
-        if tokenizer_file is None:  # a hub id: the fast tokenizer saves a tokenizer.json
-            from transformers import AutoTokenizer
-            saved = AutoTokenizer.from_pretrained(args.adapter or args.model).save_pretrained(args.out)
-            tokenizer_file = next(pathlib.Path(p) for p in saved if p.endswith("tokenizer.json"))
     out = export(model, args.kind, tokenizer_file, card, args.out, args.answer_tokens)
     print("wrote %s (torch %s)" % (out, torch.__version__))
 

@@ -11,13 +11,23 @@ English and Russian inputs. The Java conformance tests compare against these to 
                          Matryoshka truncation (Qwen3-Embedding); yes/no reranker (Qwen3-Reranker)
   Mistral-style decoder  prefix-masked mean pooling (NV-Retriever); true/false reranker (FollowIR-7B)
 
+Five of them (BERT mean-pooling, the Qwen3 last-token + LoRA embedder, the BERT cross-encoder, the Qwen3 yes/no
+reranker, and the NV-Retriever-style Mistral saved with its own modelling code, exported with --trust-remote-code)
+are also exported the way a user exports a downloaded model: saved as a Hugging Face folder
+(save_pretrained: config.json, model.safetensors, tokenizer.json, tokenizer_config.json; the LoRA as a PEFT adapter
+folder over the saved base) and run through export.py's command line in a subprocess, as DIR/<card id>-cli.
+Their reference is the in-memory model's, so anything lost on the way through the saved folder shows.
+
 usage: make_tiny_models.py --out DIR [--encoder-tokenizer index-data/models/e5-small-v2/tokenizer.json]
 Writes DIR/<card id>/{model.pt,tokenizer.json,card.json} and DIR/reference.json.
 """
 import argparse
 import json
+import os
 import pathlib
+import subprocess
 import sys
+import time
 
 import torch
 
@@ -47,6 +57,24 @@ CORPUS = (QUERIES + PASSAGES + [INSTRUCTION] + [
     "Нормандское завоевание Англии — вторжение в Англию в 1066 году войск нормандского герцога.",
     "Город рос вокруг Кремля на берегу Москвы-реки. Столица России, крупнейший город страны.",
 ]) * 20
+
+# exported a second time through the command line, from saved Hugging Face folders; the NV-Retriever-style one
+# is saved with its own modelling code (auto_map), so it needs --trust-remote-code like nvidia/NV-Retriever-v1
+CLI_EXPORTS = ("tiny-bert-mean", "tiny-qwen3-promptriever", "tiny-bert-cross-encoder", "tiny-qwen3-reranker",
+               "tiny-mistral-nv-retriever")
+REMOTE_CODE = {"tiny-mistral-nv-retriever"}
+REMOTE_MODELLING = '''"""Custom modelling code shipped inside the model folder, loaded only with trust_remote_code."""
+from transformers import MistralConfig, MistralModel
+
+
+class TinyNvRetrieverConfig(MistralConfig):
+    model_type = "tiny_nv_retriever"
+
+
+class TinyNvRetrieverModel(MistralModel):
+    config_class = TinyNvRetrieverConfig
+'''
+EXPORT_PY = pathlib.Path(__file__).resolve().parent / "export.py"
 
 QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"]
 MISTRAL_SPECIALS = ["<unk>", "<s>", "</s>", "[INST]", "[/INST]"]
@@ -100,8 +128,9 @@ def mistral_config(vocab, tok):
                          pad_token_id=tok.token_to_id("</s>"), attn_implementation="eager")
 
 
-def random_lora(model, folder, targets=("q_proj", "v_proj"), r=4, alpha=8):
-    """A random PEFT-layout LoRA adapter for `model`; returns {module name: (A, B, scale)} for the reference."""
+def random_lora(model, folder, base, targets=("q_proj", "v_proj"), r=4, alpha=8):
+    """A random LoRA adapter for `model` in a PEFT adapter folder (PEFT's adapter_config.json keys and tensor names);
+    returns {module name: (A, B, scale)} for the reference."""
     from safetensors.torch import save_file
     folder.mkdir(parents=True, exist_ok=True)
     tensors, pairs = {}, {}
@@ -113,8 +142,10 @@ def random_lora(model, folder, targets=("q_proj", "v_proj"), r=4, alpha=8):
             tensors["base_model.model.%s.lora_B.weight" % name] = b.contiguous()
             pairs[name] = (a, b, alpha / r)
     save_file(tensors, str(folder / "adapter_model.safetensors"))
-    (folder / "adapter_config.json").write_text(json.dumps({"r": r, "lora_alpha": alpha, "peft_type": "LORA",
-                                                            "target_modules": list(targets)}))
+    (folder / "adapter_config.json").write_text(json.dumps({
+        "peft_type": "LORA", "task_type": "FEATURE_EXTRACTION", "base_model_name_or_path": str(base), "r": r,
+        "lora_alpha": alpha, "lora_dropout": 0.0, "target_modules": list(targets), "bias": "none",
+        "fan_in_fan_out": False, "use_rslora": False, "use_dora": False, "inference_mode": True}, indent=2))
     return pairs
 
 
@@ -131,6 +162,66 @@ class UnmergedLora:
     def remove(self):
         for h in self.handles:
             h.remove()
+
+
+def save_hf_folder(model, tok_file, folder):
+    """What a user downloads: config.json + model.safetensors, and the fast tokenizer's files."""
+    from tokenizers import Tokenizer
+    from transformers import PreTrainedTokenizerFast
+    model.save_pretrained(str(folder))
+    vocab = Tokenizer.from_file(str(tok_file)).get_vocab(with_added_tokens=True)
+    if "[CLS]" in vocab:
+        specials = dict(unk_token="[UNK]", cls_token="[CLS]", sep_token="[SEP]", pad_token="[PAD]", mask_token="[MASK]")
+    else:
+        specials = dict(eos_token="<|endoftext|>", pad_token="<|endoftext|>")
+    PreTrainedTokenizerFast(tokenizer_file=str(tok_file), **specials).save_pretrained(str(folder))
+    return folder
+
+
+def add_remote_code(folder):
+    """Turns a saved Mistral folder into one whose architecture exists only in its own Python file (auto_map)."""
+    (folder / "modeling_tiny_nv.py").write_text(REMOTE_MODELLING)
+    config = json.loads((folder / "config.json").read_text())
+    config.update(model_type="tiny_nv_retriever", architectures=["TinyNvRetrieverModel"],
+                  auto_map={"AutoConfig": "modeling_tiny_nv.TinyNvRetrieverConfig",
+                            "AutoModel": "modeling_tiny_nv.TinyNvRetrieverModel"})
+    (folder / "config.json").write_text(json.dumps(config, indent=2))
+
+
+def run_export_cli(args, modules_cache):
+    """export.py as a user runs it; returns (exit status, its output)."""
+    env = dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", OMP_NUM_THREADS="1",
+               HF_MODULES_CACHE=str(modules_cache))  # remote code is copied there, not into ~/.cache
+    done = subprocess.run([sys.executable, str(EXPORT_PY)] + [str(a) for a in args], capture_output=True, text=True, env=env)
+    return done.returncode, done.stdout + done.stderr
+
+
+def export_through_cli(job, out, work):
+    """Exports one saved folder with export.py's command line into out/<id>-cli; returns the command."""
+    cli_id = job["id"] + "-cli"
+    template = work / (cli_id + "-card-template.json")
+    template.write_text(json.dumps(dict(job["card"], id=cli_id), ensure_ascii=False, indent=2), encoding="utf-8")
+    args = ["--model", job["model"], "--kind", job["kind"], "--card", template, "--out", out / cli_id]
+    if job.get("adapter"):
+        args += ["--adapter", job["adapter"]]
+    if job.get("answers"):
+        args += ["--answer-tokens"] + job["answers"]
+    if job["id"] in REMOTE_CODE:
+        args += ["--trust-remote-code"]
+    status, output = run_export_cli(args, work / "hf-modules")
+    print("export.py " + " ".join(str(a) for a in args) + "\n" + output)
+    if status != 0:
+        raise SystemExit("export.py failed on the saved folder %s (exit %d)" % (job["model"], status))
+    return "export.py " + " ".join(str(a).replace(str(out) + "/", "") for a in args)
+
+
+def check_missing_tokenizer_fails(folder, work):
+    """A folder without tokenizer.json must stop export.py with a message that says how to make one."""
+    status, output = run_export_cli(["--model", folder, "--kind", "embedder", "--card", folder / "config.json",
+                                     "--out", folder / "out"], work / "hf-modules")
+    if status == 0 or "no tokenizer.json" not in output or "save_pretrained" not in output:
+        raise SystemExit("export.py did not refuse a folder without tokenizer.json clearly:\n" + output)
+    return output.strip().splitlines()[-3:]
 
 
 # ---- reference computations, as in each model's usage code ----
@@ -347,6 +438,7 @@ def main():
               prompt=followir_prompt, dimension=2, max_length=400), False, ["true", "false"]),
     ]
     reference = {"generator": "ops/models/make_tiny_models.py (torch %s)" % torch.__version__, "models": []}
+    cli_jobs = []
     for card_id, factory, kind, tok_file, card, lora, answers in specs:
         print("building", card_id)
         model = factory().eval()
@@ -356,12 +448,23 @@ def main():
             card_for_ref["prompt"] = dict(card["prompt"], answer_tokens=answers)
         tok = Tokenizer.from_file(str(tok_file))
         entry = {"id": card_id, "kind": kind}
+        job = None
+        if card_id in CLI_EXPORTS:  # the untouched base, saved before any LoRA merge
+            job = {"id": card_id, "kind": kind, "card": card, "answers": answers, "entry": entry,
+                   "model": save_hf_folder(model, tok_file, work / "hf" / card_id)}
+            if card_id in REMOTE_CODE:
+                add_remote_code(job["model"])
         if lora:  # reference: the adapter run unmerged on the base, as PEFT runs it; the export merges it
-            pairs = random_lora(model, work / (card_id + "-adapter"))
+            adapter = work / (card_id + "-adapter")
+            pairs = random_lora(model, adapter, base=work / "hf" / card_id)
+            entry["cases_without_adapter"] = embedder_cases(model, card_for_ref, tok)
             hooks = UnmergedLora(model, pairs)
             entry["cases"] = embedder_cases(model, card_for_ref, tok)
             hooks.remove()
-            entry["lora_pairs_merged"] = export.merge_lora(model, work / (card_id + "-adapter"))
+            entry["lora_pairs_merged"] = export.merge_lora(model, adapter)
+            if job:  # a user passes the base named in adapter_config.json
+                job["adapter"] = adapter
+                job["model"] = pathlib.Path(json.loads((adapter / "adapter_config.json").read_text())["base_model_name_or_path"])
         elif kind == "embedder":
             entry["cases"] = embedder_cases(model, card_for_ref, tok)
         elif kind == "cross_encoder":
@@ -370,6 +473,18 @@ def main():
             entry["cases"] = reranker_cases(llm_reference, model, card_for_ref, tok)
         export.export(model, kind, tok_file, card, out / card_id, answers)
         reference["models"].append(entry)
+        if job:
+            cli_jobs.append(job)
+    started = time.monotonic()
+    for job in cli_jobs:
+        print("exporting %s-cli through export.py's command line" % job["id"])
+        command = export_through_cli(job, out, work)
+        reference["models"].append(dict(job["entry"], id=job["id"] + "-cli", export_command=command))
+    no_tokenizer = work / "hf" / "no-tokenizer"
+    no_tokenizer.mkdir(parents=True, exist_ok=True)
+    (no_tokenizer / "config.json").write_text((work / "hf" / CLI_EXPORTS[0] / "config.json").read_text())
+    reference["missing_tokenizer_message"] = check_missing_tokenizer_fails(no_tokenizer, work)
+    print("command-line exports: %.1f s" % (time.monotonic() - started))
     (out / "reference.json").write_text(json.dumps(reference, ensure_ascii=False) + "\n", encoding="utf-8")
     print("wrote %d models and reference.json to %s" % (len(reference["models"]), out))
 

@@ -78,7 +78,8 @@ class RerankExecutorTest {
     @Test
     void theRegistryTellsEmbeddersAndRerankersApart() {
         assertThat(registry.rerankerCards()).extracting(ModelCard::id)
-                .containsExactlyInAnyOrder("tiny-bert-cross-encoder", "tiny-qwen3-reranker", "tiny-mistral-followir");
+                .containsExactlyInAnyOrder("tiny-bert-cross-encoder", "tiny-qwen3-reranker", "tiny-mistral-followir",
+                        "tiny-bert-cross-encoder-cli", "tiny-qwen3-reranker-cli");  // -cli: exported through export.py's command line
         assertThat(registry.embedderCards()).extracting(ModelCard::id).contains("tiny-bert-mean", "tiny-qwen3-embedding");
         assertThatThrownBy(() -> registry.reranker("tiny-bert-mean")).hasMessageContaining("is an embedder, not a reranker");
         assertThatThrownBy(() -> registry.embedder("tiny-qwen3-reranker")).hasMessageContaining("not an embedder");
