@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs one Gatling simulation against a fresh Poisk server on this machine:
 #   load-tests/run.sh SIMULATION [users] [seconds]        e.g. run.sh SearchSimulation 16 60
-# SIMULATION: SearchSimulation | IngestSimulation. It builds the server if needed (through ./poisk),
-# starts it on 127.0.0.1 on a free port with a temporary data directory, loads the 240 XQuAD-ru
-# paragraphs through HTTP (collection "xquad", SearchSimulation only), runs the simulation, prints throughput and
-# p50/p95/p99 (from Gatling's console summary; the simulations print exact throughput as POISK-*
-# lines), then stops the server and removes the data directory. Exits with Gatling's status
+# SIMULATION: SearchSimulation | LiveSearchSimulation | IngestSimulation. It builds the server if needed
+# (through ./poisk), starts it on 127.0.0.1 on a free port with a temporary data directory, loads the 240
+# XQuAD-ru paragraphs through HTTP (collection "xquad", the two search simulations), runs the simulation,
+# prints throughput and p50/p95/p99 (Gatling's console summary; for LiveSearchSimulation its "final" request
+# from the HTML report; the simulations print exact throughput as POISK-* lines), then stops the server
+# and removes the data directory. Exits with Gatling's status
 # (non-zero when an assertion such as SearchSimulation's p99 target failed).
 #
 # Environment:
@@ -22,9 +23,9 @@ usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ $# -ge 1 ] || usage
 SIM="$1"
 case "$SIM" in
-  SearchSimulation) DEFAULT_USERS=16 ;;
+  SearchSimulation|LiveSearchSimulation) DEFAULT_USERS=16 ;;
   IngestSimulation) DEFAULT_USERS=2 ;;
-  *) echo "run.sh: unknown simulation '$SIM' (SearchSimulation or IngestSimulation)" >&2; usage ;;
+  *) echo "run.sh: unknown simulation '$SIM' (SearchSimulation, LiveSearchSimulation or IngestSimulation)" >&2; usage ;;
 esac
 USERS="${2:-$DEFAULT_USERS}"
 DURATION_S="${3:-60}"
@@ -84,8 +85,8 @@ for _ in $(seq 120); do curl -fsS "$URL/health" >/dev/null 2>&1 && break; sleep 
 curl -fsS "$URL/health" >/dev/null || { echo "run.sh: $URL/health never answered" >&2; exit 1; }
 echo "run.sh: server pid $SERVER_PID on $URL, data in $DATA_DIR, logs in $RUN_DIR"
 
-# --- corpus (search only: IngestSimulation writes to its own collection) ---------------------
-if [ "$SIM" = SearchSimulation ]; then
+# --- corpus (search simulations only: IngestSimulation writes to its own collection) ---------
+if [ "$SIM" != IngestSimulation ]; then
   curl -fsS -X PUT -H 'content-type: application/json' -d '{}' "$URL/collections/xquad" >/dev/null
   python3 "$HERE/xquad_ndjson.py" "$XQUAD" >"$RUN_DIR/xquad.ndjson"
   LOAD_START=$(date +%s.%N)
@@ -130,6 +131,11 @@ run_gatling() {   # $1: label, rest: extra -D properties
   grep -E '^POISK-' "$log" || true
   grep -E '^Global: ' "$log" || true
   python3 "$HERE/gatling_stats.py" "$log" || tail -30 "$log"
+  if [ "$SIM" = LiveSearchSimulation ]; then
+    # Its Global mixes in the 0 ms keystroke sends; the latency that matters is the "final" request alone.
+    grep -E '^final: ' "$log" || true
+    python3 "$HERE/gatling_stats.py" "$log" --request final || true
+  fi
   [ -n "$report" ] && echo "report: $report/index.html"
   python3 -c "import os; t=os.sysconf('SC_CLK_TCK'); print(f'server CPU: {($after-$before)/t:.1f} s over {$ended-$started:.1f} s wall (incl. Gatling start-up)')"
   return "$rc"
@@ -138,6 +144,8 @@ run_gatling() {   # $1: label, rest: extra -D properties
 STATUS=0
 if [ "$SIM" = IngestSimulation ]; then
   for fmt in ${INGEST_FORMATS:-json ndjson}; do run_gatling "$fmt" -Dformat="$fmt" || STATUS=$?; done
+elif [ "$SIM" = LiveSearchSimulation ]; then
+  run_gatling live || STATUS=$?
 else
   run_gatling search || STATUS=$?
 fi

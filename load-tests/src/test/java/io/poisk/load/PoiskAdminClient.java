@@ -45,6 +45,11 @@ public final class PoiskAdminClient {
         return send("POST", "/collections/" + collection + "/search", body, 200).path("hits");
     }
 
+    /** The live-search counters, {@code GET /stats} → {@code live_search}. */
+    public JsonNode liveStats() {
+        return send("GET", "/stats", null, 200).path("live_search");
+    }
+
     static String toJson(Object value) {
         try {
             return JSON.writeValueAsString(value);
