@@ -15,7 +15,8 @@ import java.util.function.Supplier;
 public final class LiveQuery {
     /** Pipeline stages, in order; a cancelled query records the one it was stopped in. */
     public enum Stage {
-        LOOKUP, EMBEDDING, INDEX_SEARCH, RERANK, DONE;
+        /** Held by its connection until one of the connection's earlier queries frees a slot. */
+        WAITING, LOOKUP, EMBEDDING, INDEX_SEARCH, RERANK, DONE;
 
         String wireName() {
             return name().toLowerCase(Locale.ROOT);

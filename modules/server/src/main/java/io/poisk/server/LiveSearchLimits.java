@@ -7,7 +7,7 @@ import io.poisk.core.PoiskConfig;
  *
  * @param maxMessageBytes largest query message answered (larger ones get a payload_too_large error message)
  * @param maxInFlight     queries of one connection still holding engine work, superseded ones included until
- *                        the stage they were stopped in has ended; a query over it gets an overloaded message
+ *                        the stage they were stopped in has ended; over it, the newest message waits for a slot
  * @param pingIntervalMs  the server pings this often; a connection that answered no ping for two intervals is closed
  */
 record LiveSearchLimits(int maxMessageBytes, int maxInFlight, long pingIntervalMs) {

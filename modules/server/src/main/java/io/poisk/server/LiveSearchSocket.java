@@ -14,9 +14,11 @@ import java.util.concurrent.CancellationException;
 
 /**
  * One connection of {@code /ws/search}. Each message starts a query; a newer id cancels the query
- * before it (its queued and not yet started work is dropped). Every answer carries the id; bad input
- * is answered with an error message, never by closing the socket. All state is confined to the
- * connection's event loop.
+ * before it (its queued and not yet started work is dropped). While {@code live.max_in_flight} queries
+ * still hold engine work (superseded ones until the stage they were stopped in ends), the newest
+ * message waits for a slot, replacing any message already waiting: work stays bounded and the last
+ * keystroke is always answered. Every answer carries the id; bad input is answered with an error
+ * message, never by closing the socket. All state is confined to the connection's event loop.
  */
 final class LiveSearchSocket {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSearchSocket.class);
@@ -29,6 +31,8 @@ final class LiveSearchSocket {
     private LiveQuery current;
     private long currentId;
     private int inFlight;
+    /** The newest message, when it arrived with every slot taken; started when one frees. */
+    private LiveSearchMessage waiting;
     private long pingTimer;
     private long lastPongNanos = System.nanoTime();
 
@@ -48,6 +52,7 @@ final class LiveSearchSocket {
         ws.closeHandler(v -> {
             context.owner().cancelTimer(pingTimer);
             if (current != null) current.cancel();
+            waiting = null;
         });
         // Keep-alive: proxies drop idle connections, and a peer that stopped answering pings is gone.
         pingTimer = context.owner().setPeriodic(limits.pingIntervalMs(), t -> {
@@ -86,16 +91,32 @@ final class LiveSearchSocket {
             send(LiveSearchReplies.cancelled(currentId, id));
         }
         current = null;
+        if (waiting != null) {
+            engine.liveStats().replacedWhileWaiting();
+            send(LiveSearchReplies.cancelled(waiting.id(), id));
+            waiting = null;
+        }
         if (inFlight >= limits.maxInFlight()) {
-            send(LiveSearchReplies.error(id, new PoiskException(ErrorCode.OVERLOADED, inFlight
-                    + " queries of this connection are still running (limit " + limits.maxInFlight() + "); retry later")));
+            waiting = message;
             return;
         }
+        run(message);
+    }
+
+    private void run(LiveSearchMessage message) {
+        long id = message.id();
         LiveQuery query = engine.searchLive(message.collection(), message.query());
         current = query;
         currentId = id;
         inFlight++;
-        Future.fromCompletionStage(query.settled(), context).onComplete(ar -> inFlight--);
+        Future.fromCompletionStage(query.settled(), context).onComplete(ar -> {
+            inFlight--;
+            if (waiting != null && inFlight < limits.maxInFlight() && !ws.isClosed()) {
+                LiveSearchMessage next = waiting;
+                waiting = null;
+                run(next);
+            }
+        });
         // Both land on this event loop in completion order, and candidates always complete before the result.
         Future.fromCompletionStage(query.candidates(), context).onSuccess(page -> {
             if (current == query) send(LiveSearchReplies.page(id, LiveSearchReplies.CANDIDATES, page));

@@ -46,6 +46,16 @@ public final class LiveSearchStats {
         superseded.incrementAndGet();
     }
 
+    /**
+     * A message that waited for a slot (every one taken) was replaced by a newer one before it started:
+     * counted as started, cancelled in stage {@code waiting} and superseded, like any replaced query.
+     */
+    void replacedWhileWaiting() {
+        started();
+        cancelled(LiveQuery.Stage.WAITING);
+        superseded();
+    }
+
     void indexSearchRun() {
         indexSearchesRun.incrementAndGet();
     }

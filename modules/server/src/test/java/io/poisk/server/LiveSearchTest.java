@@ -54,6 +54,10 @@ class LiveSearchTest {
         if (server != null) server.close();
     }
 
+    static ApiClient api(PoiskServer server) {
+        return new ApiClient(server.port());
+    }
+
     static String query(long id, String query) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", id);
@@ -115,6 +119,37 @@ class LiveSearchTest {
             JsonNode statsJson = api.get("/stats").body().path("live_search");
             assertThat(statsJson.path("superseded").asLong()).isGreaterThanOrEqualTo(superseded);
             assertThat(statsJson.path("cancelled_in_stage").has("embedding")).isTrue();
+        }
+    }
+
+    @Test
+    void theLastKeystrokeIsAnsweredWhenEverySlotIsTaken(@TempDir Path ownData) throws Exception {
+        // One slot: each keystroke arrives while the one before still holds engine work.
+        try (PoiskServer one = PoiskServer.start(TestServers.config(ownData, Map.of("live.max_in_flight", "1")))) {
+            ApiClient client = api(one);
+            assertThat(client.put("/collections/live", null).status()).isEqualTo(201);
+            assertThat(client.post("/collections/live/documents", json(Map.of("documents", List.of(
+                    Map.of("id", "v", "text", "The Volga flows through Kazan."))))).status()).isEqualTo(200);
+            LiveSearchStats stats = one.liveStats();
+            try (LiveSearchClient ws = new LiveSearchClient(one.port())) {
+                int keystrokes = 12;
+                for (int id = 1; id <= keystrokes; id++) ws.send(query(id, LONG_QUERY.substring(0, LONG_QUERY.length() - keystrokes + id)));
+                JsonNode last = ws.await(LiveSearchClient.id(keystrokes, "final"), 60_000);
+                assertThat(last.path("hits")).isNotEmpty();
+                Thread.sleep(300);
+                assertThat(ws.messages).noneMatch(m -> m.path("phase").asText().equals("error"));
+                // Every earlier id was answered exactly once: cancelled (superseded, waiting or running) or final.
+                for (long id = 1; id < keystrokes; id++) {
+                    long answered = id;
+                    assertThat(ws.messages.stream().filter(m -> m.path("id").asLong() == answered
+                            && (m.path("phase").asText().equals("cancelled") || m.path("phase").asText().equals("final"))))
+                            .as("answers for id %d", id).hasSize(1);
+                }
+                assertThat(stats.startedCount()).isEqualTo(keystrokes);
+                assertThat(stats.completedCount() + stats.cancelledCount()).isEqualTo(keystrokes);
+                JsonNode stages = api(one).get("/stats").body().path("live_search").path("cancelled_in_stage");
+                assertThat(stages.path("waiting").asLong()).as("keystrokes replaced while waiting for the slot").isPositive();
+            }
         }
     }
 
