@@ -13,11 +13,12 @@ import java.util.regex.Pattern;
 
 /**
  * The index-side options of a collection, kept in {@code options.json} beside {@code collection.json}:
- * the text language (which analyzer the lexical index uses) and the declared, typed fields that
- * filters may name. A collection without the file has the defaults (auto language, no fields).
+ * the text language (which analyzer the lexical index uses), the declared, typed fields that
+ * filters may name, and the default reranker of its searches (null: none). A collection without the
+ * file, or a file written before a field existed, has the defaults (auto language, no fields, no reranker).
  * Core's {@code CollectionSchema} should absorb these later.
  */
-public record CollectionOptions(Language language, Map<String, FieldType> fields) {
+public record CollectionOptions(Language language, Map<String, FieldType> fields, DefaultRerank rerank) {
     static final String FILE = "options.json";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
@@ -36,6 +37,59 @@ public record CollectionOptions(Language language, Map<String, FieldType> fields
         }
     }
 
+    /**
+     * The reranker a collection's searches use unless a request names its own or switches it off. Only
+     * the shape is checked here; that the id names a reranker card is the server's check at create time.
+     *
+     * @param model a reranker card id
+     * @param topN  first-stage hits to rerank, 1..{@link #MAX_TOP_N}; null takes the server's {@code rerank.default_top_n}
+     */
+    public record DefaultRerank(String model, Integer topN) {
+        public static final int MAX_TOP_N = 1000;
+
+        public DefaultRerank {
+            if (model == null || model.isBlank()) {
+                throw PoiskException.badRequest("'rerank.model' must be a reranker card id (a non-empty string)");
+            }
+            if (topN != null && (topN < 1 || topN > MAX_TOP_N)) {
+                throw PoiskException.badRequest("'rerank.top_n' must be an integer between 1 and " + MAX_TOP_N + ", got " + topN);
+            }
+        }
+
+        static DefaultRerank fromMap(Object value) {
+            if (value == null) return null;
+            if (!(value instanceof Map<?, ?> m)) {
+                throw PoiskException.badRequest("'rerank' must be an object {\"model\":\"<reranker id>\",\"top_n\":n}");
+            }
+            for (Object key : m.keySet()) {
+                if (!"model".equals(key) && !"top_n".equals(key)) {
+                    throw PoiskException.badRequest("unknown property 'rerank." + key + "'; accepted: model, top_n");
+                }
+            }
+            Object model = m.get("model");
+            if (model != null && !(model instanceof String)) {
+                throw PoiskException.badRequest("'rerank.model' must be a reranker card id (a non-empty string)");
+            }
+            Object topN = m.get("top_n");
+            if (topN != null && !(topN instanceof Integer)) {
+                throw PoiskException.badRequest("'rerank.top_n' must be an integer between 1 and " + MAX_TOP_N + ", got " + topN);
+            }
+            return new DefaultRerank((String) model, (Integer) topN);
+        }
+
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("model", model);
+            if (topN != null) m.put("top_n", topN);
+            return m;
+        }
+    }
+
+    /** Options without a default reranker. */
+    public CollectionOptions(Language language, Map<String, FieldType> fields) {
+        this(language, fields, null);
+    }
+
     public CollectionOptions {
         language = language == null ? Language.AUTO : language;
         fields = fields == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(fields));
@@ -48,10 +102,13 @@ public record CollectionOptions(Language language, Map<String, FieldType> fields
     }
 
     public static CollectionOptions defaults() {
-        return new CollectionOptions(Language.AUTO, Map.of());
+        return new CollectionOptions(Language.AUTO, Map.of(), null);
     }
 
-    /** Parses the wire form {@code {"language":"ru","fields":{"year":"long","tag":"keyword"}}}. */
+    /**
+     * Parses the wire form {@code {"language":"ru","fields":{"year":"long","tag":"keyword"},
+     * "rerank":{"model":"<reranker id>","top_n":50}}}; every part is optional.
+     */
     public static CollectionOptions fromMap(Map<String, Object> m) {
         if (m == null) return defaults();
         Object lang = m.get("language");
@@ -67,7 +124,8 @@ public record CollectionOptions(Language language, Map<String, FieldType> fields
                 fields.put(String.valueOf(e.getKey()), FieldType.parse(type));
             }
         }
-        return new CollectionOptions(lang == null ? Language.AUTO : Language.parse((String) lang), fields);
+        return new CollectionOptions(lang == null ? Language.AUTO : Language.parse((String) lang), fields,
+                DefaultRerank.fromMap(m.get("rerank")));
     }
 
     public Map<String, Object> toMap() {
@@ -76,6 +134,7 @@ public record CollectionOptions(Language language, Map<String, FieldType> fields
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("language", language.wireName());
         m.put("fields", f);
+        m.put("rerank", rerank == null ? null : rerank.toMap());
         return m;
     }
 

@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A query message of the live-search WebSocket: {@code {"id":n,"collection":"…","query":"…",
- * "instruction":"…","k":…,"rerank":{"model":"…","top_n":n}}}; besides id and collection the fields are those of the HTTP search body.
+ * "instruction":"…","k":…,"rerank":{"model":"…","top_n":n}|false}}; besides id and collection the fields are those of the HTTP search body.
  */
 record LiveSearchMessage(long id, String collection, SearchQuery query) {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -62,7 +62,8 @@ final class LiveSearchStream {
 
     /**
      * The query string as the JSON body of the HTTP search, so both validate alike: k and top_n are numbers
-     * when they look like one, {@code rerank=<model>&top_n=n} becomes {@code "rerank":{"model","top_n"}}.
+     * when they look like one, {@code rerank=<model>&top_n=n} becomes {@code "rerank":{"model","top_n"}} (either may be
+     * left out, as in the body), {@code rerank=false} becomes {@code "rerank":false}.
      */
     private static JsonObject queryParameters(RoutingContext ctx) {
         JsonObject body = new JsonObject();
@@ -82,10 +83,12 @@ final class LiveSearchStream {
                 default -> body.put(p.getKey(), typed);
             }
         }
-        if (!rerank.isEmpty()) {
-            if (!rerank.containsKey("model")) {
-                throw new PoiskException(ErrorCode.INVALID_QUERY, "'top_n' needs 'rerank' (a reranker card id) beside it");
+        if ("false".equals(rerank.getValue("model"))) {
+            if (rerank.containsKey("top_n")) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'top_n' cannot go with rerank=false, which switches reranking off");
             }
+            body.put("rerank", false);
+        } else if (!rerank.isEmpty()) {
             body.put("rerank", rerank);
         }
         return body;

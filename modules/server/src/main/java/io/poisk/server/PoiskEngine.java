@@ -107,6 +107,7 @@ public final class PoiskEngine implements SearchService {
             CollectionName.validate(name);
             String modelId = model == null || model.isBlank() ? config.string("default_model") : model;
             ModelCard card = embedderCard(modelId);
+            if (options.rerank() != null) defaultRerankerCard(options.rerank().model());
             CollectionSchema schema = new CollectionSchema(name, card.id(), card.dimension(), CollectionSchema.COSINE);
             return disk.submit(() -> {
                 synchronized (createLock) {
@@ -152,6 +153,16 @@ public final class PoiskEngine implements SearchService {
                     + "' is an embedder, not a reranker; rerankers: " + names(rerankers));
         }
         return card;
+    }
+
+    /** A collection's default reranker must be a reranker card, as a request's; the message says which property is wrong. */
+    private void defaultRerankerCard(String id) {
+        try {
+            rerankerCard(id);
+        } catch (PoiskException e) {
+            String message = e.getMessage().startsWith("'rerank.model'") ? e.getMessage() : "'rerank.model': " + e.getMessage();
+            throw new PoiskException(e.code(), message);
+        }
     }
 
     private ModelCard knownCard(String id, String what, List<String> available) {
@@ -267,7 +278,7 @@ public final class PoiskEngine implements SearchService {
         long started = System.nanoTime();
         Plan plan;
         try {
-            plan = plan(query);
+            plan = plan(query, collection(collection));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -285,13 +296,54 @@ public final class PoiskEngine implements SearchService {
     private record Plan(int depth, RerankRequest rerank, int k) {
     }
 
-    private Plan plan(SearchQuery query) {
+    /**
+     * Resolves the query's rerank choice against the collection's default reranker: absent takes the
+     * default, false none, an object with a model is that reranker alone (as on a collection without a
+     * default), an object with only top_n the default's model with that top_n. A default's top_n is raised
+     * to k when k is larger; a request's own top_n is already checked to be at least k.
+     */
+    private Plan plan(SearchQuery query, CollectionIndex index) {
         int k = query.request().k();
-        RerankRequest rerank = query.rerank();
+        CollectionOptions.DefaultRerank byDefault = index.options().rerank();
+        RerankRequest rerank = switch (query.rerank()) {
+            case RerankChoice.Off off -> null;
+            case RerankChoice.CollectionDefault d -> byDefault == null ? null : new RerankRequest(byDefault.model(), defaultTopN(byDefault, k));
+            case RerankChoice.Given given -> given(given.request(), byDefault, index.schema().name(), k);
+        };
         if (rerank == null) return new Plan(k, null, k);
-        rerankerCard(rerank.model());
+        boolean modelGiven = query.rerank() instanceof RerankChoice.Given given && given.request().model() != null;
+        if (!modelGiven) {
+            defaultOf(index.schema().name(), () -> rerankerCard(rerank.model()));
+        } else {
+            rerankerCard(rerank.model());
+        }
         int topN = rerank.topN(k, config.integer("rerank.default_top_n"));
         return new Plan(Math.max(k, topN), new RerankRequest(rerank.model(), topN), k);
+    }
+
+    /** A request's rerank object; without a model, the collection default's model (and top_n unless the request gives one). */
+    private RerankRequest given(RerankRequest request, CollectionOptions.DefaultRerank byDefault, String collection, int k) {
+        if (request.model() != null) return request;
+        if (byDefault == null) {
+            List<String> rerankers = models.rerankerCards().stream().map(ModelCard::id).toList();
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank.model' is missing and collection '" + collection
+                    + "' has no default reranker; name one: " + names(rerankers));
+        }
+        return new RerankRequest(byDefault.model(), request.topN() != null ? request.topN() : defaultTopN(byDefault, k));
+    }
+
+    private static Integer defaultTopN(CollectionOptions.DefaultRerank byDefault, int k) {
+        return byDefault.topN() == null ? null : Math.max(byDefault.topN(), k);
+    }
+
+    /** Checks a collection's default reranker; a card removed since the collection was created is a 400 that says how to search anyway. */
+    private static void defaultOf(String collection, Runnable check) {
+        try {
+            check.run();
+        } catch (PoiskException e) {
+            throw new PoiskException(e.code(), "the default reranker of collection '" + collection + "' is not available: "
+                    + e.getMessage() + "; send \"rerank\":false to search without it or name another reranker");
+        }
     }
 
     /** Scores the first {@code top_n} hits and reorders them; hits the budget left unscored follow in first-stage order. */
@@ -364,7 +416,7 @@ public final class PoiskEngine implements SearchService {
         LiveQuery live = new LiveQuery(liveStats);
         Plan plan;
         try {
-            plan = plan(query);
+            plan = plan(query, collection(collection));
         } catch (RuntimeException e) {
             live.finish(null, e);
             return live;

@@ -154,7 +154,7 @@ final class RequestDecoder {
         return v.asText();
     }
 
-    /** {@code {"query","instruction","k","filter","mode","fusion","rerank":{"model","top_n"}}}; mode defaults to hybrid. */
+    /** {@code {"query","instruction","k","filter","mode","fusion","rerank":{"model","top_n"}|false}}; mode defaults to hybrid. */
     static SearchQuery search(byte[] body) {
         JsonNode root = object(body, "request body");
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
@@ -203,10 +203,19 @@ final class RequestDecoder {
                 FusionDecoder.decode(root.get("fusion"), mode));
     }
 
-    /** {@code "rerank":{"model":"…","top_n":n}}: null when absent; top_n, when given, between k and 1000. */
-    static RerankRequest rerank(JsonNode node, int k) {
-        if (node == null || node.isNull()) return null;
-        String shape = "; expected \"rerank\":{\"model\":\"<reranker card id>\",\"top_n\":<" + k + ".." + RerankRequest.MAX_TOP_N + ">}";
+    /**
+     * {@code "rerank"}: absent takes the collection's default reranker, {@code false} switches reranking off,
+     * {@code {"model":"…","top_n":n}} names one (either part may be left to the collection's default); top_n,
+     * when given, between k and 1000. {@code null} and {@code true} are 400s: they would read as either of the first two.
+     */
+    static RerankChoice rerank(JsonNode node, int k) {
+        if (node == null) return RerankChoice.COLLECTION_DEFAULT;
+        if (node.isBoolean() && !node.asBoolean()) return RerankChoice.OFF;
+        String shape = "; expected \"rerank\":{\"model\":\"<reranker card id>\",\"top_n\":<" + k + ".." + RerankRequest.MAX_TOP_N
+                + ">}, \"rerank\":false to search without the collection's default reranker, or no 'rerank' to use it";
+        if (node.isNull() || node.isBoolean()) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank' may not be " + node + shape);
+        }
         if (!node.isObject()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank' must be an object, got " + typeName(node) + shape);
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String name = it.next();
@@ -215,9 +224,9 @@ final class RequestDecoder {
             }
         }
         JsonNode model = node.get("model");
-        if (model == null || model.isNull() || !model.isTextual() || model.asText().isBlank()) {
-            throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank.model' must be a reranker card id (a non-empty string)"
-                    + (model == null || model.isNull() ? ", got none" : ", got " + typeName(model)) + shape);
+        if (model != null && (model.isNull() || !model.isTextual() || model.asText().isBlank())) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank.model' must be a reranker card id (a non-empty string), got "
+                    + typeName(model) + "; leave it out to use the collection's default reranker" + shape);
         }
         Integer topN = null;
         JsonNode tn = node.get("top_n");
@@ -232,7 +241,7 @@ final class RequestDecoder {
             }
             topN = tn.asInt();
         }
-        return new RerankRequest(model.asText(), topN);
+        return new RerankChoice.Given(new RerankRequest(model == null ? null : model.asText(), topN));
     }
 
     static String typeName(JsonNode n) {

@@ -29,7 +29,7 @@ final class ResponseEncoder {
         m.put("similarity", info.schema().similarity());
         m.put("documents", info.documents());
         m.put("segments", info.segments());
-        m.putAll(description.options().toMap()); // "language" and "fields", as PUT takes them
+        m.putAll(description.options().toMap()); // "language", "fields" and "rerank" (null: none), as PUT takes them
         return m;
     }
 
