@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a Poisk benchmark harness (not a test) with the engine's JVM flags on the newest JDK.
-#   modules/eval/bench/run-bench.sh ann   [--data fashion|europarl|both --queries N ...]  two runs: JVector panama, then native provider
+#   modules/eval/bench/run-bench.sh ann   [--data fashion|europarl|both --queries N ...]  two runs: JVector native (its default on JDK 22+), then panama provider
 #   modules/eval/bench/run-bench.sh ann-one [...]        one run; pass -Djvector.vectorization_provider=... in BENCH_JAVA_OPTS
 #   modules/eval/bench/run-bench.sh embed [--texts N --batches 1,8,16,32,64 ...]   Poisk embedder vs sentence-transformers
 # Builds the module's classes and classpath first (offline Maven). Extra JVM options: BENCH_JAVA_OPTS (e.g. -Xmx8g).
@@ -39,10 +39,10 @@ run() { # $@: extra JVM options
 }
 ARGS=("$@")
 if [ "$what" = ann ]; then
-  echo "=== JVector provider: panama ==="
-  run -Djvector.vectorization_provider=panama
   echo "=== JVector provider: native ==="
   run -Djvector.vectorization_provider=native
+  echo "=== JVector provider: panama ==="
+  run -Djvector.vectorization_provider=panama
 else
   run
 fi

@@ -37,10 +37,6 @@ public final class CollectionIndex implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String SCHEMA_FILE = "collection.json";
 
-    static {
-        VectorProviderChoice.preferPanama(); // before any JVector class looks its provider up
-    }
-
     private final Path dir;
     private final CollectionSchema schema;
     private final CollectionOptions options;
@@ -218,7 +214,7 @@ public final class CollectionIndex implements AutoCloseable {
                     + schema.name() + "' takes " + schema.dimension());
         }
         if (k <= 0) return List.of();
-        VectorFloat<?> q = LiveSegment.VTS.createFloatVector(query.clone());
+        VectorFloat<?> q = LiveSegment.VTS.createFloatVector(UnitVectors.normalized(query));
         return segments.search(q, k, documents);
     }
 
@@ -235,7 +231,7 @@ public final class CollectionIndex implements AutoCloseable {
                 throw new PoiskException(ErrorCode.INVALID_QUERY, "query vector has " + query.vector().length
                         + " dimensions; collection '" + schema.name() + "' takes " + schema.dimension());
             }
-            q = LiveSegment.VTS.createFloatVector(query.vector().clone());
+            q = LiveSegment.VTS.createFloatVector(UnitVectors.normalized(query.vector()));
         }
         return segments.search(query, q, documents);
     }

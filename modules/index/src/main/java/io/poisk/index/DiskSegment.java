@@ -21,7 +21,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -150,7 +149,7 @@ final class DiskSegment implements Segment {
         GraphSearcher searcher = searchers.get();
         var view = (OnDiskGraphIndex.View) searcher.getView();
         if (allowed != null && Segment.useExactScan(allowedCount, ids.length)) {
-            ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, LiveSegment.SIMILARITY);
+            ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, SIMILARITY);
             TopScores top = new TopScores(k);
             int limit = Math.min(allowed.length(), ids.length);
             for (int o = allowed.nextSetBit(0); o < limit; o = o + 1 < limit ? allowed.nextSetBit(o + 1) : Integer.MAX_VALUE) {
@@ -162,21 +161,19 @@ final class DiskSegment implements Segment {
         int beamFactorBase = allowed == null ? 0 : allowedCount;
         List<ScoredId> out = new ArrayList<>();
         if (fusedPq) {
-            // Traverse with the fused PQ codes, then rescore the best k * rerankFactor with the full vectors.
-            int candidates = k * rerankFactor;
-            var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, LiveSegment.SIMILARITY));
-            int beam = Math.max(searchBeam, candidates);
+            // Traverse with the fused PQ codes, keeping a beam of at least k * rerankFactor candidates;
+            // JVector then rescores that whole beam with the full vectors and returns the best k.
+            ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, SIMILARITY);
+            var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, APPROXIMATE_SIMILARITY), exact);
+            int beam = Math.max(searchBeam, k * rerankFactor);
             if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.length);
-            SearchResult r = searcher.search(ssp, candidates, beam, 0f, 0f, accept);
-            ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, LiveSegment.SIMILARITY);
+            SearchResult r = searcher.search(ssp, k, beam, 0f, 0f, accept);
             for (SearchResult.NodeScore ns : r.getNodes()) {
                 if (deleted.get(ns.node)) continue;
-                out.add(new ScoredId(ids[ns.node], ns.node, Segment.toCosine(exact.similarityTo(ns.node))));
+                out.add(new ScoredId(ids[ns.node], ns.node, Segment.toCosine(ns.score)));
             }
-            out.sort(Comparator.comparingDouble((ScoredId s) -> s.cosine()).reversed());
-            if (out.size() > k) out = new ArrayList<>(out.subList(0, k));
         } else {
-            var ssp = DefaultSearchScoreProvider.exact(query, LiveSegment.SIMILARITY, view);
+            var ssp = DefaultSearchScoreProvider.exact(query, SIMILARITY, view);
             int beam = Math.max(searchBeam, k);
             if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.length);
             SearchResult r = searcher.search(ssp, k, beam, 0f, 0f, accept);

@@ -8,7 +8,7 @@ import io.poisk.core.PoiskConfig;
  * @param graphDegree        JVector max degree (M)
  * @param constructionBeam   beam width while inserting into a graph
  * @param searchBeam         candidates kept during graph search (raised to k when k is larger)
- * @param rerankFactor       on PQ segments, approximate candidates per hit that are rescored exactly
+ * @param rerankFactor       on PQ segments the search beam is at least k × this, and the whole beam is rescored exactly
  * @param liveSegmentMaxDocs documents in the live segment before it is flushed
  * @param pqMinVectors       flushed segments with at least this many vectors get fused PQ
  * @param mergeMaxSegments   background merge starts above this many on-disk segments

@@ -9,7 +9,6 @@ import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.util.ExplicitThreadLocal;
 import io.github.jbellis.jvector.util.ThreadSafeGrowableBitSet;
-import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
@@ -32,7 +31,6 @@ import java.util.stream.IntStream;
  */
 final class LiveSegment implements Segment {
     static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
-    static final VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.COSINE;
 
     private final String name;
     private final int dimension;
@@ -71,7 +69,7 @@ final class LiveSegment implements Segment {
      */
     int add(String id, float[] vector, Document document) {
         int ordinal = size;
-        vectors.put(ordinal, VTS.createFloatVector(vector));
+        vectors.put(ordinal, VTS.createFloatVector(UnitVectors.normalized(vector)));
         ids.put(ordinal, id);
         lexical.add(ordinal, document);
         size = ordinal + 1;

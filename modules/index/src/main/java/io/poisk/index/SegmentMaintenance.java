@@ -297,7 +297,7 @@ final class SegmentMaintenance implements AutoCloseable {
             try (var view = s.openView()) {
                 for (int o = 0; o < s.size(); o++) {
                     if (s.isDeleted(o)) continue;
-                    vectors.add(LiveSegment.VTS.createFloatVector(s.vector(view, o)));
+                    vectors.add(LiveSegment.VTS.createFloatVector(UnitVectors.normalized(s.vector(view, o))));
                     ids.add(s.idAt(o));
                     sourceSegment.add(s);
                     sourceOrdinal.add(o);
@@ -308,7 +308,7 @@ final class SegmentMaintenance implements AutoCloseable {
         List<DiskSegment> merging = chosen;
         if (!vectors.isEmpty()) {
             var ravv = new ListRandomAccessVectorValues(vectors, dimension);
-            try (var builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, LiveSegment.SIMILARITY),
+            try (var builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, Segment.SIMILARITY),
                     dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true)) {
                 ImmutableGraphIndex graph = builder.build(ravv);
                 name = manifests.nextSegmentName();

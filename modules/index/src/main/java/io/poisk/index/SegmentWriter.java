@@ -45,9 +45,14 @@ final class SegmentWriter {
     /** Vectors PQ codebooks are trained on: an even sample; k-means cost grows with it, quality barely does. */
     static final int PQ_TRAINING_VECTORS = 5_000;
 
-    /** PQ subspaces for a dimension: 8 dimensions per one-byte code (rerank then restores exact order). */
+    /**
+     * PQ subspaces for a dimension: 16 dimensions per one-byte code. Each expanded node copies and scores
+     * degree × subspaces code bytes, and every query builds a subspaces × 256 lookup table, so fewer
+     * subspaces make traversal cheaper; the exact rescoring of the whole beam restores the order. On
+     * Fashion-MNIST 60k, 16 dimensions per code gave ~1.2-1.4x the queries/s of 8 at equal recall@10.
+     */
     static int pqSubspaces(int dimension) {
-        return Math.max(1, dimension / 8);
+        return Math.max(1, dimension / 16);
     }
 
     private static RandomAccessVectorValues trainingSample(RandomAccessVectorValues all) {

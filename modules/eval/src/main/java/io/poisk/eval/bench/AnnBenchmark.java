@@ -24,7 +24,7 @@ import java.util.Map;
  * <p>Graph parameters are matched: JVector max degree D ≈ Lucene M = D/2 (Lucene's bottom layer keeps
  * 2M neighbours); both build with beam 100. A Poisk "beam" is its {@code searchBeam}; a Lucene "beam" is
  * the candidate count k' of {@code KnnFloatVectorQuery(field, q, k')}, of which the top k are kept.
- * Search is measured in rounds, alternating the engines at each beam, keeping each point's best round,
+ * Search alternates the engines every 25 queries over several passes of the query set ({@code --rounds}),
  * so that load from other processes on a shared machine hits both alike.
  *
  * <p>Options: {@code --data fashion|europarl|both --base 60000 --queries 1000 --beams 10,20,40,80,160
@@ -99,7 +99,6 @@ public final class AnnBenchmark {
 
     private static String jvectorProvider() {
         try {
-            Class.forName(CollectionIndex.class.getName()); // its static init picks the provider first
             return VectorizationProvider.getInstance().getClass().getSimpleName();
         } catch (ClassNotFoundException | RuntimeException e) {
             return "unknown (" + e + ")";
@@ -118,18 +117,15 @@ public final class AnnBenchmark {
             long heapBefore = settledHeap();
             builds.add(build(poisk, set, heapBefore));
             builds.add(build(lucene, set, heapBefore + builds.getFirst().heapBytes()));
-            Map<String, OperatingPoint> best = new LinkedHashMap<>();
-            for (int round = 0; round < s.rounds(); round++) {
-                for (int beam : s.beams()) {
-                    for (AnnSubject subject : List.of(poisk, lucene)) {
-                        OperatingPoint p = measure(subject, beam, set.queries(), truth, s.k());
-                        log.info("round {} {} beam {}: recall {} qps {}", round + 1, subject.name(), beam,
-                                String.format(Locale.ROOT, "%.4f", p.recall()), String.format(Locale.ROOT, "%.0f", p.qps()));
-                        best.merge(subject.name() + "/" + beam, p, (x, y) -> x.qps() >= y.qps() ? x : y);
-                    }
+            List<OperatingPoint> points = new ArrayList<>();
+            for (int beam : s.beams()) {
+                for (OperatingPoint p : measureInterleaved(List.of(poisk, lucene), beam, set.queries(), truth, s.k(), s.rounds())) {
+                    log.info("{} beam {}: recall {} qps {}", p.engine(), beam,
+                            String.format(Locale.ROOT, "%.4f", p.recall()), String.format(Locale.ROOT, "%.0f", p.qps()));
+                    points.add(p);
                 }
             }
-            return new Result(set, builds, List.copyOf(best.values()));
+            return new Result(set, builds, points);
         } finally {
             deleteTree(dir);
         }
@@ -145,17 +141,41 @@ public final class AnnBenchmark {
         return new BuildStats(subject.name(), ms, subject.diskBytes(), heap);
     }
 
-    /** Warms up on a few queries, then times every query once on this thread. */
-    static OperatingPoint measure(AnnSubject subject, int beam, float[][] queries, int[][] truth, int k) throws IOException {
-        subject.useBeam(beam);
-        for (int i = 0; i < Math.min(queries.length, 200); i++) subject.search(queries[i], k);
-        int[][] found = new int[queries.length][];
-        long t0 = System.nanoTime();
-        for (int i = 0; i < queries.length; i++) found[i] = subject.search(queries[i], k);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        double recall = 0;
-        for (int i = 0; i < queries.length; i++) recall += ExactNeighbours.recall(truth[i], found[i], k);
-        return new OperatingPoint(subject.name(), beam, recall / queries.length, queries.length / seconds);
+    /** Queries per turn when the engines alternate. */
+    private static final int CHUNK = 25;
+
+    /**
+     * Times the engines at one beam on this thread, alternating between them every {@value #CHUNK} queries
+     * over {@code passes} passes of the query set, so that load from other processes on a shared machine
+     * hits them alike; recall comes from the first pass.
+     */
+    static List<OperatingPoint> measureInterleaved(List<AnnSubject> subjects, int beam, float[][] queries, int[][] truth,
+                                                   int k, int passes) throws IOException {
+        int n = subjects.size();
+        for (AnnSubject subject : subjects) {
+            subject.useBeam(beam);
+            for (int i = 0; i < Math.min(queries.length, 200); i++) subject.search(queries[i], k);
+        }
+        long[] nanos = new long[n];
+        double[] recall = new double[n];
+        for (int pass = 0; pass < passes; pass++) {
+            for (int from = 0; from < queries.length; from += CHUNK) {
+                int to = Math.min(queries.length, from + CHUNK);
+                for (int e = 0; e < n; e++) {
+                    int[][] found = new int[to - from][];
+                    long t0 = System.nanoTime();
+                    for (int i = from; i < to; i++) found[i - from] = subjects.get(e).search(queries[i], k);
+                    nanos[e] += System.nanoTime() - t0;
+                    if (pass == 0) for (int i = from; i < to; i++) recall[e] += ExactNeighbours.recall(truth[i], found[i - from], k);
+                }
+            }
+        }
+        List<OperatingPoint> out = new ArrayList<>(n);
+        for (int e = 0; e < n; e++) {
+            out.add(new OperatingPoint(subjects.get(e).name(), beam, recall[e] / queries.length,
+                    (double) passes * queries.length / (nanos[e] / 1e9)));
+        }
+        return out;
     }
 
     static long settledHeap() {
