@@ -2,7 +2,7 @@
 # Runs a Poisk benchmark harness (not a test) with the engine's JVM flags on the newest JDK.
 #   modules/eval/bench/run-bench.sh ann   [--data fashion|europarl|both --queries N ...]  two runs: JVector native (its default on JDK 22+), then panama provider
 #   modules/eval/bench/run-bench.sh ann-one [...]        one run; pass -Djvector.vectorization_provider=... in BENCH_JAVA_OPTS
-#   modules/eval/bench/run-bench.sh embed [--texts N --batches 1,8,16,32,64 ...]   Poisk embedder vs sentence-transformers
+#   modules/eval/bench/run-bench.sh embed [--rounds 3 --texts N --batches 1,8,16,32,64 ...]   Poisk embedder vs sentence-transformers
 # Builds the module's classes and classpath first (offline Maven). Extra JVM options: BENCH_JAVA_OPTS (e.g. -Xmx8g).
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -22,7 +22,11 @@ case "$what" in
 esac
 
 cpfile="$REPO/modules/eval/target/bench.classpath"
-mvn -q -o -pl modules/eval compile dependency:build-classpath -Dmdep.outputFile="$cpfile" >/dev/null
+# In a linked git worktree the modules eval measures are built from this tree too (-am); otherwise they
+# would come from ~/.m2, i.e. whatever the main checkout last installed, and a change here would not be measured.
+also_make=()
+if [ "$(git rev-parse --git-dir 2>/dev/null)" != "$(git rev-parse --git-common-dir 2>/dev/null)" ]; then also_make=(-am); fi
+mvn -q -o -pl modules/eval "${also_make[@]}" compile dependency:build-classpath -Dmdep.outputFile="$cpfile" >/dev/null
 cp="$REPO/modules/eval/target/classes:$(cat "$cpfile")"
 
 if [ -f "$REPO/modules/app/target/jvm.flags" ]; then

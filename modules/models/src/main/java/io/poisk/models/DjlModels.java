@@ -2,6 +2,7 @@ package io.poisk.models;
 
 import ai.djl.Device;
 import ai.djl.MalformedModelException;
+import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.repository.zoo.Criteria;
@@ -10,7 +11,10 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.Translator;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import java.io.IOException;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,22 +66,54 @@ final class DjlModels {
         Engine engine = Engine.getEngine(engineName);
         Device device = engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
         String artifact = card.artifact();
-        Criteria.Builder<TokenBatch, O> criteria = Criteria.builder()
-                .setTypes(TokenBatch.class, output)
-                .optModelPath(card.directory())
-                .optModelName(artifact.substring(0, artifact.lastIndexOf('.')))
-                .optEngine(engineName)
-                .optDevice(device)
-                .optTranslator(translator);
+        String modelName = artifact.substring(0, artifact.lastIndexOf('.'));
+        ZooModel<TokenBatch, O> model;
         if (engineName.equals("OnnxRuntime")) {
-            criteria.optOption("intraOpNumThreads", Integer.toString(threads))
-                    .optOption("interOpNumThreads", "1");
+            model = loadOnnx(card, modelName, device, threads, translator);
         } else {
-            criteria.optOption("mapLocation", "true"); // CPU-saved TorchScript onto a GPU
+            model = Criteria.builder()
+                    .setTypes(TokenBatch.class, output)
+                    .optModelPath(card.directory())
+                    .optModelName(modelName)
+                    .optEngine(engineName)
+                    .optDevice(device)
+                    .optTranslator(translator)
+                    .optOption("mapLocation", "true") // CPU-saved TorchScript onto a GPU
+                    .build().loadModel();
         }
-        ZooModel<TokenBatch, O> model = criteria.build().loadModel();
         log.info("loaded model '{}' ({} {} on {}, {} threads)", card.id(), card.kind(), engineName, device, threads);
         return model;
+    }
+
+    /**
+     * ONNX Runtime through DJL with session options DJL's string options cannot set: its intra-op pool
+     * must not spin. A spinning worker keeps a core busy between operators, which on a machine with as
+     * many cores as threads (or one shared with other work) takes the core from the caller thread and
+     * from everything else; measured about 3x slower per text at batch 1 on a busy 2-core machine.
+     * {@code poisk.onnx.spinning=true} restores ONNX Runtime's default.
+     */
+    private static <O> ZooModel<TokenBatch, O> loadOnnx(ModelCard card, String modelName, Device device, int threads,
+                                                         Translator<TokenBatch, O> translator)
+            throws IOException, MalformedModelException {
+        String spinning = Boolean.getBoolean("poisk.onnx.spinning") ? "1" : "0";
+        Model model = Model.newInstance(modelName, device, "OnnxRuntime");
+        // The session copies its options when it is created, so they are closed right after loading.
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            options.addConfigEntry("session.intra_op.allow_spinning", spinning);
+            options.addConfigEntry("session.inter_op.allow_spinning", spinning);
+            model.load(card.directory(), modelName, Map.of(
+                    "sessionOptions", options,
+                    "intraOpNumThreads", Integer.toString(threads),
+                    "interOpNumThreads", "1"));
+            return new ZooModel<>(model, translator);
+        } catch (OrtException e) {
+            model.close();
+            throw new MalformedModelException("ONNX Runtime rejects the session options: " + e.getMessage(), e);
+        } catch (IOException | MalformedModelException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     /** What a model class builds once its tokenizer is open; may throw what DJL's loading throws. */

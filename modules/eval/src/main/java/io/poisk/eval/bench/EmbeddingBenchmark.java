@@ -28,7 +28,9 @@ import java.util.Map;
  * weights, same texts (XQuAD-ru paragraphs and questions, as passages), same thread count.
  * Sentences/s at batch 1 and at each larger batch, where a batch is one embed call of that many texts.
  *
- * <p>Options: {@code --texts 400 --batch1-texts 100 --batches 1,8,16,32,64 --threads 2 --model e5-small-v2
+ * Engines alternate within each of {@code --rounds} rounds; the medians and median per-round ratios close the output.
+ *
+ * <p>Options: {@code --rounds 3 --texts 400 --batch1-texts 100 --batches 1,8,16,32,64 --threads 2 --model e5-small-v2
  * --models-dir DIR --torchscript-dir modules/models/target/torchscript --peers st,ort --python python3}.
  */
 public final class EmbeddingBenchmark {
@@ -60,27 +62,34 @@ public final class EmbeddingBenchmark {
         out.printf(Locale.ROOT, "# embedding benchmark: %s, %d texts (XQuAD-ru, mean %.0f chars), %d threads, batch 1 over the first %d%n",
                 model, texts.size(), texts.stream().mapToInt(String::length).average().orElse(0), threads, batch1Texts);
 
-        List<Throughput> results = new ArrayList<>();
+        // Engines run one after another within a round and rounds repeat, so a change in the machine's load
+        // (it is shared) hits every engine alike; ratios are taken within a round, then the median.
+        int rounds = a.integer("rounds", 3);
         Path reference = cache.resolve("embed-reference.f32");
-        try (ModelRegistry onnx = new ModelRegistry(modelsDir)) {
-            Embedder e = onnx.embedder(model);
-            VectorFile.write(reference, e.embed(texts.subList(0, Math.min(REFERENCE_TEXTS, texts.size())), EmbeddingRole.PASSAGE, null));
-            results.addAll(measure("poisk-onnxruntime", e, texts, batches, batch1Texts));
-        }
-        if (Files.isDirectory(torchscriptDir.resolve(model))) {
-            try (ModelRegistry pt = new ModelRegistry(torchscriptDir)) {
-                results.addAll(measure("poisk-pytorch", pt.embedder(model), texts, batches, batch1Texts));
-            }
-        } else {
-            out.println("# no TorchScript export at " + torchscriptDir.resolve(model)
-                    + " (ops/models/export_torchscript.py --out that folder); poisk-pytorch skipped");
-        }
         Path textFile = cache.resolve("embed-texts.jsonl");
         List<String> lines = new ArrayList<>();
         for (String t : texts) lines.add(JSON.writeValueAsString(t));
         Files.write(textFile, lines, StandardCharsets.UTF_8);
-        results.addAll(runPythonPeers(a, repo, textFile, reference, batches, batch1Texts, threads, modelsDir.resolve(model), out));
-        print(out, results, batches);
+        List<List<Throughput>> byRound = new ArrayList<>();
+        try (ModelRegistry onnx = new ModelRegistry(modelsDir);
+             ModelRegistry pt = Files.isDirectory(torchscriptDir.resolve(model)) ? new ModelRegistry(torchscriptDir) : null) {
+            Embedder onnxEmbedder = onnx.embedder(model);
+            VectorFile.write(reference, onnxEmbedder.embed(texts.subList(0, Math.min(REFERENCE_TEXTS, texts.size())), EmbeddingRole.PASSAGE, null));
+            if (pt == null) {
+                out.println("# no TorchScript export at " + torchscriptDir.resolve(model)
+                        + " (ops/models/export_torchscript.py --out that folder); poisk-pytorch skipped");
+            }
+            for (int round = 1; round <= rounds; round++) {
+                List<Throughput> results = new ArrayList<>();
+                results.addAll(measure("poisk-onnxruntime", onnxEmbedder, texts, batches, batch1Texts));
+                if (pt != null) results.addAll(measure("poisk-pytorch", pt.embedder(model), texts, batches, batch1Texts));
+                results.addAll(runPythonPeers(a, repo, textFile, reference, batches, batch1Texts, threads, modelsDir.resolve(model), out));
+                out.printf(Locale.ROOT, "%n# round %d of %d%n", round, rounds);
+                print(out, results, batches);
+                byRound.add(results);
+            }
+        }
+        if (rounds > 1) printMedians(out, byRound, batches);
     }
 
     /** Paragraphs, each followed by its questions, in file order: a mix of long and short texts. */
@@ -143,8 +152,7 @@ public final class EmbeddingBenchmark {
     }
 
     static void print(PrintStream out, List<Throughput> results, List<Integer> batches) {
-        Map<String, Map<Integer, Double>> table = new LinkedHashMap<>();
-        for (Throughput t : results) table.computeIfAbsent(t.engine(), e -> new LinkedHashMap<>()).put(t.batch(), t.sentencesPerSecond());
+        Map<String, Map<Integer, Double>> table = table(results);
         out.printf(Locale.ROOT, "%n%-24s", "sentences/s  batch:");
         for (int b : batches) out.printf(Locale.ROOT, "%9d", b);
         out.printf(Locale.ROOT, "%9s%n", "best");
@@ -153,14 +161,67 @@ public final class EmbeddingBenchmark {
             for (int b : batches) out.printf(Locale.ROOT, "%9.1f", row.getValue().getOrDefault(b, Double.NaN));
             out.printf(Locale.ROOT, "%9.1f%n", best(row.getValue()));
         }
+        for (String[] pair : ratioPairs(table)) {
+            Map<Integer, Double> o = table.get(pair[0]), q = table.get(pair[1]);
+            out.printf(Locale.ROOT, "ratio %s / %s: batch 1 %.2fx, best batch %.2fx%n", pair[0], pair[1],
+                    o.getOrDefault(1, Double.NaN) / q.getOrDefault(1, Double.NaN), best(o) / best(q));
+        }
+    }
+
+    private static Map<String, Map<Integer, Double>> table(List<Throughput> results) {
+        Map<String, Map<Integer, Double>> table = new LinkedHashMap<>();
+        for (Throughput t : results) table.computeIfAbsent(t.engine(), e -> new LinkedHashMap<>()).put(t.batch(), t.sentencesPerSecond());
+        return table;
+    }
+
+    private static List<String[]> ratioPairs(Map<String, Map<Integer, Double>> table) {
+        List<String[]> pairs = new ArrayList<>();
         for (String ours : List.of("poisk-onnxruntime", "poisk-pytorch")) {
             for (String peer : List.of("sentence-transformers", "python-onnxruntime")) {
-                Map<Integer, Double> o = table.get(ours), q = table.get(peer);
-                if (o == null || q == null) continue;
-                out.printf(Locale.ROOT, "ratio %s / %s: batch 1 %.2fx, best batch %.2fx%n", ours, peer,
-                        o.getOrDefault(1, Double.NaN) / q.getOrDefault(1, Double.NaN), best(o) / best(q));
+                if (table.containsKey(ours) && table.containsKey(peer)) pairs.add(new String[] {ours, peer});
             }
         }
+        return pairs;
+    }
+
+    /** Median sentences/s per engine and batch over the rounds, and the median of the per-round ratios. */
+    static void printMedians(PrintStream out, List<List<Throughput>> byRound, List<Integer> batches) {
+        List<Map<String, Map<Integer, Double>>> tables = byRound.stream().map(EmbeddingBenchmark::table).toList();
+        List<Throughput> medians = new ArrayList<>();
+        for (String engine : tables.getFirst().keySet()) {
+            for (int b : batches) {
+                List<Double> rates = new ArrayList<>();
+                for (var t : tables) {
+                    Double r = t.getOrDefault(engine, Map.of()).get(b);
+                    if (r != null) rates.add(r);
+                }
+                if (!rates.isEmpty()) medians.add(new Throughput(engine, b, 0, median(rates)));
+            }
+        }
+        out.printf(Locale.ROOT, "%n# median over %d rounds%n", byRound.size());
+        print(out, medians, batches);
+        out.println("# median of the per-round ratios:");
+        for (String[] pair : ratioPairs(tables.getFirst())) {
+            List<Double> one = new ArrayList<>(), bestBatch = new ArrayList<>();
+            for (var t : tables) {
+                Map<Integer, Double> o = t.get(pair[0]), q = t.get(pair[1]);
+                if (o == null || q == null) continue;
+                one.add(o.getOrDefault(1, Double.NaN) / q.getOrDefault(1, Double.NaN));
+                bestBatch.add(best(o) / best(q));
+            }
+            out.printf(Locale.ROOT, "median ratio %s / %s: batch 1 %.2fx, best batch %.2fx (per round: %s / %s)%n",
+                    pair[0], pair[1], median(one), median(bestBatch), fmt(one), fmt(bestBatch));
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String fmt(List<Double> values) {
+        return String.join(" ", values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
     }
 
     private static double best(Map<Integer, Double> byBatch) {
