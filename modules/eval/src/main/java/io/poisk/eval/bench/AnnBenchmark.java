@@ -100,7 +100,7 @@ public final class AnnBenchmark {
     private static String jvectorProvider() {
         try {
             return VectorizationProvider.getInstance().getClass().getSimpleName();
-        } catch (ClassNotFoundException | RuntimeException e) {
+        } catch (RuntimeException e) {
             return "unknown (" + e + ")";
         }
     }
