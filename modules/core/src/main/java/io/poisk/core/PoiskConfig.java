@@ -48,7 +48,7 @@ public final class PoiskConfig {
         key("index.graph_degree", "32", "JVector max graph degree (M)");
         key("index.construction_beam", "100", "JVector beam width while building");
         key("index.search_beam", "100", "candidates kept during graph search (raised to k when k is larger)");
-        key("index.rerank_factor", "2", "compressed-score candidates per hit rescored exactly (on-disk PQ segments)");
+        key("index.rerank_factor", "2", "on PQ segments the beam is at least k × this; the whole beam is rescored with full vectors");
         key("index.pq_min_vectors", "10000", "flushed segments at least this large use fused PQ for traversal");
         key("index.merge_max_segments", "4", "background merge starts when a collection has more on-disk segments than this");
         key("index.workers", "4", "threads for index reads and writes (disk work)");
@@ -59,7 +59,7 @@ public final class PoiskConfig {
         key("rerank.budget_ms", "2000", "time budget of one rerank; documents not scored in time keep their first-stage order");
         key("rerank.default_top_n", "50", "first-stage hits reranked when a request names a reranker but no top_n");
         key("live.max_message_bytes", "16384", "largest WebSocket query message");
-        key("live.max_in_flight", "4", "queries a WebSocket connection may have running at once");
+        key("live.max_in_flight", "4", "queries a WebSocket connection may have holding engine work; a newer keystroke waits for a slot");
         key("live.ping_interval_ms", "20000", "WebSocket ping interval; two missed pongs close the connection");
     }
 
