@@ -41,13 +41,24 @@ public final class PoiskAdminClient {
 
     /** One search; returns the reply's {@code hits} array. */
     public JsonNode search(String collection, String query, int k) {
-        String body = toJson(Map.of("query", query, "k", k));
-        return send("POST", "/collections/" + collection + "/search", body, 200).path("hits");
+        return search(collection, query, k, "");
+    }
+
+    /** One search in {@code mode} (blank: the server's default); returns the reply's {@code hits} array. */
+    public JsonNode search(String collection, String query, int k, String mode) {
+        Map<String, Object> request = new java.util.LinkedHashMap<>(Map.of("query", query, "k", k));
+        if (!mode.isBlank()) request.put("mode", mode);
+        return send("POST", "/collections/" + collection + "/search", toJson(request), 200).path("hits");
     }
 
     /** The live-search counters, {@code GET /stats} → {@code live_search}. */
     public JsonNode liveStats() {
         return send("GET", "/stats", null, 200).path("live_search");
+    }
+
+    /** The query-embedding cache's counters, {@code GET /stats} → {@code query_embedding_cache}. */
+    public JsonNode queryCacheStats() {
+        return send("GET", "/stats", null, 200).path("query_embedding_cache");
     }
 
     static String toJson(Object value) {

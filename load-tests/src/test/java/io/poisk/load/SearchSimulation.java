@@ -35,14 +35,20 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  * own paragraph came back in the top k — a guard that the load measured real retrieval.
  *
  * <p>Properties: {@code poisk.url}, {@code users}, {@code seconds}, {@code collection} (xquad),
- * {@code k} (10), {@code mode} (server default when unset), {@code warmup} (searches before
- * measuring, 200), {@code p99TargetMs} (40: the run fails its assertion above it).
+ * {@code k} (10), {@code mode} (dense|lexical|hybrid; server default when unset), {@code queries}
+ * ({@code repeat}: drawn with replacement from the 1190 questions, so texts recur as in real logs;
+ * {@code unique}: no text is sent twice in a run — a shuffled pass over the questions, later passes
+ * suffixed {@code " (2)"}, {@code " (3)"}… — so a query-embedding cache never hits), {@code warmup}
+ * (searches before measuring, 200, questions in file order: 1190 is one pass over all of them, which
+ * fills the server's query cache; in unique mode warm-up texts are suffixed {@code " (warm-up)"} so the
+ * measured ones stay unseen), {@code p99TargetMs} (40: the run fails its assertion above it).
  */
 public class SearchSimulation extends Simulation {
     private final LoadSettings settings = LoadSettings.fromSystemProperties(16);
     private final String collection = System.getProperty("collection", "xquad");
     private final int k = LoadSettings.positiveInt("k", 10);
     private final String mode = System.getProperty("mode", "");
+    private final boolean uniqueQueries = queriesProperty();
     private final int warmup = Integer.getInteger("warmup", 200);
     private final int p99TargetMs = LoadSettings.positiveInt("p99TargetMs", 40);
     private final XquadCorpus corpus = XquadCorpus.load(settings.xquadFile());
@@ -89,15 +95,17 @@ public class SearchSimulation extends Simulation {
         try (ExecutorService pool = Executors.newFixedThreadPool(settings.users())) {
             List<Future<?>> done = new ArrayList<>();
             for (int i = 0; i < warmup; i++) {
-                String query = corpus.questions().get(i % corpus.questions().size()).text();
-                done.add(pool.submit(() -> admin.search(collection, query, k)));
+                String question = corpus.questions().get(i % corpus.questions().size()).text();
+                String query = uniqueQueries ? question + " (warm-up)" : question;
+                done.add(pool.submit(() -> admin.search(collection, query, k, mode)));
             }
             for (Future<?> f : done) f.get();
         } catch (Exception e) {
             throw new IllegalStateException("warm-up searches failed: " + e.getMessage(), e);
         }
-        System.out.printf("POISK-WARMUP searches=%d users=%d seconds=%.1f%n", warmup, settings.users(),
-                (System.nanoTime() - start) / 1e9);
+        System.out.printf("POISK-WARMUP searches=%d users=%d seconds=%.1f mode=%s queries=%s query_cache=%s%n", warmup,
+                settings.users(), (System.nanoTime() - start) / 1e9, mode.isBlank() ? "default" : mode,
+                uniqueQueries ? "unique" : "repeat", admin.queryCacheStats());
         loadStartNanos = System.nanoTime();
     }
 
@@ -112,12 +120,38 @@ public class SearchSimulation extends Simulation {
                 serverTookMs.percentile(100));
         System.out.printf("POISK-OWN-PARAGRAPH-IN-TOP%d %.3f (%d of %d answered searches)%n", k,
                 n == 0 ? 0.0 : ownParagraphFound.sum() / (double) n, ownParagraphFound.sum(), n);
+        System.out.printf("POISK-QUERY-CACHE %s (server totals, warm-up included)%n", admin.queryCacheStats());
+    }
+
+    private static boolean queriesProperty() {
+        String queries = System.getProperty("queries", "repeat");
+        return switch (queries) {
+            case "repeat" -> false;
+            case "unique" -> true;
+            default -> throw new IllegalArgumentException("queries must be repeat or unique, got '" + queries + "'");
+        };
     }
 
     /** Questions in a fixed pseudo-random order, endlessly: every run asks the same sequence. */
     private Iterator<Map<String, Object>> questions() {
         SplittableRandom random = new SplittableRandom(20_240_601L);
         List<XquadCorpus.Question> qs = corpus.questions();
+        if (uniqueQueries) {
+            // Shuffled passes over every question; a pass after the first marks its texts so none repeats.
+            List<XquadCorpus.Question> order = new ArrayList<>(qs);
+            int[] next = {order.size()};
+            int[] pass = {0};
+            return Stream.generate(() -> {
+                if (next[0] == order.size()) {
+                    for (int i = order.size() - 1; i > 0; i--) java.util.Collections.swap(order, i, random.nextInt(i + 1));
+                    next[0] = 0;
+                    pass[0]++;
+                }
+                XquadCorpus.Question q = order.get(next[0]++);
+                String text = pass[0] == 1 ? q.text() : q.text() + " (" + pass[0] + ")";
+                return Map.<String, Object>of("query", text, "paragraphId", q.paragraphId());
+            }).iterator();
+        }
         return Stream.generate(() -> {
             XquadCorpus.Question q = qs.get(random.nextInt(qs.size()));
             return Map.<String, Object>of("query", q.text(), "paragraphId", q.paragraphId());

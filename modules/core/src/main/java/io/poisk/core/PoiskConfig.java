@@ -44,6 +44,7 @@ public final class PoiskConfig {
         key("embedding.queue_capacity", "4096", "texts waiting for inference before requests get 429");
         key("embedding.workers", "1", "inference workers (each runs whole batches; intra-op threads split the cores)");
         key("embedding.engine", "auto", "auto (the card's engine), onnx or pytorch");
+        key("embedding.query_cache_size", "10000", "query embeddings kept per server, keyed by model, instruction and exact text (0: no cache; documents are never cached)");
         key("index.live_segment_max_docs", "20000", "documents in the live segment before it is flushed to disk");
         key("index.graph_degree", "32", "JVector max graph degree (M)");
         key("index.construction_beam", "100", "JVector beam width while building");

@@ -113,7 +113,8 @@ public final class HttpApiVerticle extends VerticleBase {
                 .onFailure(e -> ErrorResponses.send(ctx.response(), ErrorCode.BAD_REQUEST,
                         "GET /ws/search needs a WebSocket upgrade: " + e.getMessage())));
         router.get("/collections/:name/search/stream").handler(ctx -> LiveSearchStream.handle(ctx, engine, context));
-        router.get("/stats").handler(ctx -> json(ctx, 200, Map.of("live_search", engine.liveStats().snapshot())));
+        router.get("/stats").handler(ctx -> json(ctx, 200, Map.of("live_search", engine.liveStats().snapshot(),
+                "query_embedding_cache", engine.queryCacheStats())));
         router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml; charset=utf-8")
                 .sendFile(OPENAPI_RESOURCE));
         router.get("/").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8")

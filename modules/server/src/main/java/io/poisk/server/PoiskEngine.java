@@ -31,6 +31,7 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,6 +60,7 @@ public final class PoiskEngine implements SearchService {
     private final Object createLock = new Object();
     private final int ingestSlice;
     private final LiveSearchStats liveStats = new LiveSearchStats();
+    private final QueryEmbeddingCache queryVectors;
     private volatile boolean closed;
 
     private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog) {
@@ -69,6 +71,7 @@ public final class PoiskEngine implements SearchService {
         this.disk = new BoundedExecutor("poisk-index", workers, workers * DISK_QUEUE_PER_WORKER);
         this.modelLoader = new BoundedExecutor("poisk-model-loader", 1, 64);
         this.ingestSlice = Math.max(1, Math.min(INGEST_SLICE, config.integer("embedding.queue_capacity")));
+        this.queryVectors = new QueryEmbeddingCache(config.longValue("embedding.query_cache_size"));
     }
 
     /** Opens the model registry over {@code models_dir} and the collections under {@code data_dir}. */
@@ -387,9 +390,31 @@ public final class PoiskEngine implements SearchService {
     /** The embedded query, or null without any inference when the mode is lexical. */
     private CompletableFuture<float[]> queryVector(CollectionIndex index, SearchRequest request) {
         if (!QueryRetrieval.needsEmbedding(request)) return CompletableFuture.completedFuture(null);
-        return batcher(index.schema().model())
-                .thenCompose(b -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction()))
-                .thenApply(vectors -> vectors[0]);
+        return batcher(index.schema().model()).thenCompose(b -> cachedQueryVector(b, request));
+    }
+
+    /**
+     * The query's vector from the query-embedding cache, inferred on a miss. The future is the caller's
+     * own: cancelling it cancels the inference only when no other caller waits on the same one.
+     */
+    private CompletableFuture<float[]> cachedQueryVector(EmbeddingBatcher batcher, SearchRequest request) {
+        QueryEmbeddingCache.Key key = new QueryEmbeddingCache.Key(batcher.card().id(), EmbeddingRole.QUERY,
+                request.instruction(), request.query());
+        return queryVectors.vector(key, () -> {
+            CompletableFuture<float[][]> inference = embed(batcher, List.of(request.query()), EmbeddingRole.QUERY,
+                    request.instruction());
+            CompletableFuture<float[]> vector = inference.thenApply(vectors -> vectors[0]);
+            // cancelling the vector must reach the batcher's own future, which drops the text from its queue
+            vector.whenComplete((v, e) -> {
+                if (vector.isCancelled()) inference.cancel(false);
+            });
+            return vector;
+        });
+    }
+
+    /** The query-embedding cache's counters for GET /stats: enabled, hits, misses, size, evictions. */
+    public Map<String, Object> queryCacheStats() {
+        return queryVectors.stats();
     }
 
     /** For tests and diagnostics: what the query and passage embedding of {@code model} has done (null before its first use). */
@@ -451,9 +476,7 @@ public final class PoiskEngine implements SearchService {
         if (!QueryRetrieval.needsEmbedding(request)) return CompletableFuture.completedFuture(null);
         // a dependent future: cancelling it must not cancel the shared model load
         return query.step(LiveQuery.Stage.LOOKUP, () -> batcher(index.schema().model()).thenApply(b -> b))
-                .thenCompose(b -> query.step(LiveQuery.Stage.EMBEDDING,
-                        () -> embed(b, List.of(request.query()), EmbeddingRole.QUERY, request.instruction())))
-                .thenApply(vectors -> vectors[0]);
+                .thenCompose(b -> query.step(LiveQuery.Stage.EMBEDDING, () -> cachedQueryVector(b, request)));
     }
 
     private CollectionIndex collection(String name) {
