@@ -120,11 +120,7 @@ public class LiveSearchSimulation extends Simulation {
     /** Checks the corpus is there, then warms the model and the index with unmeasured HTTP searches. */
     @Override
     public void before() {
-        long docs = admin.documentCount(collection);
-        if (docs < corpus.paragraphs().size()) {
-            throw new IllegalStateException("collection '" + collection + "' holds " + docs + " documents; load the "
-                    + corpus.paragraphs().size() + " XQuAD paragraphs first (run.sh does)");
-        }
+        admin.requireCorpus(collection, corpus.paragraphs().size());
         long start = System.nanoTime();
         for (int i = 0; i < warmup; i++) {
             admin.search(collection, corpus.questions().get(i % corpus.questions().size()).text(), k);

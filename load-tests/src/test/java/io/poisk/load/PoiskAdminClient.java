@@ -39,6 +39,15 @@ public final class PoiskAdminClient {
         return parse(r, "GET /collections/" + name, 200).path("documents").asLong();
     }
 
+    /** Fails unless the collection holds the whole XQuAD corpus, which the search simulations query. */
+    public void requireCorpus(String name, int paragraphs) {
+        long docs = documentCount(name);
+        if (docs < paragraphs) {
+            throw new IllegalStateException("collection '" + name + "' holds " + docs + " documents; load the "
+                    + paragraphs + " XQuAD paragraphs first (run.sh does)");
+        }
+    }
+
     /** One search; returns the reply's {@code hits} array. */
     public JsonNode search(String collection, String query, int k) {
         return search(collection, query, k, "");

@@ -86,11 +86,7 @@ public class SearchSimulation extends Simulation {
     /** Checks the corpus is there, then warms the JIT, the model and the index with unmeasured searches. */
     @Override
     public void before() {
-        long docs = admin.documentCount(collection);
-        if (docs < corpus.paragraphs().size()) {
-            throw new IllegalStateException("collection '" + collection + "' holds " + docs + " documents; load the "
-                    + corpus.paragraphs().size() + " XQuAD paragraphs first (run.sh does)");
-        }
+        admin.requireCorpus(collection, corpus.paragraphs().size());
         long start = System.nanoTime();
         try (ExecutorService pool = Executors.newFixedThreadPool(settings.users())) {
             List<Future<?>> done = new ArrayList<>();
