@@ -13,10 +13,19 @@ public enum ErrorCode {
     DOCUMENT_NOT_FOUND("document_not_found", 404),
     NOT_FOUND("not_found", 404),
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
+    REQUEST_TIMEOUT("request_timeout", 408),
     COLLECTION_EXISTS("collection_exists", 409),
+    TOO_MANY_COLLECTIONS("too_many_collections", 409),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
+    URI_TOO_LONG("uri_too_long", 414),
     OVERLOADED("overloaded", 429),
     UNAVAILABLE("unavailable", 503),
+    /** The collection failed to open (damaged files); the others serve. */
+    COLLECTION_UNAVAILABLE("collection_unavailable", 503),
+    /** The collection serves reads only (e.g. its log is damaged) until an operator repairs it. */
+    COLLECTION_READ_ONLY("collection_read_only", 503),
+    /** The disk is full or the configured disk cap is reached; writes resume once there is room. */
+    INSUFFICIENT_STORAGE("insufficient_storage", 507),
     INTERNAL("internal", 500);
 
     private final String code;
