@@ -16,7 +16,7 @@
 #                                               directly instead of through ./poisk, never rebuilding it
 #   POISK_THREAD_DUMPS=N                        take N jcmd Thread.print dumps of the server during the load
 #   POISK_SERVER_ENV="POISK_EMBEDDING_WORKERS=2" extra environment for the server (config overrides)
-#   POISK_SHARED_DIR                            where data/xquad-ru/xquad.ru.json lives (default /work/shared)
+#   POISK_DATA_FILES                            where xquad-ru/xquad.ru.json lives (default: the repository's data/)
 set -euo pipefail
 
 usage() { sed -n '2,4p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -36,9 +36,9 @@ REPO="$(dirname "$HERE")"
 source "$REPO/scripts/jdk.sh"
 poisk_find_jdk
 export JAVA_HOME="$POISK_JAVA_HOME"
-SHARED="${POISK_SHARED_DIR:-/work/shared}"
-XQUAD="$SHARED/data/xquad-ru/xquad.ru.json"
-[ -f "$XQUAD" ] || { echo "run.sh: XQuAD-ru not found at $XQUAD (set POISK_SHARED_DIR)" >&2; exit 1; }
+DATA_FILES="${POISK_DATA_FILES:-$REPO/data}"
+XQUAD="$DATA_FILES/xquad-ru/xquad.ru.json"
+[ -f "$XQUAD" ] || { echo "run.sh: XQuAD-ru not found at $XQUAD (set POISK_DATA_FILES)" >&2; exit 1; }
 
 RUN_DIR="$HERE/target/runs/$(date +%Y%m%d-%H%M%S)-$SIM"
 mkdir -p "$RUN_DIR"

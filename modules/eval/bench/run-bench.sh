@@ -34,7 +34,7 @@ if [ -f "$REPO/modules/app/target/jvm.flags" ]; then
 else # the one list in the parent pom
   flags="$(sed -n 's:.*<poisk.jvm.flags>\(.*\)</poisk.jvm.flags>.*:\1:p' "$REPO/pom.xml")"
 fi
-props=(-Dpoisk.models.dir="$REPO/index-data/models" -Dpoisk.shared.dir="$REPO/../shared" -Dpoisk.repo.dir="$REPO"
+props=(-Dpoisk.models.dir="$REPO/index-data/models" -Dpoisk.data.dir="$REPO/data" -Dpoisk.repo.dir="$REPO"
        -Dorg.slf4j.simpleLogger.defaultLogLevel=info -Dorg.slf4j.simpleLogger.log.net.openhft=warn)
 
 run() { # $@: extra JVM options

@@ -26,12 +26,12 @@ public record LoadSettings(URI baseUrl, int users, Duration duration, Path xquad
     }
 
     public static LoadSettings fromSystemProperties(int defaultUsers) {
-        String shared = System.getProperty("poisk.shared.dir", System.getenv().getOrDefault("POISK_SHARED_DIR", "/work/shared"));
+        String data = System.getProperty("poisk.data.dir", System.getenv().getOrDefault("POISK_DATA_FILES", "data"));
         return new LoadSettings(
                 URI.create(stripTrailingSlash(System.getProperty("poisk.url", "http://127.0.0.1:8080"))),
                 Integer.getInteger("users", defaultUsers),
                 Duration.ofSeconds(Long.getLong("seconds", 60)),
-                Path.of(System.getProperty("poisk.xquad", shared + "/data/xquad-ru/xquad.ru.json")));
+                Path.of(System.getProperty("poisk.xquad", data + "/xquad-ru/xquad.ru.json")));
     }
 
     /** A positive integer property, for the knobs one simulation alone has. */

@@ -56,7 +56,7 @@ class ServerEndToEndTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     static Path xquadFile() {
-        return Path.of(System.getProperty("poisk.shared.dir", "/work/shared"), "data/xquad-ru/xquad.ru.json");
+        return Path.of(System.getProperty("poisk.data.dir", "data"), "xquad-ru/xquad.ru.json");
     }
 
     @Test

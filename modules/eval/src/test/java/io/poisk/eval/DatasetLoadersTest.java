@@ -64,7 +64,7 @@ class DatasetLoadersTest {
 
     @Test
     void squadReadsTheSharedXquadRussianFile() {
-        Path xquad = Path.of(System.getProperty("poisk.shared.dir", "/work/shared"), "data/xquad-ru/xquad.ru.json");
+        Path xquad = Path.of(System.getProperty("poisk.data.dir", "data"), "xquad-ru/xquad.ru.json");
         RetrievalDataset ds = SquadLoader.load(xquad);
         assertThat(ds.corpus()).hasSize(240);
         assertThat(ds.queries()).hasSize(1190);

@@ -38,7 +38,7 @@ class XquadLexicalQualityTest {
 
     @Test
     void lexicalNdcgAt10ReachesPoint95OnXquadRu() throws Exception {
-        Path file = Path.of(System.getProperty("poisk.shared.dir", "/work/shared"), "data/xquad-ru/xquad.ru.json");
+        Path file = Path.of(System.getProperty("poisk.data.dir", "data"), "xquad-ru/xquad.ru.json");
         String json = Files.readString(file, StandardCharsets.UTF_8);
         if (json.startsWith("\ufeff")) json = json.substring(1);
         JsonNode root = new ObjectMapper().readTree(json);

@@ -21,12 +21,12 @@ final class BenchSetup {
     private BenchSetup() {
     }
 
-    /** The 240 XQuAD-ru paragraphs and their questions, from {@code poisk.shared.dir}. */
+    /** The 240 XQuAD-ru paragraphs and their questions, from {@code poisk.data.dir} (the vendored data/ folder). */
     record Corpus(List<String> paragraphs, List<String> questions) {
     }
 
     static Corpus xquad() throws IOException {
-        Path file = Path.of(System.getProperty("poisk.shared.dir", "/work/shared"), "data/xquad-ru/xquad.ru.json");
+        Path file = Path.of(System.getProperty("poisk.data.dir", "data"), "xquad-ru/xquad.ru.json");
         assumeTrue(Files.isRegularFile(file), "XQuAD-ru is not at " + file);
         List<String> paragraphs = new ArrayList<>();
         List<String> questions = new ArrayList<>();

@@ -56,8 +56,8 @@ public final class EmbeddingBenchmark {
         Path cache = Files.createDirectories(Path.of(a.string("cache-dir", repo + "/modules/eval/target/bench-cache")));
         List<Integer> batches = a.integers("batches", "1,8,16,32,64");
         int batch1Texts = a.integer("batch1-texts", 100);
-        List<String> texts = xquadTexts(Path.of(a.string("xquad", System.getProperty("poisk.shared.dir", repo + "/../shared")
-                + "/data/xquad-ru/xquad.ru.json")), a.integer("texts", 400));
+        List<String> texts = xquadTexts(Path.of(a.string("xquad", System.getProperty("poisk.data.dir", repo + "/data")
+                + "/xquad-ru/xquad.ru.json")), a.integer("texts", 400));
         PrintStream out = System.out;
         out.printf(Locale.ROOT, "# embedding benchmark: %s, %d texts (XQuAD-ru, mean %.0f chars), %d threads, batch 1 over the first %d%n",
                 model, texts.size(), texts.stream().mapToInt(String::length).average().orElse(0), threads, batch1Texts);

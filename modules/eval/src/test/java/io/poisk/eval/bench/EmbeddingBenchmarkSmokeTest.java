@@ -18,7 +18,7 @@ class EmbeddingBenchmarkSmokeTest {
     @Test
     void measuresThePoiskEmbedderAndPrintsRatios() throws Exception {
         List<String> texts = EmbeddingBenchmark.xquadTexts(
-                Path.of(System.getProperty("poisk.shared.dir"), "data/xquad-ru/xquad.ru.json"), 6);
+                Path.of(System.getProperty("poisk.data.dir"), "xquad-ru/xquad.ru.json"), 6);
         assertThat(texts).hasSize(6);
         assertThat(texts.getFirst().length()).isGreaterThan(texts.get(1).length()); // a paragraph, then its questions
 
