@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +50,7 @@ final class SegmentMaintenance implements AutoCloseable {
     private final SegmentSet segments;
     private final WritePath writePath;
     private final ManifestStore manifests;
+    private final MergePolicy mergePolicy;
 
     private final ReentrantLock flushLock = new ReentrantLock();
     private final ReentrantLock mergeLock = new ReentrantLock();
@@ -74,6 +74,7 @@ final class SegmentMaintenance implements AutoCloseable {
         this.segments = segments;
         this.writePath = writePath;
         this.manifests = manifests;
+        this.mergePolicy = MergePolicy.withMaxSegments(opts.mergeMaxSegments());
         this.flushThread = Executors.newSingleThreadExecutor(daemon("poisk-flush-" + collection));
         this.mergeThread = Executors.newSingleThreadExecutor(daemon("poisk-merge-" + collection));
     }
@@ -264,19 +265,14 @@ final class SegmentMaintenance implements AutoCloseable {
     }
 
     void scheduleMergeIfNeeded() {
-        if (closed || segments.disk().size() <= opts.mergeMaxSegments() || !mergeQueued.compareAndSet(false, true)) return;
+        if (closed || chooseMerge().isEmpty() || !mergeQueued.compareAndSet(false, true)) return;
         mergeThread.execute(() -> {
             mergeQueued.set(false);
             mergeLock.lock();
             try {
                 if (closed) return;
-                List<DiskSegment> segs = segments.disk();
-                if (segs.size() > opts.mergeMaxSegments()) {
-                    // Merge the smallest segments, just enough of them to get back under the limit.
-                    List<DiskSegment> bySize = new ArrayList<>(segs);
-                    bySize.sort(Comparator.comparingInt(DiskSegment::liveCount));
-                    mergeLocked(bySize.subList(0, Math.max(2, segs.size() - opts.mergeMaxSegments() + 1)));
-                }
+                List<DiskSegment> chosen = chooseMerge();
+                if (!chosen.isEmpty()) mergeLocked(chosen);
             } catch (Throwable t) {
                 log.error("background merge of collection '{}' failed", collection, t);
             } finally {
@@ -284,6 +280,16 @@ final class SegmentMaintenance implements AutoCloseable {
             }
             scheduleMergeIfNeeded(); // a flush may have added segments meanwhile
         });
+    }
+
+    /** The segments {@link MergePolicy} picks among the current on-disk ones (empty: none). */
+    private List<DiskSegment> chooseMerge() {
+        List<DiskSegment> segs = segments.disk();
+        List<MergePolicy.SegmentStats> stats = segs.stream()
+                .map(s -> new MergePolicy.SegmentStats(s.dir().getFileName().toString(), s.size(), s.deletedCount()))
+                .toList();
+        List<String> names = mergePolicy.choose(stats);
+        return segs.stream().filter(s -> names.contains(s.dir().getFileName().toString())).toList();
     }
 
     private void mergeLocked(List<DiskSegment> chosen) throws IOException {
