@@ -29,6 +29,11 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(Path dataDir, Path log) throws IOException, InterruptedException {
+        return start(dataDir, log, java.util.Map.of());
+    }
+
+    /** As {@link #start(Path, Path)}, with extra environment (configuration overrides such as {@code POISK_INDEX_…}). */
+    static ServerProcess start(Path dataDir, Path log, java.util.Map<String, String> env) throws IOException, InterruptedException {
         int port = freePort();
         String flags = System.getProperty("poisk.jvm.flags");
         if (flags == null || flags.isBlank()) throw new IllegalStateException("system property poisk.jvm.flags is not set (the app pom passes it)");
@@ -43,6 +48,7 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
         pb.environment().put("POISK_MODELS_DIR", modelsDir);
+        pb.environment().putAll(env);
         ServerProcess server = new ServerProcess(pb.start(), log, port);
         server.awaitHealthy(Duration.ofSeconds(180));
         return server;
