@@ -1,21 +1,17 @@
 package io.poisk.index;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * {@code manifest.json}: the on-disk segments that make up a collection (each with the tombstone
  * file that holds its deletions) and the log position they cover: every record with
- * {@code lsn <= coveredLsn} is reflected in them; replay starts after it. Written atomically.
+ * {@code lsn <= coveredLsn} is reflected in them; replay starts after it. Written atomically, with
+ * its {@link FileFormat#MANIFEST format} version.
  */
 record Manifest(long generation, long coveredLsn, long nextSegmentId, List<Entry> segments) {
     static final String FILE = "manifest.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     record Entry(String name, int documents, String tombstones) {
     }
@@ -29,10 +25,11 @@ record Manifest(long generation, long coveredLsn, long nextSegmentId, List<Entry
     }
 
     static Manifest read(Path dir) throws IOException {
-        return JSON.readValue(Files.readAllBytes(dir.resolve(FILE)), Manifest.class);
+        Path file = dir.resolve(FILE);
+        return VersionedJson.read(file, FileFormat.MANIFEST).as(Manifest.class, file);
     }
 
     void write(Path dir) throws IOException {
-        DurableFiles.writeAtomically(dir.resolve(FILE), JSON.writeValueAsBytes(this));
+        VersionedJson.write(dir.resolve(FILE), FileFormat.MANIFEST, this);
     }
 }
