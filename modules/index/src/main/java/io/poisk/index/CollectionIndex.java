@@ -136,7 +136,9 @@ public final class CollectionIndex implements AutoCloseable {
         try {
             for (Manifest.Entry e : manifests.current().segments()) {
                 Path segmentDir = segmentsDir.resolve(e.name());
-                if (!SegmentChecksums.verify(segmentDir)) log.warn("segment {} predates checksums: only its Lucene files were checked", segmentDir);
+                if (!SegmentChecksums.verify(segmentDir, e.requiresChecksums())) {
+                    log.warn("segment {} predates checksums: only its Lucene files were checked", segmentDir);
+                }
                 segs.add(DiskSegment.open(segmentDir, e.tombstones(), opts));
             }
         } catch (IOException | RuntimeException e) {

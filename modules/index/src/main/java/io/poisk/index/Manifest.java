@@ -13,7 +13,14 @@ import java.util.List;
 record Manifest(long generation, long coveredLsn, long nextSegmentId, List<Entry> segments) {
     static final String FILE = "manifest.json";
 
-    record Entry(String name, int documents, String tombstones) {
+    /**
+     * One on-disk segment. {@code checksummed}: its folder has a {@code checksums.json} that must be
+     * there (null in format 1, whose segments predate checksums), so a deleted one cannot turn checks off.
+     */
+    record Entry(String name, int documents, String tombstones, Boolean checksummed) {
+        boolean requiresChecksums() {
+            return Boolean.TRUE.equals(checksummed);
+        }
     }
 
     Manifest {

@@ -45,14 +45,25 @@ final class SegmentChecksums {
         VersionedJson.write(segmentDir.resolve(FILE), FileFormat.CHECKSUMS, new Content(ALGORITHM, files));
     }
 
+    static boolean isPresent(Path segmentDir) {
+        return Files.exists(segmentDir.resolve(FILE));
+    }
+
     /**
      * Checks every recorded file and the Lucene footers. A segment written before checksums existed has
-     * no {@code checksums.json}: its Lucene files are still checked; false tells the caller the rest was not.
+     * no {@code checksums.json} ({@code required} false): its Lucene files are still checked; false tells
+     * the caller the rest was not.
      */
-    static boolean verify(Path segmentDir) throws IOException {
-        verifyLexical(segmentDir.resolve(DiskLexicalIndex.DIR));
+    static boolean verify(Path segmentDir, boolean required) throws IOException {
+        Path lexical = segmentDir.resolve(DiskLexicalIndex.DIR);
+        verifyLexical(lexical);
         Path file = segmentDir.resolve(FILE);
-        if (!Files.exists(file)) return false;
+        if (!Files.exists(file)) {
+            if (required) throw new IOException(file + " is missing (the manifest says the segment was written with it)");
+            return false;
+        }
+        // Lexical indexing predates checksums: a segment with checksums without a lexical index lost it.
+        if (!Files.isDirectory(lexical)) throw new IOException(lexical + " is missing: the segment's lexical index was deleted");
         Content recorded = VersionedJson.read(file, FileFormat.CHECKSUMS).as(Content.class, file);
         if (!ALGORITHM.equals(recorded.algorithm()) || recorded.files() == null) {
             throw new IOException(file + " names checksum algorithm '" + recorded.algorithm() + "'; this build checks " + ALGORITHM);

@@ -90,6 +90,18 @@ class FileDamageTest {
                 flipBit(largestLuceneFile(c));
             }
         },
+        DELETED_CHECKSUM_FILE("checksums.json", "is missing") {
+            void apply(Path c) throws IOException {
+                Files.delete(segment(c).resolve(SegmentChecksums.FILE));
+            }
+        },
+        DELETED_LEXICAL_INDEX("lexical", "is missing") {
+            void apply(Path c) throws IOException {
+                try (Stream<Path> files = Files.walk(segment(c).resolve("lexical"))) {
+                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+                }
+            }
+        },
         DELETED_SCHEMA("collection.json", "is missing") {
             void apply(Path c) throws IOException {
                 Files.delete(c.resolve("collection.json"));
