@@ -23,13 +23,14 @@ class EmptyCollectionDiskTest {
     @TempDir
     Path tmp;
 
+    /** With the default options: the document map used to be sized for two full live segments (52 MB). */
     @Test
     void anEmptyCollectionTakesUnderTwoMegabytesAndStaysSoAcrossReopen() throws Exception {
         Path data = tmp.resolve("data");
-        try (CollectionCatalog cat = CollectionCatalog.open(data, CollectionIndexTest.OPTS)) {
+        try (CollectionCatalog cat = CollectionCatalog.open(data, IndexOptions.defaults())) {
             cat.create(new CollectionSchema("empty", "test-model", 384, "cosine"));
         }
-        try (CollectionCatalog cat = CollectionCatalog.open(data, CollectionIndexTest.OPTS)) {
+        try (CollectionCatalog cat = CollectionCatalog.open(data, IndexOptions.defaults())) {
             assertThat(cat.get("empty")).isPresent();
         }
         long bytes = bytesUnder(data.resolve("collections/empty"));
