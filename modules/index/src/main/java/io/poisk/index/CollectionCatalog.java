@@ -129,7 +129,7 @@ public final class CollectionCatalog implements AutoCloseable {
                     + ", options " + options.toMap());
         }
         int count = collections.size() + unavailable.size();
-        if (count >= limits.maxCollections()) {
+        if (limits.maxCollections() > 0 && count >= limits.maxCollections()) {
             throw new PoiskException(ErrorCode.TOO_MANY_COLLECTIONS, "cannot create collection '" + schema.name() + "': there are "
                     + count + " collections and limits.max_collections is " + limits.maxCollections()
                     + "; delete one or raise the limit");

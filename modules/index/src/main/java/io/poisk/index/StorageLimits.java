@@ -5,7 +5,7 @@ import io.poisk.core.PoiskConfig;
 /**
  * Caps on what a data directory may hold, from the {@code limits.*} configuration keys.
  *
- * @param maxCollections collections (open or unavailable) a catalog holds at most
+ * @param maxCollections collections (open or unavailable) a catalog holds at most; 0: no cap
  * @param maxDiskBytes   bytes of files under the collections folder above which creates and writes are
  *                       refused (INSUFFICIENT_STORAGE); 0: no cap
  */

@@ -52,6 +52,9 @@ class StorageLimitsTest {
             assertThat(cat.drop("lost-schema")).isTrue();
             assertThat(cat.create(schema("b")).schema().name()).isEqualTo("b");
         }
+        try (CollectionCatalog cat = CollectionCatalog.open(data, OPTS, new StorageLimits(0, 0))) {
+            assertThat(cat.create(schema("c")).schema().name()).as("0: no cap").isEqualTo("c");
+        }
     }
 
     @Test
