@@ -102,6 +102,16 @@ class FileDamageTest {
                 }
             }
         },
+        GARBLED_SCHEMA("collection.json", "not valid JSON") {
+            void apply(Path c) throws IOException {
+                garble(c.resolve("collection.json"), 0.5, 9);
+            }
+        },
+        GARBLED_OPTIONS("options.json", "not valid JSON") {
+            void apply(Path c) throws IOException {
+                garble(c.resolve("options.json"), 0.5, 9);
+            }
+        },
         DELETED_SCHEMA("collection.json", "is missing") {
             void apply(Path c) throws IOException {
                 Files.delete(c.resolve("collection.json"));
