@@ -1,6 +1,5 @@
 package io.poisk.index;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.poisk.core.CollectionSchema;
 import io.poisk.core.Document;
@@ -34,8 +33,9 @@ import java.util.stream.Stream;
  */
 public final class CollectionIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectionIndex.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
     static final String SCHEMA_FILE = "collection.json";
+    /** Written first and removed last by {@link #create}: a folder with it and without a schema is an interrupted create. */
+    static final String CREATING_MARKER = ".creating";
 
     private final Path dir;
     private final CollectionSchema schema;
@@ -46,11 +46,13 @@ public final class CollectionIndex implements AutoCloseable {
     private final WritePath writePath;
     private final ManifestStore manifests;
     private final SegmentMaintenance maintenance;
+    private final DiskBudget diskBudget;
     private volatile boolean closed;
 
     private CollectionIndex(Path dir, CollectionSchema schema, CollectionOptions options, IndexOptions opts,
-                            DocumentStore documents, ManifestStore manifests) {
+                            DocumentStore documents, ManifestStore manifests, DiskBudget diskBudget) {
         this.dir = dir;
+        this.diskBudget = diskBudget;
         this.schema = schema;
         this.options = options;
         this.filterParser = new FilterParser(options.fields());
@@ -70,30 +72,44 @@ public final class CollectionIndex implements AutoCloseable {
     /** Creates a new, empty collection in {@code dir} (which must not hold one yet): language and declared fields from {@code options}. */
     public static CollectionIndex create(Path dir, CollectionSchema schema, CollectionOptions options, IndexOptions opts)
             throws IOException {
+        return create(dir, schema, options, opts, DiskBudget.NONE);
+    }
+
+    static CollectionIndex create(Path dir, CollectionSchema schema, CollectionOptions options, IndexOptions opts,
+                                  DiskBudget diskBudget) throws IOException {
         if (Files.exists(dir.resolve(SCHEMA_FILE))) {
             throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + schema.name() + "' already exists in " + dir);
         }
         if (!CollectionSchema.COSINE.equals(schema.similarity())) {
             throw PoiskException.badRequest("similarity '" + schema.similarity() + "' is not supported; accepted: cosine");
         }
+        Files.createDirectories(dir);
+        // The marker goes first, so start-up can tell this create's leftovers from a collection that lost its schema.
+        DurableFiles.writeAtomically(dir.resolve(CREATING_MARKER), new byte[0]);
+        DurableFiles.fsyncDirectory(dir.getParent());
         Files.createDirectories(dir.resolve("segments"));
         Files.createDirectories(dir.resolve("wal"));
         Manifest.empty().write(dir);
         options.write(dir);
         // The schema goes last: a folder without it is an unfinished create and is not a collection.
-        DurableFiles.writeAtomically(dir.resolve(SCHEMA_FILE), JSON.writeValueAsBytes(schema));
-        DurableFiles.fsyncDirectory(dir.getParent());
-        return open(dir, opts);
+        VersionedJson.write(dir.resolve(SCHEMA_FILE), FileFormat.SCHEMA, schema);
+        Files.delete(dir.resolve(CREATING_MARKER));
+        DurableFiles.fsyncDirectory(dir);
+        return open(dir, opts, diskBudget);
     }
 
     /** Opens an existing collection: loads the manifest's segments and replays the log after them. */
     public static CollectionIndex open(Path dir, IndexOptions opts) throws IOException {
+        return open(dir, opts, DiskBudget.NONE);
+    }
+
+    static CollectionIndex open(Path dir, IndexOptions opts, DiskBudget diskBudget) throws IOException {
         long t0 = System.nanoTime();
         CollectionSchema schema = readSchema(dir);
         CollectionOptions options = CollectionOptions.read(dir);
         ManifestStore manifests = ManifestStore.read(dir);
-        DocumentStore documents = DocumentStore.open(dir.resolve("documents"), 2L * opts.liveSegmentMaxDocs());
-        CollectionIndex c = new CollectionIndex(dir, schema, options, opts, documents, manifests);
+        DocumentStore documents = DocumentStore.open(dir.resolve("documents"), DocumentStore.INITIAL_ENTRIES);
+        CollectionIndex c = new CollectionIndex(dir, schema, options, opts, documents, manifests, diskBudget);
         try {
             c.load(opts);
         } catch (IOException | RuntimeException e) {
@@ -108,7 +124,8 @@ public final class CollectionIndex implements AutoCloseable {
     }
 
     static CollectionSchema readSchema(Path dir) throws IOException {
-        return JSON.readValue(Files.readAllBytes(dir.resolve(SCHEMA_FILE)), CollectionSchema.class);
+        Path file = dir.resolve(SCHEMA_FILE);
+        return VersionedJson.read(file, FileFormat.SCHEMA).as(CollectionSchema.class, file);
     }
 
     private void load(IndexOptions opts) throws IOException {
@@ -118,7 +135,11 @@ public final class CollectionIndex implements AutoCloseable {
         List<DiskSegment> segs = new ArrayList<>();
         try {
             for (Manifest.Entry e : manifests.current().segments()) {
-                segs.add(DiskSegment.open(segmentsDir.resolve(e.name()), e.tombstones(), opts));
+                Path segmentDir = segmentsDir.resolve(e.name());
+                if (!SegmentChecksums.verify(segmentDir, e.requiresChecksums())) {
+                    log.warn("segment {} predates checksums: only its Lucene files were checked", segmentDir);
+                }
+                segs.add(DiskSegment.open(segmentDir, e.tombstones(), opts));
             }
         } catch (IOException | RuntimeException e) {
             for (DiskSegment s : segs) s.close();
@@ -126,6 +147,7 @@ public final class CollectionIndex implements AutoCloseable {
         }
         segments.loadDisk(segs);
         writePath.openLog(dir.resolve("wal"), manifests.coveredLsn());
+        documents.verifyHolds(segments.disk());
     }
 
     private void removeOrphanSegments(Path segmentsDir) throws IOException {
@@ -173,6 +195,7 @@ public final class CollectionIndex implements AutoCloseable {
         checkOpen();
         if (docs.isEmpty()) return;
         for (EmbeddedDocument d : docs) validateFields(d.document());
+        diskBudget.checkRoom("writing to collection '" + schema.name() + "'");
         maintenance.awaitRoomForWrites();
         writePath.upsert(docs);
         maintenance.freezeIfFull();

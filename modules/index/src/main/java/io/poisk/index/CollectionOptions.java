@@ -1,6 +1,5 @@
 package io.poisk.index;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poisk.core.PoiskException;
 
 import java.io.IOException;
@@ -16,11 +15,11 @@ import java.util.regex.Pattern;
  * the text language (which analyzer the lexical index uses), the declared, typed fields that
  * filters may name, and the default reranker of its searches (null: none). A collection without the
  * file, or a file written before a field existed, has the defaults (auto language, no fields, no reranker).
+ * The file says its {@link FileFormat#OPTIONS format} version.
  * Core's {@code CollectionSchema} should absorb these later.
  */
 public record CollectionOptions(Language language, Map<String, FieldType> fields, DefaultRerank rerank) {
     static final String FILE = "options.json";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
 
     /** Analyzer choice: Russian (Snowball stemming), English, or per text by its script. */
@@ -142,11 +141,15 @@ public record CollectionOptions(Language language, Map<String, FieldType> fields
         Path file = collectionDir.resolve(FILE);
         if (!Files.exists(file)) return defaults();
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = JSON.readValue(Files.readAllBytes(file), Map.class);
-        return fromMap(m);
+        Map<String, Object> m = VersionedJson.read(file, FileFormat.OPTIONS).as(Map.class, file);
+        try {
+            return fromMap(m);
+        } catch (PoiskException e) {
+            throw new IOException(file + " holds options this build does not accept: " + e.getMessage(), e);
+        }
     }
 
     void write(Path collectionDir) throws IOException {
-        DurableFiles.writeAtomically(collectionDir.resolve(FILE), JSON.writeValueAsBytes(toMap()));
+        VersionedJson.write(collectionDir.resolve(FILE), FileFormat.OPTIONS, toMap());
     }
 }

@@ -27,10 +27,17 @@ import java.util.stream.Stream;
  * when it fills up (amortised O(1) per put). After an unclean stop (no {@code clean-shutdown}
  * marker) the map is opened with {@code recoverPersistedTo}, which releases segment locks a killed
  * writer left held. Durability comes from the write-ahead log plus {@link #force()} at each flush.
+ *
+ * <p>A new map holds {@link #INITIAL_ENTRIES} entries (about 0.4 MB) and grows with its documents:
+ * Chronicle Map allocates the whole file up front, so sizing it for a full live segment cost every
+ * empty collection 50 MB. Recovery does not notice a truncated file (it re-extends it and drops what
+ * was cut off), so {@link #verifyHolds} checks the map against the ids the segments hold.
  */
 final class DocumentStore implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(DocumentStore.class);
     static final int PIECE_BYTES = 2048;
+    /** Entries of a new map; each growth doubles it. */
+    static final long INITIAL_ENTRIES = 256;
     private static final byte INLINE = 0;
     private static final byte CHUNKED = 1;
     private static final double FILL_LIMIT = 0.75;
@@ -75,18 +82,23 @@ final class DocumentStore implements Closeable {
         }
         if (newest == null) {
             s.generation = 0;
-            s.capacity = Math.max(1024, initialCapacity);
+            s.capacity = Math.max(INITIAL_ENTRIES, initialCapacity);
             s.file = s.fileFor(s.generation, s.capacity);
             s.map = builder(s.capacity).createPersistedTo(s.file.toFile());
         } else {
+            if (Files.size(newest) == 0) throw new IOException(newest + " is empty: the document map was truncated");
             s.generation = gen;
             s.capacity = cap;
             s.file = newest;
-            if (clean) {
-                s.map = builder(cap).createPersistedTo(newest.toFile());
-            } else {
-                log.info("document map {} was not closed cleanly; recovering it", newest);
-                s.map = builder(cap).recoverPersistedTo(newest.toFile(), true);
+            try {
+                if (clean) {
+                    s.map = builder(cap).createPersistedTo(newest.toFile());
+                } else {
+                    log.info("document map {} was not closed cleanly; recovering it", newest);
+                    s.map = builder(cap).recoverPersistedTo(newest.toFile(), true);
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new IOException("document map " + newest + " cannot be opened (damaged): " + e.getMessage(), e);
             }
         }
         Files.deleteIfExists(marker);
@@ -184,6 +196,38 @@ final class DocumentStore implements Closeable {
             return true;
         } finally {
             lock.writeLock().unlock();
+        }
+    }
+
+    boolean contains(String id) {
+        lock.readLock().lock();
+        try {
+            return map.containsKey(id);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Checks that every document live in the on-disk segments is in the map; a miss means the map file
+     * was truncated, replaced or deleted, and searches would silently lose those documents.
+     */
+    void verifyHolds(List<DiskSegment> segments) throws IOException {
+        long expected = 0, missing = 0;
+        String example = null;
+        for (DiskSegment s : segments) {
+            for (int o = 0; o < s.size(); o++) {
+                if (s.isDeleted(o)) continue;
+                expected++;
+                if (!contains(s.idAt(o))) {
+                    missing++;
+                    if (example == null) example = s.idAt(o);
+                }
+            }
+        }
+        if (missing > 0) {
+            throw new IOException(file + " lacks " + missing + " of the " + expected + " documents the segments hold (e.g. '"
+                    + example + "'): the document map was truncated, replaced or deleted");
         }
     }
 

@@ -1,23 +1,26 @@
 package io.poisk.index;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * {@code manifest.json}: the on-disk segments that make up a collection (each with the tombstone
  * file that holds its deletions) and the log position they cover: every record with
- * {@code lsn <= coveredLsn} is reflected in them; replay starts after it. Written atomically.
+ * {@code lsn <= coveredLsn} is reflected in them; replay starts after it. Written atomically, with
+ * its {@link FileFormat#MANIFEST format} version.
  */
 record Manifest(long generation, long coveredLsn, long nextSegmentId, List<Entry> segments) {
     static final String FILE = "manifest.json";
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    record Entry(String name, int documents, String tombstones) {
+    /**
+     * One on-disk segment. {@code checksummed}: its folder has a {@code checksums.json} that must be
+     * there (null in format 1, whose segments predate checksums), so a deleted one cannot turn checks off.
+     */
+    record Entry(String name, int documents, String tombstones, Boolean checksummed) {
+        boolean requiresChecksums() {
+            return Boolean.TRUE.equals(checksummed);
+        }
     }
 
     Manifest {
@@ -29,10 +32,11 @@ record Manifest(long generation, long coveredLsn, long nextSegmentId, List<Entry
     }
 
     static Manifest read(Path dir) throws IOException {
-        return JSON.readValue(Files.readAllBytes(dir.resolve(FILE)), Manifest.class);
+        Path file = dir.resolve(FILE);
+        return VersionedJson.read(file, FileFormat.MANIFEST).as(Manifest.class, file);
     }
 
     void write(Path dir) throws IOException {
-        DurableFiles.writeAtomically(dir.resolve(FILE), JSON.writeValueAsBytes(this));
+        VersionedJson.write(dir.resolve(FILE), FileFormat.MANIFEST, this);
     }
 }

@@ -53,7 +53,7 @@ final class ManifestStore {
         for (DiskSegment s : segments) {
             DiskSegment.PersistedTombstones t = s.persistTombstones(gen);
             persisted.add(t);
-            entries.add(new Manifest.Entry(s.name(), s.size(), t.file()));
+            entries.add(new Manifest.Entry(s.name(), s.size(), t.file(), SegmentChecksums.isPresent(s.dir())));
         }
         Manifest m = new Manifest(gen, coveredLsn, current.nextSegmentId(), entries);
         m.write(dir);

@@ -1,13 +1,14 @@
 package io.poisk.index;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ByteArrayOutputStream;
-import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
@@ -15,20 +16,33 @@ import java.util.zip.CRC32C;
 /**
  * The small files of a segment folder besides the JVector graph: {@code ids.bin} (ordinal → document
  * id) and {@code tombstones-<gen>.bin} (deleted ordinals). Both end with a CRC32C of what precedes it.
+ *
+ * <p>Format 2 (written now): a magic of its kind, the format version, then the body. Format 1 (read
+ * only): the legacy magic and the body with no version; its magic tells the two apart.
  */
 final class SegmentFiles {
     static final String GRAPH = "graph.jvector";
     static final String IDS = "ids.bin";
-    private static final int IDS_MAGIC = 0x504f4944;   // "POID"
-    private static final int TOMB_MAGIC = 0x504f5442;  // "POTB"
+    private static final int IDS_MAGIC_V1 = 0x504f4944;   // "POID"
+    private static final int TOMB_MAGIC_V1 = 0x504f5442;  // "POTB"
+    private static final int IDS_MAGIC = 0x50534944;      // "PSID", followed by the format version
+    private static final int TOMB_MAGIC = 0x50535442;     // "PSTB", followed by the format version
 
     private SegmentFiles() {
     }
+
+    /** Which magic numbers a file kind uses. */
+    private record Kind(int legacyMagic, int magic, FileFormat format) {
+    }
+
+    private static final Kind IDS_KIND = new Kind(IDS_MAGIC_V1, IDS_MAGIC, FileFormat.IDS);
+    private static final Kind TOMB_KIND = new Kind(TOMB_MAGIC_V1, TOMB_MAGIC, FileFormat.TOMBSTONES);
 
     static void writeIds(Path file, String[] ids) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(IDS_MAGIC);
+            out.writeInt(FileFormat.IDS.current());
             out.writeInt(ids.length);
             for (String id : ids) {
                 byte[] b = id.getBytes(StandardCharsets.UTF_8);
@@ -40,29 +54,34 @@ final class SegmentFiles {
     }
 
     static String[] readIds(Path file) throws IOException {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(readVerified(file, IDS_MAGIC)))) {
-            in.readInt();
-            String[] ids = new String[in.readInt()];
+        ByteBuffer body = readVerified(file, IDS_KIND);
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body.array()))) {
+            int count = in.readInt();
+            if (count < 0 || count > body.remaining() / 4) throw new IOException(file + " says " + count + " ids: it is damaged");
+            String[] ids = new String[count];
             for (int i = 0; i < ids.length; i++) {
                 byte[] b = new byte[in.readInt()];
                 in.readFully(b);
                 ids[i] = new String(b, StandardCharsets.UTF_8);
             }
             return ids;
+        } catch (RuntimeException | java.io.EOFException e) {
+            throw new IOException(file + " is damaged: its ids do not match its length", e);
         }
     }
 
     static void writeTombstones(Path file, int[] ordinals) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(8 + 4 * ordinals.length);
-        b.putInt(TOMB_MAGIC).putInt(ordinals.length);
+        ByteBuffer b = ByteBuffer.allocate(12 + 4 * ordinals.length);
+        b.putInt(TOMB_MAGIC).putInt(FileFormat.TOMBSTONES.current()).putInt(ordinals.length);
         for (int o : ordinals) b.putInt(o);
         writeWithCrc(file, b.array());
     }
 
     static int[] readTombstones(Path file) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(readVerified(file, TOMB_MAGIC));
-        b.getInt();
-        int[] out = new int[b.getInt()];
+        ByteBuffer b = readVerified(file, TOMB_KIND);
+        int count = b.getInt();
+        if (count < 0 || count != b.remaining() / 4) throw new IOException(file + " says " + count + " tombstones: it is damaged");
+        int[] out = new int[count];
         for (int i = 0; i < out.length; i++) out[i] = b.getInt();
         return out;
     }
@@ -75,16 +94,30 @@ final class SegmentFiles {
         DurableFiles.fsync(file);
     }
 
-    private static byte[] readVerified(Path file, int magic) throws IOException {
-        byte[] all = Files.readAllBytes(file);
-        if (all.length < 12) throw new IOException(file + " is truncated");
+    /** The body after magic and version (without the CRC), positioned at its first byte. */
+    private static ByteBuffer readVerified(Path file, Kind kind) throws IOException {
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + " is missing", e);
+        }
+        if (all.length < 12) throw new IOException(file + " is truncated (" + all.length + " bytes)");
+        ByteBuffer b = ByteBuffer.wrap(all, 0, all.length - 4);
+        int magic = b.getInt();
+        boolean versioned = magic == kind.magic();
+        // A newer format may change the trailer too: its version is reported before the checksum is judged.
+        if (versioned && b.getInt(4) > kind.format().current()) kind.format().check(file, b.getInt(4));
         CRC32C crc = new CRC32C();
         crc.update(all, 0, all.length - 4);
-        int stored = ByteBuffer.wrap(all, all.length - 4, 4).getInt();
-        if ((int) crc.getValue() != stored) throw new IOException(file + " fails its checksum");
-        if (ByteBuffer.wrap(all).getInt() != magic) throw new IOException(file + " is not a segment file of the expected kind");
-        byte[] body = new byte[all.length - 4];
-        System.arraycopy(all, 0, body, 0, body.length);
-        return body;
+        if ((int) crc.getValue() != ByteBuffer.wrap(all, all.length - 4, 4).getInt()) {
+            throw new IOException(file + " fails its checksum: the file is damaged");
+        }
+        if (versioned) {
+            kind.format().check(file, b.getInt());
+        } else if (magic != kind.legacyMagic()) {
+            throw new IOException(file + " is not a " + kind.format().kind() + " file");
+        }
+        return ByteBuffer.wrap(java.util.Arrays.copyOfRange(all, b.position(), all.length - 4));
     }
 }

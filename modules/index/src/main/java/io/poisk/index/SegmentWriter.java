@@ -109,6 +109,7 @@ final class SegmentWriter {
         long tLexical = System.nanoTime();
         DiskLexicalIndex.write(tmp, ids, lexical.documents(), lexical.fields());
         tLexical = System.nanoTime() - tLexical;
+        SegmentChecksums.write(tmp);
         DurableFiles.fsyncTree(tmp);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         DurableFiles.fsyncDirectory(segmentsDir);

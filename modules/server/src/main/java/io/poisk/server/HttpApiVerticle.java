@@ -75,7 +75,7 @@ public final class HttpApiVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(limits.maxRequestBytes());
 
-        router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "up")));
+        router.get("/health").handler(ctx -> json(ctx, 200, health()));
         router.get("/collections").handler(ctx -> reply(ctx, engine.describeAll(), ResponseEncoder::collections));
         router.put("/collections/:name").handler(body).handler(this::requireJsonOrEmpty).handler(this::createCollection);
         router.get("/collections/:name").handler(ctx ->
@@ -124,6 +124,12 @@ public final class HttpApiVerticle extends VerticleBase {
         router.route().failureHandler(ErrorResponses::sendStatus);
         for (int status : List.of(400, 404, 405, 413, 415, 500)) router.errorHandler(status, ErrorResponses::sendStatus);
         return router;
+    }
+
+    /** Up while the server serves; collections that failed to open are named, since the others still serve. */
+    private Map<String, Object> health() {
+        List<String> unavailable = engine.unavailableCollections();
+        return unavailable.isEmpty() ? Map.of("status", "up") : Map.of("status", "up", "unavailable_collections", unavailable);
     }
 
     private void createCollection(RoutingContext ctx) {

@@ -16,6 +16,8 @@ import io.poisk.index.CollectionIndex;
 import io.poisk.index.CollectionOptions;
 import io.poisk.index.EmbeddedDocument;
 import io.poisk.index.IndexOptions;
+import io.poisk.index.StorageLimits;
+import io.poisk.index.UnavailableCollection;
 import io.poisk.models.BatcherStats;
 import io.poisk.models.EmbeddingBatcher;
 import io.poisk.models.EmbeddingRole;
@@ -30,12 +32,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Stream;
 
 /**
  * The query and ingest pipeline behind every front end. Embedding runs on one
@@ -78,7 +82,8 @@ public final class PoiskEngine implements SearchService {
     public static PoiskEngine open(PoiskConfig config) {
         ModelRegistry models = new ModelRegistry(config.path("models_dir"));
         try {
-            CollectionCatalog catalog = CollectionCatalog.open(config.path("data_dir"), IndexOptions.from(config));
+            CollectionCatalog catalog = CollectionCatalog.open(config.path("data_dir"), IndexOptions.from(config),
+                    StorageLimits.from(config));
             LOG.info("engine open: data_dir={} models_dir={} collections={}", config.path("data_dir").toAbsolutePath(),
                     config.path("models_dir").toAbsolutePath(), catalog.list().size());
             return new PoiskEngine(config, models, catalog);
@@ -197,9 +202,16 @@ public final class PoiskEngine implements SearchService {
         return disk.submit(() -> description(collection(name)));
     }
 
-    /** Every collection with its index options, by name. */
+    /** Every collection with its index options, and those that failed to open with their reason, by name. */
     public CompletableFuture<List<CollectionDescription>> describeAll() {
-        return disk.submit(() -> catalog.list().stream().map(PoiskEngine::description).toList());
+        return disk.submit(() -> Stream.concat(catalog.list().stream().map(PoiskEngine::description),
+                catalog.unavailable().stream().map(CollectionDescription::of))
+                .sorted(Comparator.comparing(CollectionDescription::name)).toList());
+    }
+
+    /** Names of the collections that failed to open (damaged files); the others serve. */
+    public List<String> unavailableCollections() {
+        return catalog.unavailable().stream().map(UnavailableCollection::name).toList();
     }
 
     private static CollectionDescription description(CollectionIndex index) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poisk.core.CollectionInfo;
 import io.poisk.core.Document;
+import io.poisk.core.ErrorCode;
 import io.poisk.core.Hit;
+import io.poisk.index.UnavailableCollection;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.UncheckedIOException;
@@ -21,15 +23,26 @@ final class ResponseEncoder {
     }
 
     static Map<String, Object> collection(CollectionDescription description) {
+        if (description.unavailable() != null) return unavailable(description.unavailable());
         CollectionInfo info = description.info();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", info.name());
+        m.put("status", "ready");
         m.put("model", info.schema().model());
         m.put("dimension", info.schema().dimension());
         m.put("similarity", info.schema().similarity());
         m.put("documents", info.documents());
         m.put("segments", info.segments());
         m.putAll(description.options().toMap()); // "language", "fields" and "rerank" (null: none), as PUT takes them
+        return m;
+    }
+
+    /** A collection that failed to open: {@code {"name","status":"unavailable","error":{"code","message"}}}, as its requests answer. */
+    private static Map<String, Object> unavailable(UnavailableCollection u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", u.name());
+        m.put("status", "unavailable");
+        m.put("error", Map.of("code", ErrorCode.COLLECTION_UNAVAILABLE.code(), "message", u.error().getMessage()));
         return m;
     }
 
