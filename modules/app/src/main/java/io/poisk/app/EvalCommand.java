@@ -7,7 +7,8 @@ import io.poisk.eval.EvalReport;
 import io.poisk.eval.Evaluation;
 import io.poisk.eval.EvaluationSettings;
 import io.poisk.eval.RetrievalDataset;
-import io.poisk.server.PoiskEngine;
+import io.poisk.engine.Engine;
+import io.poisk.engine.PoiskEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -77,7 +78,7 @@ final class EvalCommand implements Callable<Integer> {
         try {
             PoiskConfig cfg = config.load(Map.of("data_dir", dir.toString()));
             EvaluationSettings settings = new EvaluationSettings(collection, searchMode, k, true, model, 64, concurrency);
-            try (PoiskEngine engine = PoiskEngine.open(cfg)) {
+            try (Engine engine = PoiskEngine.open(cfg)) {
                 report = new Evaluation(engine, settings).run(dataset);
             }
         } finally {

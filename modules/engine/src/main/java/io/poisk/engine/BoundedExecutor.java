@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.engine;
 
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;

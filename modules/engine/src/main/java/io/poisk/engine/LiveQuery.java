@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.engine;
 
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
@@ -6,13 +6,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 
 /**
- * One live search as a chain of stages, each a future of the engine's executors. {@link #cancel}
+ * One live search: the {@link SearchPipeline} run through this gate, each stage a future of the engine's executors. {@link #cancel}
  * cancels the stage in progress, which drops work not yet started (a query text still waiting for an
  * inference batch, an index search still queued, reranker batches not yet run), and keeps every later
  * stage from starting. A query with a rerank step publishes the first-stage page as {@link #candidates}
  * before the reranked {@link #result}.
  */
-public final class LiveQuery {
+public final class LiveQuery implements StageGate {
     /** Pipeline stages, in order; a cancelled query records the one it was stopped in. */
     public enum Stage {
         /** Held by its connection until one of the connection's earlier queries frees a slot. */
@@ -24,8 +24,8 @@ public final class LiveQuery {
     }
 
     private final LiveSearchStats stats;
-    private final CompletableFuture<SearchResult> candidates = new CompletableFuture<>();
-    private final CompletableFuture<SearchResult> result = new CompletableFuture<>();
+    private final CompletableFuture<SearchPage> candidates = new CompletableFuture<>();
+    private final CompletableFuture<SearchPage> result = new CompletableFuture<>();
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private CompletableFuture<?> current = CompletableFuture.completedFuture(null);
     /** When the work of the current stage has really stopped (a running index search is not interruptible). */
@@ -39,7 +39,7 @@ public final class LiveQuery {
     }
 
     /** Completes with the final page, fails with the query's error, or is cancelled. */
-    CompletableFuture<SearchResult> result() {
+    public CompletableFuture<SearchPage> result() {
         return result;
     }
 
@@ -47,12 +47,13 @@ public final class LiveQuery {
      * Completes with the first-stage page (cut to k) once retrieval is done, when a rerank step follows;
      * never completes for a query without one (its first stage is its result) or one cancelled before.
      */
-    CompletableFuture<SearchResult> candidates() {
+    public CompletableFuture<SearchPage> candidates() {
         return candidates;
     }
 
     /** Called by the pipeline when first-stage retrieval is done and reranking is about to start. */
-    void publishCandidates(SearchResult page) {
+    @Override
+    public void publishCandidates(SearchPage page) {
         synchronized (this) {
             if (cancelled) return;
         }
@@ -69,14 +70,11 @@ public final class LiveQuery {
 
     /**
      * Starts the next stage unless the query was cancelled; the check and the start share the lock
-     * with {@link #cancel}, so a stage never starts after a cancel returned.
+     * with {@link #cancel}, so a stage never starts after a cancel returned. {@code workEnded} (null: the
+     * stage's future) says when work that outlives a cancel has stopped.
      */
-    synchronized <T> CompletableFuture<T> step(Stage next, Supplier<CompletableFuture<T>> start) {
-        return step(next, null, start);
-    }
-
-    /** As {@link #step(Stage, Supplier)} for work that outlives a cancel: {@code workEnded} says when it stopped. */
-    synchronized <T> CompletableFuture<T> step(Stage next, CompletableFuture<Void> workEnded, Supplier<CompletableFuture<T>> start) {
+    @Override
+    public synchronized <T> CompletableFuture<T> step(Stage next, CompletableFuture<Void> workEnded, Supplier<CompletableFuture<T>> start) {
         if (cancelled) return CompletableFuture.failedFuture(new CancellationException("live query cancelled"));
         stage = next;
         currentWorkEnded = workEnded;
@@ -91,8 +89,13 @@ public final class LiveQuery {
         return f;
     }
 
+    @Override
+    public void indexSearchRun() {
+        stats.indexSearchRun();
+    }
+
     /** Called by the pipeline with its outcome; counts it once. */
-    void finish(SearchResult response, Throwable failure) {
+    void finish(SearchPage response, Throwable failure) {
         synchronized (this) {
             if (cancelled) return; // counted by cancel()
             stage = Stage.DONE;

@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.engine;
 
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -42,7 +42,7 @@ public final class LiveSearchStats {
     }
 
     /** A newer query on the same connection replaced this one before it finished. */
-    void superseded() {
+    public void superseded() {
         superseded.incrementAndGet();
     }
 
@@ -50,7 +50,7 @@ public final class LiveSearchStats {
      * A message that waited for a slot (every one taken) was replaced by a newer one before it started:
      * counted as started, cancelled in stage {@code waiting} and superseded, like any replaced query.
      */
-    void replacedWhileWaiting() {
+    public void replacedWhileWaiting() {
         started();
         cancelled(LiveQuery.Stage.WAITING);
         superseded();

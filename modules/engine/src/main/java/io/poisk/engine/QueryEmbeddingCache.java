@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.engine;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;

@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.engine;
 
 import io.poisk.core.Hit;
 
@@ -9,8 +9,8 @@ import io.poisk.core.Hit;
  * @param firstStageScore the first-stage (dense retrieval) score
  * @param reranked        whether the reranker scored this hit (false without a reranker, or when the budget ran out)
  */
-record RankedHit(Hit hit, float firstStageScore, boolean reranked) {
-    static RankedHit firstStage(Hit hit) {
+public record RankedHit(Hit hit, float firstStageScore, boolean reranked) {
+    public static RankedHit firstStage(Hit hit) {
         return new RankedHit(hit, hit.score(), false);
     }
 }

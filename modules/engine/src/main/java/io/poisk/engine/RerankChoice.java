@@ -1,11 +1,11 @@
-package io.poisk.server;
+package io.poisk.engine;
 
 /**
  * What a search asks of reranking. Leaving {@code "rerank"} out takes the collection's default reranker
  * (none when the collection has none); {@code "rerank": false} searches without reranking; an object
  * names a reranker and/or top_n, each part it leaves out taken from the collection's default.
  */
-sealed interface RerankChoice {
+public sealed interface RerankChoice {
     /** {@code "rerank"} absent: the collection's default reranker, if it has one. */
     record CollectionDefault() implements RerankChoice {
     }

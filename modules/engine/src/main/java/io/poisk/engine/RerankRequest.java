@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.engine;
 
 /**
  * The {@code "rerank"} part of a search: which reranker scores the first-stage hits and how many of them.
@@ -8,8 +8,8 @@ package io.poisk.server;
  * @param topN  first-stage hits to rerank; null takes {@code max(rerank.default_top_n, k)}. When given it is
  *              at least k (the reranked page is cut to k from the top_n reranked hits) and at most {@link #MAX_TOP_N}
  */
-record RerankRequest(String model, Integer topN) {
-    static final int MAX_TOP_N = io.poisk.index.CollectionOptions.DefaultRerank.MAX_TOP_N;
+public record RerankRequest(String model, Integer topN) {
+    public static final int MAX_TOP_N = io.poisk.index.CollectionOptions.DefaultRerank.MAX_TOP_N;
 
     /** The top_n this request reranks, given the query's k and the configured default. */
     int topN(int k, int defaultTopN) {

@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.engine;
 
 /**
  * How the rerank step of a search went, sent as {@code "rerank":{…}} in the response.
@@ -9,5 +9,5 @@ package io.poisk.server;
  * @param complete whether it scored all of them
  * @param tookMs   time from submitting to the reranker to its result, queueing included
  */
-record RerankSummary(String model, int topN, int scored, boolean complete, long tookMs) {
+public record RerankSummary(String model, int topN, int scored, boolean complete, long tookMs) {
 }

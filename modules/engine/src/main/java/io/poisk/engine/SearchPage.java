@@ -1,18 +1,17 @@
-package io.poisk.server;
+package io.poisk.engine;
 
 import io.poisk.core.Hit;
-import io.poisk.core.SearchResponse;
 
 import java.util.List;
 
-/** The hits of one search, best first, the engine's time, and the rerank summary (null without reranking). */
-record SearchResult(List<RankedHit> hits, long tookMs, RerankSummary rerank) {
-    static SearchResult firstStage(List<Hit> hits, long tookMs) {
-        return new SearchResult(hits.stream().map(RankedHit::firstStage).toList(), tookMs, null);
+/** One page of a search: its hits, best first (at most k), the engine's time, and the rerank summary (null without reranking). */
+public record SearchPage(List<RankedHit> hits, long tookMs, RerankSummary rerank) {
+    public static SearchPage firstStage(List<Hit> hits, long tookMs) {
+        return new SearchPage(hits.stream().map(RankedHit::firstStage).toList(), tookMs, null);
     }
 
-    /** The core shape (ordering scores only), for callers of {@link io.poisk.core.SearchService}. */
-    SearchResponse toResponse() {
-        return new SearchResponse(hits.stream().map(RankedHit::hit).toList(), tookMs);
+    /** The hits alone, with the scores the page is ordered by. */
+    public List<Hit> plainHits() {
+        return hits.stream().map(RankedHit::hit).toList();
     }
 }

@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.engine;
 
 import io.poisk.models.EmbeddingRole;
 import org.junit.jupiter.api.Test;

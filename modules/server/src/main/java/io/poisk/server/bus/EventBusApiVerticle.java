@@ -1,8 +1,14 @@
-package io.poisk.server;
+package io.poisk.server.bus;
 
 import io.poisk.core.CollectionName;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.poisk.engine.Engine;
+import io.poisk.server.wire.ApiLimits;
+import io.poisk.server.wire.CollectionRequest;
+import io.poisk.server.wire.RequestDecoder;
+import io.poisk.server.wire.ResponseEncoder;
+import io.poisk.server.wire.WireError;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -39,11 +45,11 @@ public final class EventBusApiVerticle extends VerticleBase {
     public static final String COLLECTIONS = "poisk.collections";
     private static final Logger LOG = LoggerFactory.getLogger(EventBusApiVerticle.class);
 
-    private final PoiskEngine engine;
+    private final Engine engine;
     private final RequestDecoder decoder;
     private final List<MessageConsumer<Object>> consumers = new java.util.ArrayList<>();
 
-    EventBusApiVerticle(PoiskEngine engine, ApiLimits limits) {
+    public EventBusApiVerticle(Engine engine, ApiLimits limits) {
         this.engine = engine;
         this.decoder = new RequestDecoder(limits);
     }
@@ -77,15 +83,15 @@ public final class EventBusApiVerticle extends VerticleBase {
             String action = body.getValue("action") instanceof String s ? s : null;
             if (action == null) throw PoiskException.badRequest("missing 'action': one of list, create, describe, delete");
             return switch (action) {
-                case "list" -> reply(engine.describeAll(), ResponseEncoder::collections);
-                case "describe" -> reply(engine.describe(collectionOf(body, "name")), ResponseEncoder::collection);
+                case "list" -> reply(engine.listCollections(), ResponseEncoder::collections);
+                case "describe" -> reply(engine.describeCollection(collectionOf(body, "name")), ResponseEncoder::collection);
                 case "create" -> {
                     String name = collectionOf(body, "name");
                     JsonObject spec = body.copy();
                     spec.remove("action");
                     spec.remove("name");
                     CollectionRequest request = CollectionRequest.parse(spec.toBuffer().getBytes());
-                    yield engine.createCollection(name, request.model(), request.options()).thenCompose(created -> engine.describe(name)
+                    yield engine.createCollection(name, request.model(), request.options()).thenCompose(created -> engine.describeCollection(name)
                             .thenApply(info -> new Reply(created ? 201 : 200, ResponseEncoder.collection(info))));
                 }
                 case "delete" -> {
@@ -122,13 +128,9 @@ public final class EventBusApiVerticle extends VerticleBase {
                         new DeliveryOptions().addHeader("status", String.valueOf(ar.result().status())));
                 return;
             }
-            PoiskException e = PoiskException.from(ar.cause());
-            String message = e.getMessage();
-            if (e.code() == ErrorCode.INTERNAL) {
-                LOG.error("event-bus request to {} failed", msg.address(), ar.cause());
-                message = "internal error; the server log has the details";
-            }
-            msg.fail(e.code().httpStatus(), ResponseEncoder.toBuffer(ResponseEncoder.error(e.code().code(), message)).toString());
+            WireError e = WireError.of(ar.cause());
+            if (e.internal()) LOG.error("event-bus request to {} failed", msg.address(), ar.cause());
+            msg.fail(e.httpStatus(), ResponseEncoder.toBuffer(e.body()).toString());
         });
     }
 

@@ -1,9 +1,19 @@
-package io.poisk.server;
+package io.poisk.server.http;
 
 import io.poisk.core.CollectionName;
 import io.poisk.core.Document;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.poisk.engine.Engine;
+import io.poisk.engine.SearchRequest;
+import io.poisk.server.live.LiveSearchLimits;
+import io.poisk.server.live.LiveSearchSocket;
+import io.poisk.server.live.LiveSearchStream;
+import io.poisk.server.wire.ApiLimits;
+import io.poisk.server.wire.CollectionRequest;
+import io.poisk.server.wire.ErrorResponses;
+import io.poisk.server.wire.RequestDecoder;
+import io.poisk.server.wire.ResponseEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -23,7 +33,7 @@ import java.util.function.Function;
 
 /**
  * The public HTTP API (see DESIGN.md, "Public contract"). Handlers only validate and translate;
- * all embedding and disk work goes through the {@link SearchService} futures, so the event loop
+ * all embedding and disk work goes through the {@link Engine} futures, so the event loop
  * never blocks. Deployed once per event loop, all instances sharing one port.
  */
 public final class HttpApiVerticle extends VerticleBase {
@@ -33,7 +43,7 @@ public final class HttpApiVerticle extends VerticleBase {
     static final String WEBROOT = "webroot";
     static final String OPENAPI_RESOURCE = "openapi.yaml";
 
-    private final PoiskEngine engine;
+    private final Engine engine;
     private final ApiLimits limits;
     private final LiveSearchLimits liveLimits;
     private final RequestDecoder decoder;
@@ -42,7 +52,7 @@ public final class HttpApiVerticle extends VerticleBase {
     private HttpServer server;
     private Router router;
 
-    HttpApiVerticle(PoiskEngine engine, ApiLimits limits, LiveSearchLimits liveLimits, String host, int port) {
+    public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, String host, int port) {
         this.engine = engine;
         this.limits = limits;
         this.liveLimits = liveLimits;
@@ -62,7 +72,7 @@ public final class HttpApiVerticle extends VerticleBase {
     }
 
     /** The port this instance listens on (the real one when configured with 0). */
-    int actualPort() {
+    public int actualPort() {
         return server.actualPort();
     }
 
@@ -76,10 +86,10 @@ public final class HttpApiVerticle extends VerticleBase {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(limits.maxRequestBytes());
 
         router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "up")));
-        router.get("/collections").handler(ctx -> reply(ctx, engine.describeAll(), ResponseEncoder::collections));
+        router.get("/collections").handler(ctx -> reply(ctx, engine.listCollections(), ResponseEncoder::collections));
         router.put("/collections/:name").handler(body).handler(this::requireJsonOrEmpty).handler(this::createCollection);
         router.get("/collections/:name").handler(ctx ->
-                reply(ctx, engine.describe(name(ctx)), ResponseEncoder::collection));
+                reply(ctx, engine.describeCollection(name(ctx)), ResponseEncoder::collection));
         router.delete("/collections/:name").handler(ctx -> {
             String name = name(ctx);
             reply(ctx, engine.deleteCollection(name), deleted -> {
@@ -103,7 +113,7 @@ public final class HttpApiVerticle extends VerticleBase {
         });
         router.post("/collections/:name/search").handler(body).handler(this::requireJson).handler(ctx -> {
             String name = name(ctx);
-            SearchQuery query = RequestDecoder.search(bodyBytes(ctx));
+            SearchRequest query = RequestDecoder.search(bodyBytes(ctx));
             reply(ctx, engine.search(name, query), ResponseEncoder::search);
         });
 
@@ -113,8 +123,7 @@ public final class HttpApiVerticle extends VerticleBase {
                 .onFailure(e -> ErrorResponses.send(ctx.response(), ErrorCode.BAD_REQUEST,
                         "GET /ws/search needs a WebSocket upgrade: " + e.getMessage())));
         router.get("/collections/:name/search/stream").handler(ctx -> LiveSearchStream.handle(ctx, engine, context));
-        router.get("/stats").handler(ctx -> json(ctx, 200, Map.of("live_search", engine.liveStats().snapshot(),
-                "query_embedding_cache", engine.queryCacheStats())));
+        router.get("/stats").handler(ctx -> json(ctx, 200, engine.stats()));
         router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml; charset=utf-8")
                 .sendFile(OPENAPI_RESOURCE));
         router.get("/").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8")
@@ -130,7 +139,7 @@ public final class HttpApiVerticle extends VerticleBase {
         String name = name(ctx);
         CollectionRequest request = CollectionRequest.parse(bodyBytes(ctx));
         Future.fromCompletionStage(engine.createCollection(name, request.model(), request.options()), context)
-                .compose(created -> Future.fromCompletionStage(engine.describe(name), context)
+                .compose(created -> Future.fromCompletionStage(engine.describeCollection(name), context)
                         .map(info -> {
                             json(ctx, created ? 201 : 200, ResponseEncoder.collection(info));
                             return null;

@@ -1,9 +1,13 @@
-package io.poisk.server;
+package io.poisk.server.http;
 
 import io.poisk.core.Document;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchService;
+import io.poisk.engine.Engine;
+import io.poisk.server.wire.ApiLimits;
+import io.poisk.server.wire.ErrorResponses;
+import io.poisk.server.wire.RequestDecoder;
+import io.poisk.server.wire.ResponseEncoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -23,12 +27,12 @@ import java.util.Set;
  * batches; the request is paused while a batch is being embedded and written, so a fast client
  * cannot make the server buffer more than about one batch. Runs entirely on the event loop.
  */
-final class NdjsonIngest {
-    static final int BATCH = 256;
+public final class NdjsonIngest {
+    public static final int BATCH = 256;
 
     private final RoutingContext ctx;
     private final HttpServerRequest request;
-    private final SearchService engine;
+    private final Engine engine;
     private final RequestDecoder decoder;
     private final ApiLimits limits;
     private final Context context;
@@ -43,7 +47,7 @@ final class NdjsonIngest {
     private boolean ended;
     private boolean failed;
 
-    NdjsonIngest(RoutingContext ctx, SearchService engine, RequestDecoder decoder, ApiLimits limits, Context context, String collection) {
+    NdjsonIngest(RoutingContext ctx, Engine engine, RequestDecoder decoder, ApiLimits limits, Context context, String collection) {
         this.ctx = ctx;
         this.request = ctx.request();
         this.engine = engine;

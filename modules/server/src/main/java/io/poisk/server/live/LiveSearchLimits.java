@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.server.live;
 
 import io.poisk.core.PoiskConfig;
 
@@ -10,23 +10,23 @@ import io.poisk.core.PoiskConfig;
  *                        the stage they were stopped in has ended; over it, the newest message waits for a slot
  * @param pingIntervalMs  the server pings this often; a connection that answered no ping for two intervals is closed
  */
-record LiveSearchLimits(int maxMessageBytes, int maxInFlight, long pingIntervalMs) {
-    static final LiveSearchLimits DEFAULTS = from(PoiskConfig.defaults());
+public record LiveSearchLimits(int maxMessageBytes, int maxInFlight, long pingIntervalMs) {
+    public static final LiveSearchLimits DEFAULTS = from(PoiskConfig.defaults());
 
-    LiveSearchLimits {
+    public LiveSearchLimits {
         if (maxMessageBytes < 64 || maxInFlight < 1 || pingIntervalMs < 100) {
             throw new IllegalArgumentException("live.max_message_bytes must be >= 64, live.max_in_flight >= 1 and"
                     + " live.ping_interval_ms >= 100; got " + maxMessageBytes + ", " + maxInFlight + ", " + pingIntervalMs);
         }
     }
 
-    static LiveSearchLimits from(PoiskConfig config) {
+    public static LiveSearchLimits from(PoiskConfig config) {
         return new LiveSearchLimits(config.integer("live.max_message_bytes"), config.integer("live.max_in_flight"),
                 config.longValue("live.ping_interval_ms"));
     }
 
     /** The transport cap: Vert.x closes the socket (status 1009) above it, so bad frames well over our limit still get a reply. */
-    int transportMessageBytes() {
+    public int transportMessageBytes() {
         return maxMessageBytes * 4;
     }
 }

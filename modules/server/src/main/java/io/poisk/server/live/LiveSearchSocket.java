@@ -1,7 +1,12 @@
-package io.poisk.server;
+package io.poisk.server.live;
 
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.poisk.engine.Engine;
+import io.poisk.engine.LiveQuery;
+import io.poisk.server.wire.LiveSearchMessage;
+import io.poisk.server.wire.LiveSearchReplies;
+import io.poisk.server.wire.ResponseEncoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -20,11 +25,11 @@ import java.util.concurrent.CancellationException;
  * keystroke is always answered. Every answer carries the id; bad input is answered with an error
  * message, never by closing the socket. All state is confined to the connection's event loop.
  */
-final class LiveSearchSocket {
+public final class LiveSearchSocket {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSearchSocket.class);
 
     private final ServerWebSocket ws;
-    private final PoiskEngine engine;
+    private final Engine engine;
     private final LiveSearchLimits limits;
     private final Context context;
     private long lastId = -1;
@@ -36,14 +41,14 @@ final class LiveSearchSocket {
     private long pingTimer;
     private long lastPongNanos = System.nanoTime();
 
-    LiveSearchSocket(ServerWebSocket ws, PoiskEngine engine, LiveSearchLimits limits, Context context) {
+    public LiveSearchSocket(ServerWebSocket ws, Engine engine, LiveSearchLimits limits, Context context) {
         this.ws = ws;
         this.engine = engine;
         this.limits = limits;
         this.context = context;
     }
 
-    void start() {
+    public void start() {
         ws.textMessageHandler(this::onText);
         ws.binaryMessageHandler(b -> send(LiveSearchReplies.error(null, new PoiskException(ErrorCode.INVALID_JSON,
                 "binary messages are not accepted; send each query as a JSON text message"))));
@@ -105,7 +110,7 @@ final class LiveSearchSocket {
 
     private void run(LiveSearchMessage message) {
         long id = message.id();
-        LiveQuery query = engine.searchLive(message.collection(), message.query());
+        LiveQuery query = engine.searchLive(message.collection(), message.request());
         current = query;
         currentId = id;
         inFlight++;

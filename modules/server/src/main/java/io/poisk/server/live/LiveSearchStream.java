@@ -1,8 +1,14 @@
-package io.poisk.server;
+package io.poisk.server.live;
 
 import io.poisk.core.CollectionName;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.poisk.engine.Engine;
+import io.poisk.engine.LiveQuery;
+import io.poisk.engine.SearchRequest;
+import io.poisk.server.wire.LiveSearchReplies;
+import io.poisk.server.wire.RequestDecoder;
+import io.poisk.server.wire.ResponseEncoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
@@ -23,7 +29,7 @@ import java.util.concurrent.CancellationException;
  * ({@code candidates}, {@code final}, {@code error}) and carry the same JSON as the WebSocket
  * messages; the stream ends after {@code final} or {@code error}. A client that disconnects cancels the query.
  */
-final class LiveSearchStream {
+public final class LiveSearchStream {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSearchStream.class);
     private static final List<String> PARAMETERS = List.of("query", "instruction", "k", "mode", "filter", "fusion", "rerank", "top_n");
     /** Parameters whose value is a JSON object, as in the HTTP search body. */
@@ -32,9 +38,9 @@ final class LiveSearchStream {
     private LiveSearchStream() {
     }
 
-    static void handle(RoutingContext ctx, PoiskEngine engine, Context context) {
+    public static void handle(RoutingContext ctx, Engine engine, Context context) {
         String name = CollectionName.validate(ctx.pathParam("name"));
-        SearchQuery request = RequestDecoder.search(queryParameters(ctx).toBuffer().getBytes());
+        SearchRequest request = RequestDecoder.search(queryParameters(ctx).toBuffer().getBytes());
         LiveQuery query = engine.searchLive(name, request);
         HttpServerResponse response = ctx.response();
         response.setChunked(true)

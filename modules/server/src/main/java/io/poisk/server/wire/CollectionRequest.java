@@ -1,8 +1,9 @@
-package io.poisk.server;
+package io.poisk.server.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poisk.core.PoiskException;
+import io.poisk.engine.RerankRequest;
 import io.poisk.index.CollectionOptions;
 
 import java.nio.charset.StandardCharsets;
@@ -15,7 +16,7 @@ import java.util.Map;
  * "rerank":{"model":"<reranker id>","top_n":n}}}, every part optional. {@code model} is null for the engine's default
  * model; {@code rerank} is the collection's default reranker (the engine checks that it names a reranker card).
  */
-record CollectionRequest(String model, CollectionOptions options) {
+public record CollectionRequest(String model, CollectionOptions options) {
     private static final List<String> PROPERTIES = List.of("model", "language", "fields", "rerank");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -24,7 +25,7 @@ record CollectionRequest(String model, CollectionOptions options) {
     }
 
     /** Parses a body; an empty one is the defaults. Unknown properties, bad languages and field types are 400s. */
-    static CollectionRequest parse(byte[] body) {
+    public static CollectionRequest parse(byte[] body) {
         if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) return defaults();
         JsonNode root = RequestDecoder.object(body, "request body");
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {

@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.server.wire;
 
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
@@ -10,24 +10,20 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 /** Writes {@code {"error":{"code","message"}}} with the status of the error's code. */
-final class ErrorResponses {
+public final class ErrorResponses {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
 
     private ErrorResponses() {
     }
 
     /** Sends the error for any failure; unexpected ones (not a PoiskException, or INTERNAL) are logged. */
-    static void send(RoutingContext ctx, Throwable failure) {
-        PoiskException e = PoiskException.from(failure);
-        if (e.code() == ErrorCode.INTERNAL) {
-            LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
-            send(ctx.response(), ErrorCode.INTERNAL, "internal error; the server log has the details");
-        } else {
-            send(ctx.response(), e.code(), e.getMessage());
-        }
+    public static void send(RoutingContext ctx, Throwable failure) {
+        WireError e = WireError.of(failure);
+        if (e.internal()) LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+        send(ctx.response(), e.code(), e.message());
     }
 
-    static void send(HttpServerResponse response, ErrorCode code, String message) {
+    public static void send(HttpServerResponse response, ErrorCode code, String message) {
         if (response.ended() || response.closed()) return;
         if (response.headWritten()) {
             // Too late for a status line: cut the response so the client sees it as broken, not complete.
@@ -40,7 +36,7 @@ final class ErrorResponses {
     }
 
     /** Maps a bare status set by Vert.x Web (no route, wrong method, body too large) to our error shape. */
-    static void sendStatus(RoutingContext ctx) {
+    public static void sendStatus(RoutingContext ctx) {
         int status = ctx.statusCode();
         Throwable failure = ctx.failure();
         if (failure != null && (failure instanceof PoiskException || failure.getCause() instanceof PoiskException)) {

@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.server.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

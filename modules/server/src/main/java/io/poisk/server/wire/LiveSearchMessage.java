@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.server.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.poisk.core.CollectionName;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.poisk.engine.SearchRequest;
 
 import java.nio.charset.StandardCharsets;
 
@@ -13,11 +14,11 @@ import java.nio.charset.StandardCharsets;
  * A query message of the live-search WebSocket: {@code {"id":n,"collection":"…","query":"…",
  * "instruction":"…","k":…,"rerank":{"model":"…","top_n":n}|false}}; besides id and collection the fields are those of the HTTP search body.
  */
-record LiveSearchMessage(long id, String collection, SearchQuery query) {
+public record LiveSearchMessage(long id, String collection, SearchRequest request) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The id of a message that failed to parse as a whole, when it has one; null otherwise. */
-    static Long idOf(String text) {
+    public static Long idOf(String text) {
         try {
             JsonNode id = JSON.readTree(text).get("id");
             return id != null && id.canConvertToLong() && id.isIntegralNumber() ? id.asLong() : null;
@@ -26,7 +27,7 @@ record LiveSearchMessage(long id, String collection, SearchQuery query) {
         }
     }
 
-    static LiveSearchMessage parse(String text) {
+    public static LiveSearchMessage parse(String text) {
         JsonNode root = RequestDecoder.object(text.getBytes(StandardCharsets.UTF_8), "message");
         ObjectNode rest = ((ObjectNode) root).deepCopy();
         JsonNode id = rest.remove("id");
@@ -39,7 +40,7 @@ record LiveSearchMessage(long id, String collection, SearchQuery query) {
             throw new PoiskException(ErrorCode.INVALID_QUERY, "missing 'collection' (a collection name string)");
         }
         String name = CollectionName.validate(collection.asText());
-        SearchQuery request;
+        SearchRequest request;
         try {
             request = RequestDecoder.search(rest.toString().getBytes(StandardCharsets.UTF_8));
         } catch (PoiskException e) {

@@ -1,39 +1,36 @@
-package io.poisk.server;
+package io.poisk.server.wire;
 
-import io.poisk.core.ErrorCode;
-import io.poisk.core.PoiskException;
+import io.poisk.engine.SearchPage;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The JSON messages of live search, shared by the WebSocket and the SSE stream. */
-final class LiveSearchReplies {
-    static final String CANDIDATES = "candidates";
-    static final String FINAL = "final";
-    static final String ERROR = "error";
-    static final String CANCELLED = "cancelled";
+public final class LiveSearchReplies {
+    public static final String CANDIDATES = "candidates";
+    public static final String FINAL = "final";
+    public static final String ERROR = "error";
+    public static final String CANCELLED = "cancelled";
 
     private LiveSearchReplies() {
     }
 
     /** {@code {"id":n,"phase":"candidates|final","hits":[…],"took_ms":n}}; id omitted when null (SSE). */
-    static Map<String, Object> page(Long id, String phase, SearchResult response) {
+    public static Map<String, Object> page(Long id, String phase, SearchPage response) {
         Map<String, Object> m = head(id, phase);
         m.putAll(ResponseEncoder.search(response));
         return m;
     }
 
     /** {@code {"id":n,"phase":"error","error":{"code","message"}}}; internal errors hide their details. */
-    static Map<String, Object> error(Long id, Throwable failure) {
-        PoiskException e = PoiskException.from(failure);
-        String message = e.code() == ErrorCode.INTERNAL ? "internal error; the server log has the details" : e.getMessage();
+    public static Map<String, Object> error(Long id, Throwable failure) {
         Map<String, Object> m = head(id, ERROR);
-        m.putAll(ResponseEncoder.error(e.code().code(), message));
+        m.putAll(WireError.of(failure).body());
         return m;
     }
 
     /** {@code {"id":n,"phase":"cancelled","superseded_by":m}}: a newer query replaced this one. */
-    static Map<String, Object> cancelled(long id, long supersededBy) {
+    public static Map<String, Object> cancelled(long id, long supersededBy) {
         Map<String, Object> m = head(id, CANCELLED);
         m.put("superseded_by", supersededBy);
         return m;

@@ -1,4 +1,4 @@
-package io.poisk.server;
+package io.poisk.server.wire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -10,7 +10,10 @@ import io.poisk.core.DocumentCodec;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 import io.poisk.core.SearchMode;
-import io.poisk.core.SearchRequest;
+import io.poisk.engine.RerankChoice;
+import io.poisk.engine.RerankRequest;
+import io.poisk.engine.SearchDefaults;
+import io.poisk.engine.SearchRequest;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,8 +27,7 @@ import java.util.Set;
  * Turns request bodies into core types, checking every JSON type and limit so that a bad input
  * fails with a {@link PoiskException} whose message says what was wrong and what is accepted.
  */
-final class RequestDecoder {
-    static final int DEFAULT_K = 10;
+public final class RequestDecoder {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
@@ -33,7 +35,7 @@ final class RequestDecoder {
 
     private final ApiLimits limits;
 
-    RequestDecoder(ApiLimits limits) {
+    public RequestDecoder(ApiLimits limits) {
         this.limits = limits;
     }
 
@@ -70,7 +72,7 @@ final class RequestDecoder {
     }
 
     /** {@code {"documents":[...]}}: at most max_documents_per_request documents, ids unique. */
-    List<Document> documentBatch(byte[] body) {
+    public List<Document> documentBatch(byte[] body) {
         JsonNode root = object(body, "request body");
         JsonNode docs = root.get("documents");
         if (docs == null) {
@@ -98,7 +100,7 @@ final class RequestDecoder {
     }
 
     /** One NDJSON line. */
-    Document ndjsonLine(byte[] line, long lineNumber) {
+    public Document ndjsonLine(byte[] line, long lineNumber) {
         String where = "line " + lineNumber;
         JsonNode node;
         try {
@@ -155,7 +157,7 @@ final class RequestDecoder {
     }
 
     /** {@code {"query","instruction","k","filter","mode","fusion","rerank":{"model","top_n"}|false}}; mode defaults to hybrid. */
-    static SearchQuery search(byte[] body) {
+    public static SearchRequest search(byte[] body) {
         JsonNode root = object(body, "request body");
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
@@ -176,7 +178,7 @@ final class RequestDecoder {
             instruction = ins.asText().isBlank() ? null : ins.asText();
         }
 
-        int k = DEFAULT_K;
+        int k = SearchDefaults.K;
         JsonNode kn = root.get("k");
         if (kn != null && !kn.isNull()) {
             if (!kn.isIntegralNumber() || !kn.canConvertToInt() || kn.asInt() < 1 || kn.asInt() > SearchRequest.MAX_K) {
@@ -186,7 +188,7 @@ final class RequestDecoder {
             k = kn.asInt();
         }
 
-        SearchMode mode = SearchMode.HYBRID;
+        SearchMode mode = SearchDefaults.MODE;
         JsonNode mn = root.get("mode");
         if (mn != null && !mn.isNull()) {
             if (!mn.isTextual()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'mode' must be a string (dense, lexical or hybrid), got " + typeName(mn));
@@ -199,8 +201,8 @@ final class RequestDecoder {
             if (!fn.isObject()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'filter' must be an object, got " + typeName(fn));
             filter = JSON.convertValue(fn, MAP);
         }
-        return new SearchQuery(new SearchRequest(q.asText(), instruction, k, mode, filter), rerank(root.get("rerank"), k),
-                FusionDecoder.decode(root.get("fusion"), mode));
+        return new SearchRequest(q.asText(), instruction, k, mode, filter, FusionDecoder.decode(root.get("fusion"), mode),
+                rerank(root.get("rerank"), k));
     }
 
     /**

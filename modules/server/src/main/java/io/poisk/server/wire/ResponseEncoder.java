@@ -1,10 +1,14 @@
-package io.poisk.server;
+package io.poisk.server.wire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poisk.core.CollectionInfo;
 import io.poisk.core.Document;
 import io.poisk.core.Hit;
+import io.poisk.engine.CollectionDescription;
+import io.poisk.engine.RankedHit;
+import io.poisk.engine.RerankSummary;
+import io.poisk.engine.SearchPage;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.UncheckedIOException;
@@ -14,13 +18,13 @@ import java.util.List;
 import java.util.Map;
 
 /** The JSON shapes of the public HTTP contract. */
-final class ResponseEncoder {
+public final class ResponseEncoder {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ResponseEncoder() {
     }
 
-    static Map<String, Object> collection(CollectionDescription description) {
+    public static Map<String, Object> collection(CollectionDescription description) {
         CollectionInfo info = description.info();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", info.name());
@@ -33,11 +37,11 @@ final class ResponseEncoder {
         return m;
     }
 
-    static Map<String, Object> collections(List<CollectionDescription> infos) {
+    public static Map<String, Object> collections(List<CollectionDescription> infos) {
         return Map.of("collections", infos.stream().map(ResponseEncoder::collection).toList());
     }
 
-    static Map<String, Object> document(Document d) {
+    public static Map<String, Object> document(Document d) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", d.id());
         m.put("text", d.text());
@@ -50,7 +54,7 @@ final class ResponseEncoder {
      * {@code "first_stage_score"} and {@code "reranked"}, and {@code "rerank":{"model","top_n","scored","complete","took_ms"}}.
      * {@code score} is always the score the page is ordered by.
      */
-    static Map<String, Object> search(SearchResult r) {
+    public static Map<String, Object> search(SearchPage r) {
         boolean reranked = r.rerank() != null;
         List<Map<String, Object>> hits = new ArrayList<>(r.hits().size());
         for (RankedHit ranked : r.hits()) {
@@ -82,14 +86,14 @@ final class ResponseEncoder {
         return m;
     }
 
-    static Map<String, Object> error(String code, String message) {
+    public static Map<String, Object> error(String code, String message) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("code", code);
         e.put("message", message);
         return Map.of("error", e);
     }
 
-    static Buffer toBuffer(Object value) {
+    public static Buffer toBuffer(Object value) {
         try {
             return Buffer.buffer(JSON.writeValueAsBytes(value));
         } catch (JsonProcessingException e) {

@@ -1,4 +1,7 @@
-package io.poisk.server;
+package io.poisk.server.http;
+
+import io.poisk.server.live.LiveSearchLimits;
+import io.poisk.server.wire.ApiLimits;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
