@@ -42,7 +42,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test", description = "qrels split for beir/followir (default: ${DEFAULT-VALUE})")
     String split;
 
-    @Option(names = "--mode", defaultValue = "hybrid", description = "dense, lexical or hybrid (default: ${DEFAULT-VALUE}, with the server's default fusion)")
+    /** No default here: left out, the engine's default mode applies (SearchDefaults.MODE, as for every front end). */
+    @Option(names = "--mode", description = "dense, lexical or hybrid (default: the engine's, hybrid with its default fusion)")
     String mode;
 
     @Option(names = "--k", defaultValue = "10", description = "hits per query and metric cut-off (default: ${DEFAULT-VALUE})")
@@ -69,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         DatasetFormat datasetFormat = DatasetFormat.parse(format);
-        SearchMode searchMode = SearchMode.parse(mode);
+        SearchMode searchMode = mode == null ? null : SearchMode.parse(mode);
         RetrievalDataset dataset = datasetFormat.load(data, split);
         LOG.info("loaded {}: {} documents, {} queries", dataset.name(), dataset.corpus().size(), dataset.queries().size());
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 import io.poisk.core.SearchMode;
+import io.poisk.engine.SearchDefaults;
 import io.poisk.index.Fusion;
 
 import java.util.Iterator;
@@ -14,12 +15,13 @@ import java.util.Map;
 /**
  * The {@code "fusion"} of a search body: {@code {"method":"rrf","k":60}} or
  * {@code {"method":"weighted","dense":0.3,"lexical":0.7}}. Checked here for shape (known keys, and
- * hybrid mode only); {@link Fusion#fromMap} checks the values.
+ * hybrid mode only); {@link Fusion#fromMap} checks the values. What a body leaves out is {@link SearchDefaults}'s.
  */
 final class FusionDecoder {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String SHAPE = "; accepted: {\"method\":\"rrf\",\"k\":<positive integer, default 60>} or"
-            + " {\"method\":\"weighted\",\"dense\":<weight>,\"lexical\":<weight>} (weights non-negative, default 0.5 each)";
+    private static final String SHAPE = "; accepted: {\"method\":\"rrf\",\"k\":<positive integer, default " + SearchDefaults.RRF_K + ">} or"
+            + " {\"method\":\"weighted\",\"dense\":<weight>,\"lexical\":<weight>} (weights non-negative; a weight left out takes the"
+            + " default's: dense " + SearchDefaults.FUSION.dense() + ", lexical " + SearchDefaults.FUSION.lexical() + ")";
 
     private FusionDecoder() {
     }
@@ -47,6 +49,11 @@ final class FusionDecoder {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> m = JSON.convertValue(node, Map.class);
+        if (method.asText().equals("weighted")) {
+            // the one fusion default: a weight left out is the default's, never the index's 0.5
+            m.putIfAbsent("dense", SearchDefaults.FUSION.dense());
+            m.putIfAbsent("lexical", SearchDefaults.FUSION.lexical());
+        }
         return Fusion.fromMap(m);
     }
 
