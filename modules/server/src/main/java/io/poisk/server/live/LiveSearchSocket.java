@@ -7,6 +7,7 @@ import io.poisk.engine.LiveQuery;
 import io.poisk.server.wire.LiveSearchMessage;
 import io.poisk.server.wire.LiveSearchReplies;
 import io.poisk.server.wire.ResponseEncoder;
+import io.poisk.server.wire.WireError;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -131,7 +132,7 @@ public final class LiveSearchSocket {
             if (ar.succeeded()) {
                 send(LiveSearchReplies.page(id, LiveSearchReplies.FINAL, ar.result()));
             } else if (!(ar.cause() instanceof CancellationException)) {
-                if (PoiskException.from(ar.cause()).code() == ErrorCode.INTERNAL) LOG.error("live query {} failed", id, ar.cause());
+                if (WireError.of(ar.cause()).internal()) LOG.error("live query {} failed", id, ar.cause());
                 send(LiveSearchReplies.error(id, ar.cause()));
             }
         });

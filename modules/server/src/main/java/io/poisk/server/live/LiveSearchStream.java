@@ -9,6 +9,7 @@ import io.poisk.engine.SearchRequest;
 import io.poisk.server.wire.LiveSearchReplies;
 import io.poisk.server.wire.RequestDecoder;
 import io.poisk.server.wire.ResponseEncoder;
+import io.poisk.server.wire.WireError;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
@@ -59,7 +60,7 @@ public final class LiveSearchStream {
             if (ar.succeeded()) {
                 event(response, LiveSearchReplies.FINAL, LiveSearchReplies.page(null, LiveSearchReplies.FINAL, ar.result()));
             } else if (!(ar.cause() instanceof CancellationException)) {
-                if (PoiskException.from(ar.cause()).code() == ErrorCode.INTERNAL) LOG.error("streamed query failed", ar.cause());
+                if (WireError.of(ar.cause()).internal()) LOG.error("streamed query failed", ar.cause());
                 event(response, LiveSearchReplies.ERROR, LiveSearchReplies.error(null, ar.cause()));
             }
             response.end();
