@@ -7,7 +7,8 @@ import io.poisk.eval.EvalReport;
 import io.poisk.eval.Evaluation;
 import io.poisk.eval.EvaluationSettings;
 import io.poisk.eval.RetrievalDataset;
-import io.poisk.server.PoiskEngine;
+import io.poisk.engine.Engine;
+import io.poisk.engine.PoiskEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -41,7 +42,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test", description = "qrels split for beir/followir (default: ${DEFAULT-VALUE})")
     String split;
 
-    @Option(names = "--mode", defaultValue = "hybrid", description = "dense, lexical or hybrid (default: ${DEFAULT-VALUE}, with the server's default fusion)")
+    /** No default here: left out, the engine's default mode applies (SearchDefaults.MODE, as for every front end). */
+    @Option(names = "--mode", description = "dense, lexical or hybrid (default: the engine's, hybrid with its default fusion)")
     String mode;
 
     @Option(names = "--k", defaultValue = "10", description = "hits per query and metric cut-off (default: ${DEFAULT-VALUE})")
@@ -68,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         DatasetFormat datasetFormat = DatasetFormat.parse(format);
-        SearchMode searchMode = SearchMode.parse(mode);
+        SearchMode searchMode = mode == null ? null : SearchMode.parse(mode);
         RetrievalDataset dataset = datasetFormat.load(data, split);
         LOG.info("loaded {}: {} documents, {} queries", dataset.name(), dataset.corpus().size(), dataset.queries().size());
 
@@ -77,7 +79,7 @@ final class EvalCommand implements Callable<Integer> {
         try {
             PoiskConfig cfg = config.load(Map.of("data_dir", dir.toString()));
             EvaluationSettings settings = new EvaluationSettings(collection, searchMode, k, true, model, 64, concurrency);
-            try (PoiskEngine engine = PoiskEngine.open(cfg)) {
+            try (Engine engine = PoiskEngine.open(cfg)) {
                 report = new Evaluation(engine, settings).run(dataset);
             }
         } finally {

@@ -3,8 +3,8 @@ package io.poisk.eval;
 import io.poisk.core.Document;
 import io.poisk.core.Hit;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchRequest;
-import io.poisk.core.SearchService;
+import io.poisk.engine.Engine;
+import io.poisk.engine.SearchRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,17 +19,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
 /**
- * Runs a dataset against an engine through {@link SearchService} only: optionally creates the
+ * Runs a dataset against an engine through the {@link Engine} interface only, as every transport: optionally creates the
  * collection, indexes the corpus in batches, runs every query (twice, with the original and the
  * changed instruction, for instruction sets) with a bounded number in flight, and scores the runs.
  */
 public final class Evaluation {
     private static final Logger LOG = LoggerFactory.getLogger(Evaluation.class);
 
-    private final SearchService engine;
+    private final Engine engine;
     private final EvaluationSettings settings;
 
-    public Evaluation(SearchService engine, EvaluationSettings settings) {
+    public Evaluation(Engine engine, EvaluationSettings settings) {
         this.engine = engine;
         this.settings = settings;
     }
@@ -84,7 +84,7 @@ public final class Evaluation {
                 long start = System.nanoTime();
                 return engine.search(settings.collection(), request).thenAccept(response -> {
                     observed.add(System.nanoTime() - start);
-                    run.put(q.id(), response.hits().stream().map(Hit::id).toList());
+                    run.put(q.id(), response.plainHits().stream().map(Hit::id).toList());
                 });
             });
         }

@@ -2,17 +2,19 @@ package io.poisk.eval;
 
 import io.poisk.core.CollectionName;
 import io.poisk.core.SearchMode;
+import io.poisk.engine.SearchDefaults;
 
 /**
  * How an evaluation runs: the collection it indexes into (created first when {@code createCollection},
- * with {@code model} or, when null, the engine's default model), the search mode, the cut-off k,
+ * with {@code model} or, when null, the engine's default model), the search mode (null: the engine's default,
+ * hybrid), the page size and metric cut-off k,
  * documents per index call, and how many calls may be in flight at once.
  */
 public record EvaluationSettings(String collection, SearchMode mode, int k, boolean createCollection, String model,
                                  int ingestBatch, int concurrency) {
     public EvaluationSettings {
         CollectionName.validate(collection);
-        mode = mode == null ? SearchMode.DENSE : mode;
+        mode = mode == null ? SearchDefaults.MODE : mode;
         if (k < 1) throw new IllegalArgumentException("k must be at least 1, got " + k);
         if (ingestBatch < 1) throw new IllegalArgumentException("ingestBatch must be at least 1, got " + ingestBatch);
         if (concurrency < 1) throw new IllegalArgumentException("concurrency must be at least 1, got " + concurrency);

@@ -248,15 +248,37 @@ public final class CollectionIndex implements AutoCloseable {
      */
     public SearchResults search(SearchQuery query) {
         checkOpen();
-        VectorFloat<?> q = null;
-        if (query.vector() != null && query.mode() != io.poisk.core.SearchMode.LEXICAL) {
-            if (query.vector().length != schema.dimension()) {
-                throw new PoiskException(ErrorCode.INVALID_QUERY, "query vector has " + query.vector().length
-                        + " dimensions; collection '" + schema.name() + "' takes " + schema.dimension());
-            }
-            q = LiveSegment.VTS.createFloatVector(UnitVectors.normalized(query.vector()));
+        return segments.search(query, queryVector(query), documents);
+    }
+
+    /**
+     * As {@link #search(SearchQuery)}, but ids and scores only: the query's list (fused for hybrid), best
+     * first, at most its k, with no document read. {@link #documents} then loads the ones the caller keeps.
+     */
+    public List<ScoredCandidate> candidates(SearchQuery query) {
+        checkOpen();
+        return segments.search(query, queryVector(query), null).hits().stream()
+                .map(h -> new ScoredCandidate(h.id(), h.score())).toList();
+    }
+
+    /** The documents of {@code candidates}, each read once, in their order with their scores; one deleted since is left out. */
+    public List<Hit> documents(List<ScoredCandidate> candidates) {
+        checkOpen();
+        List<Hit> hits = new ArrayList<>(candidates.size());
+        for (ScoredCandidate c : candidates) {
+            if (!segments.contains(c.id())) continue;
+            documents.get(c.id()).map(DocumentCodec::decode).ifPresent(d -> hits.add(new Hit(d.id(), c.score(), d.text(), d.fields())));
         }
-        return segments.search(query, q, documents);
+        return hits;
+    }
+
+    private VectorFloat<?> queryVector(SearchQuery query) {
+        if (query.vector() == null || query.mode() == io.poisk.core.SearchMode.LEXICAL) return null;
+        if (query.vector().length != schema.dimension()) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "query vector has " + query.vector().length
+                    + " dimensions; collection '" + schema.name() + "' takes " + schema.dimension());
+        }
+        return LiveSegment.VTS.createFloatVector(UnitVectors.normalized(query.vector()));
     }
 
     public long documentCount() {

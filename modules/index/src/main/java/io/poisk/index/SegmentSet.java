@@ -207,7 +207,7 @@ final class SegmentSet implements AutoCloseable {
         }
     }
 
-    /** Runs the query's dense and/or lexical search over every segment, filtered, and fuses them for hybrid. */
+    /** Runs the query's dense and/or lexical search over every segment, filtered, and fuses them for hybrid (documents null: see load). */
     SearchResults search(SearchQuery q, VectorFloat<?> vector, DocumentStore documents) {
         swapLock.readLock().lock();
         List<LexicalView> views = new ArrayList<>();
@@ -305,7 +305,10 @@ final class SegmentSet implements AutoCloseable {
         }
     }
 
-    /** Best first, one per id, without documents deleted meanwhile, at most {@code k}, with their documents. */
+    /**
+     * Best first, one per id, without documents deleted meanwhile, at most {@code k}, with their documents;
+     * {@code documents} null: ids and scores only, no document read (the caller loads the ones it keeps).
+     */
     private static List<Hit> load(List<Candidate> all, int k, DocumentStore documents) {
         List<Candidate> sorted = new ArrayList<>(all);
         sorted.sort(Comparator.comparingDouble((Candidate c) -> c.score()).reversed());
@@ -314,6 +317,10 @@ final class SegmentSet implements AutoCloseable {
         for (Candidate c : sorted) {
             if (hits.size() == k) break;
             if (c.id() == null || c.segment().isDeleted(c.ordinal()) || !seen.add(c.id())) continue;
+            if (documents == null) {
+                hits.add(new Hit(c.id(), c.score(), null, null));
+                continue;
+            }
             Optional<byte[]> bytes = documents.get(c.id());
             if (bytes.isEmpty()) continue; // deleted while the search ran
             Document d = DocumentCodec.decode(bytes.get());

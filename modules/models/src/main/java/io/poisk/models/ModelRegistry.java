@@ -71,7 +71,7 @@ public final class ModelRegistry implements AutoCloseable {
         return modelsDir;
     }
 
-    /** The card with this id; UNKNOWN_MODEL naming the available ones when there is none. */
+    /** The card with this id; {@link UnknownModelException} naming the available ones when there is none. */
     public ModelCard card(String id) {
         ModelCard card = id == null ? null : cards.get(id);
         if (card != null) return card;
@@ -79,7 +79,7 @@ public final class ModelRegistry implements AutoCloseable {
         if (broken != null) {
             throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "model '" + id + "' has a bad card: " + broken);
         }
-        throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "unknown model '" + id + "' in " + modelsDir
+        throw new UnknownModelException("unknown model '" + id + "' in " + modelsDir
                 + "; available: " + (cards.isEmpty() ? "none" : String.join(", ", cards.keySet())));
     }
 

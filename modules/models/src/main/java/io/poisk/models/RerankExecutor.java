@@ -79,8 +79,10 @@ public final class RerankExecutor implements AutoCloseable {
         try {
             pool.execute(new Job(future, () -> run(query, instruction, docs, deadline, future)));
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new PoiskException(ErrorCode.OVERLOADED, pool.isShutdown()
-                    ? "rerank executor is closed" : "rerank queue is full (" + pool.getQueue().size() + " requests waiting); retry later"));
+            // one rule for every executor: shut down is UNAVAILABLE (503), a full queue OVERLOADED (429)
+            return CompletableFuture.failedFuture(pool.isShutdown()
+                    ? new PoiskException(ErrorCode.UNAVAILABLE, "rerank executor is closed")
+                    : new PoiskException(ErrorCode.OVERLOADED, "rerank queue is full (" + pool.getQueue().size() + " requests waiting); retry later"));
         }
         return future;
     }

@@ -68,11 +68,12 @@ class RerankExecutorTest {
     }
 
     @Test
-    void aClosedExecutorRefuses() {
+    void aClosedExecutorRefusesAsUnavailableNotOverloaded() {
         RerankExecutor executor = new RerankExecutor(reranker, 2, 1, 1);
         executor.close();
+        // one rule for every executor: closed is 503 UNAVAILABLE (retrying here will not help), a full queue 429
         assertThatThrownBy(() -> executor.rerank("q", null, DOCS, Duration.ofSeconds(1)).get())
-                .cause().isInstanceOfSatisfying(PoiskException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.OVERLOADED));
+                .cause().isInstanceOfSatisfying(PoiskException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNAVAILABLE));
     }
 
     @Test

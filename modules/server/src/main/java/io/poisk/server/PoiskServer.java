@@ -1,7 +1,13 @@
 package io.poisk.server;
 
 import io.poisk.core.PoiskConfig;
-import io.poisk.core.SearchService;
+import io.poisk.engine.Engine;
+import io.poisk.engine.LiveSearchStats;
+import io.poisk.engine.PoiskEngine;
+import io.poisk.server.bus.EventBusApiVerticle;
+import io.poisk.server.http.HttpApiVerticle;
+import io.poisk.server.live.LiveSearchLimits;
+import io.poisk.server.wire.ApiLimits;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,18 +30,18 @@ public final class PoiskServer implements AutoCloseable {
     private static final long STARTUP_TIMEOUT_S = 120;
 
     private final Vertx vertx;
-    private final PoiskEngine engine;
+    private final Engine engine;
     private final int port;
     private volatile boolean closed;
 
-    private PoiskServer(Vertx vertx, PoiskEngine engine, int port) {
+    private PoiskServer(Vertx vertx, Engine engine, int port) {
         this.vertx = vertx;
         this.engine = engine;
         this.port = port;
     }
 
     public static PoiskServer start(PoiskConfig config) {
-        PoiskEngine engine = PoiskEngine.open(config);
+        Engine engine = PoiskEngine.open(config);
         int eventLoops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
         try {
@@ -79,7 +85,7 @@ public final class PoiskServer implements AutoCloseable {
         return engine.liveStats();
     }
 
-    public SearchService engine() {
+    public Engine engine() {
         return engine;
     }
 
@@ -92,7 +98,7 @@ public final class PoiskServer implements AutoCloseable {
         LOG.info("Poisk on port {} stopped", port);
     }
 
-    private static void closeQuietly(Vertx vertx, PoiskEngine engine) {
+    private static void closeQuietly(Vertx vertx, Engine engine) {
         try {
             await(vertx.close());
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package io.poisk.server;
 
+import io.poisk.server.bus.EventBusApiVerticle;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;

@@ -1,5 +1,7 @@
 package io.poisk.server;
 
+import io.poisk.server.bus.EventBusApiVerticle;
+
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;

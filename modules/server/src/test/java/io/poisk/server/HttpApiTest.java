@@ -1,5 +1,7 @@
 package io.poisk.server;
 
+import io.poisk.server.http.NdjsonIngest;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,5 +1,7 @@
 package io.poisk.server;
 
+import io.poisk.engine.Engine;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.poisk.models.BatcherStats;
 import org.junit.jupiter.api.AfterAll;
@@ -117,7 +119,7 @@ class HybridSearchTest {
         assertThat(scores(byDefault)).isEqualTo(scores(hybrid));
         assertThat(scores(byDefault)).isNotEqualTo(scores(dense)); // fused scores, not cosines
 
-        PoiskEngine engine = (PoiskEngine) server.engine();
+        Engine engine = server.engine();
         long embedded = engine.embeddingStats("e5-small-v2").texts();
         var lexical = search(Map.of("query", "quokka Rottnest", "k", 5, "mode", "lexical"));
         assertThat(ids(lexical)).containsExactly("quokka"); // only documents that hold a query term

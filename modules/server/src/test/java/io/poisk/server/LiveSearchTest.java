@@ -1,5 +1,8 @@
 package io.poisk.server;
 
+import io.poisk.engine.LiveSearchStats;
+import io.poisk.server.live.LiveSearchLimits;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,8 +1,12 @@
 package io.poisk.server;
 
+import io.poisk.engine.Engine;
+import io.poisk.engine.LiveQuery;
+import io.poisk.engine.SearchPage;
+import io.poisk.engine.SearchRequest;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import io.poisk.core.SearchMode;
-import io.poisk.core.SearchRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,8 +59,13 @@ class QueryEmbeddingCacheServerTest {
         assertThat(indexed.status()).as(indexed.raw()).isEqualTo(200);
     }
 
-    private PoiskEngine engine() {
-        return (PoiskEngine) server.engine();
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> cacheStats() {
+        return (Map<String, Object>) engine().stats().get("query_embedding_cache");
+    }
+
+    private Engine engine() {
+        return server.engine();
     }
 
     private long inferredTexts() {
@@ -150,7 +159,7 @@ class QueryEmbeddingCacheServerTest {
         try (PoiskServer off = PoiskServer.start(TestServers.config(ownData, Map.of("embedding.query_cache_size", "0")))) {
             ApiClient client = new ApiClient(off.port());
             load(client);
-            PoiskEngine engine = (PoiskEngine) off.engine();
+            Engine engine = off.engine();
             long inferred = engine.embeddingStats(MODEL).texts();
             Map<String, Object> query = Map.of("query", "steep hills and trams", "k", 3, "mode", "dense");
             JsonNode first = search(client, query);
@@ -168,8 +177,8 @@ class QueryEmbeddingCacheServerTest {
         // A long text (truncated at the model's 512 tokens) keeps the shared inference running for a while.
         String text = "Which island off the coast of Western Australia is home to a small marsupial? ".repeat(40);
         for (int attempt = 0; attempt < 10; attempt++) {
-            SearchQuery q = SearchQuery.of(new SearchRequest(text + attempt, null, 3, SearchMode.DENSE, Map.of()));
-            Map<String, Object> cache0 = engine().queryCacheStats();
+            SearchRequest q = new SearchRequest(text + attempt, null, 3, SearchMode.DENSE, Map.of());
+            Map<String, Object> cache0 = cacheStats();
             long cancelledInEmbedding0 = cancelledInEmbedding();
             LiveQuery superseded = engine().searchLive("animals", q);
             LiveQuery waiting = engine().searchLive("animals", q);
@@ -181,23 +190,23 @@ class QueryEmbeddingCacheServerTest {
             }
             boolean stillInferring = !waiting.result().isDone();
             assertThat(superseded.cancel()).isTrue();
-            SearchResult result = waiting.result().get(60, TimeUnit.SECONDS);
-            assertThat(result.toResponse().hits().getFirst().id()).isEqualTo("quokka");
+            SearchPage result = waiting.result().get(60, TimeUnit.SECONDS);
+            assertThat(result.plainHits().getFirst().id()).isEqualTo("quokka");
             assertThat(superseded.result().isCancelled()).isTrue();
             if (!stillInferring || cancelledInEmbedding() != cancelledInEmbedding0 + 1) continue; // the inference won the race
             // The vector the superseded query started was kept: the same text over HTTP is a hit with the same scores.
-            JsonNode again = search(api, Map.of("query", q.request().query(), "k", 3, "mode", "dense"));
+            JsonNode again = search(api, Map.of("query", q.query(), "k", 3, "mode", "dense"));
             assertThat(delta(cache0, "hits")).isEqualTo(2);
             assertThat(delta(cache0, "misses")).isEqualTo(1);
             assertThat(again.path("hits").get(0).path("score").asDouble())
-                    .isEqualTo(result.toResponse().hits().getFirst().score(), org.assertj.core.data.Offset.offset(1e-6));
+                    .isEqualTo(result.plainHits().getFirst().score(), org.assertj.core.data.Offset.offset(1e-6));
             return;
         }
         throw new AssertionError("in 10 attempts the cancel never landed while the shared inference ran");
     }
 
     private long delta(Map<String, Object> before, String counter) {
-        return (Long) engine().queryCacheStats().get(counter) - (Long) before.get(counter);
+        return (Long) cacheStats().get(counter) - (Long) before.get(counter);
     }
 
     @SuppressWarnings("unchecked")

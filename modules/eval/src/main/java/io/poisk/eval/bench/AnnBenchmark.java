@@ -28,7 +28,7 @@ import java.util.Map;
  * so that load from other processes on a shared machine hits both alike.
  *
  * <p>Options: {@code --data fashion|europarl|both --base 60000 --queries 1000 --beams 10,20,40,80,160
- * --rounds 2 --k 10 --degree 32 --construction-beam 100 --rerank-factor 2 --lucene-m (degree/2)
+ * --rounds 2 --k 10 --degree 32 --construction-beam 100 --rescore-factor 2 (old name --rerank-factor also read) --lucene-m (degree/2)
  * --work-dir DIR} and for europarl {@code --limit 17000 --max-chars 300 --models-dir DIR --model e5-small-v2
  * --cache-dir modules/eval/target/bench-cache --europarl-jar JAR}.
  */
@@ -37,7 +37,7 @@ public final class AnnBenchmark {
     private static final double[] RECALL_TARGETS = {0.80, 0.90, 0.95, 0.98, 0.99};
 
     /** What to build and how to search. */
-    record Settings(int k, List<Integer> beams, int rounds, int degree, int constructionBeam, int rerankFactor,
+    record Settings(int k, List<Integer> beams, int rounds, int degree, int constructionBeam, int rescoreFactor,
                     int luceneM, Path workDir) {
     }
 
@@ -61,7 +61,7 @@ public final class AnnBenchmark {
         Path work = a.string("work-dir", null) == null ? Files.createTempDirectory("poisk-ann-bench")
                 : Files.createDirectories(Path.of(a.string("work-dir", null)));
         Settings s = new Settings(a.integer("k", 10), a.integers("beams", "10,20,40,80,160"), a.integer("rounds", 2),
-                degree, a.integer("construction-beam", 100), a.integer("rerank-factor", 2),
+                degree, a.integer("construction-beam", 100), a.integer("rescore-factor", a.integer("rerank-factor", 2)),
                 a.integer("lucene-m", degree / 2), work);
         String data = a.string("data", "fashion");
         int queries = a.integer("queries", 1000);
@@ -92,9 +92,9 @@ public final class AnnBenchmark {
         out.printf(Locale.ROOT, "# ANN benchmark: java %s, %d cores, JVector provider %s (jvector.vectorization_provider=%s)%n",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), jvectorProvider(),
                 System.getProperty("jvector.vectorization_provider"));
-        out.printf(Locale.ROOT, "# poisk: degree %d, construction beam %d, rerank factor %d, fused PQ + exact rescoring;"
+        out.printf(Locale.ROOT, "# poisk: degree %d, construction beam %d, rescore factor %d, fused PQ + exact rescoring;"
                         + " lucene: Lucene99HnswVectorsFormat M=%d, beamWidth %d, DOT_PRODUCT; k=%d, 1 search thread%n",
-                s.degree(), s.constructionBeam(), s.rerankFactor(), s.luceneM(), s.constructionBeam(), s.k());
+                s.degree(), s.constructionBeam(), s.rescoreFactor(), s.luceneM(), s.constructionBeam(), s.k());
     }
 
     private static String jvectorProvider() {
@@ -112,7 +112,7 @@ public final class AnnBenchmark {
         int[][] truth = ExactNeighbours.topK(set.base(), set.queries(), s.k());
         Path dir = Files.createTempDirectory(s.workDir(), "run");
         List<BuildStats> builds = new ArrayList<>();
-        try (AnnSubject poisk = new PoiskAnnSubject(dir.resolve("poisk"), s.degree(), s.constructionBeam(), s.rerankFactor());
+        try (AnnSubject poisk = new PoiskAnnSubject(dir.resolve("poisk"), s.degree(), s.constructionBeam(), s.rescoreFactor());
              AnnSubject lucene = new LuceneHnswSubject(dir.resolve("lucene"), s.luceneM(), s.constructionBeam())) {
             long heapBefore = settledHeap();
             builds.add(build(poisk, set, heapBefore));

@@ -24,15 +24,16 @@ final class PoiskAnnSubject implements AnnSubject {
     private final Path dir;
     private final int graphDegree;
     private final int constructionBeam;
-    private final int rerankFactor;
+    /** Exact rescoring of PQ candidates (the index's IndexOptions.rerankFactor, config index.rerank_factor); not the reranker model. */
+    private final int rescoreFactor;
     private IndexOptions options;
     private CollectionIndex index;
 
-    PoiskAnnSubject(Path dir, int graphDegree, int constructionBeam, int rerankFactor) {
+    PoiskAnnSubject(Path dir, int graphDegree, int constructionBeam, int rescoreFactor) {
         this.dir = dir;
         this.graphDegree = graphDegree;
         this.constructionBeam = constructionBeam;
-        this.rerankFactor = rerankFactor;
+        this.rescoreFactor = rescoreFactor;
     }
 
     @Override
@@ -44,7 +45,7 @@ final class PoiskAnnSubject implements AnnSubject {
     public void build(float[][] base) throws IOException {
         // The live segment holds everything, so one flush writes one segment; PQ is fused at any size the engine allows.
         int pqMin = Math.max(256, Math.min(IndexOptions.defaults().pqMinVectors(), base.length));
-        options = new IndexOptions(graphDegree, constructionBeam, 100, rerankFactor, base.length + 1, pqMin,
+        options = new IndexOptions(graphDegree, constructionBeam, 100, rescoreFactor, base.length + 1, pqMin,
                 Integer.MAX_VALUE, 1 << 20, 0);
         index = CollectionIndex.create(dir, new CollectionSchema("bench", "vectors", base[0].length, CollectionSchema.COSINE), options);
         for (int from = 0; from < base.length; from += UPSERT_BATCH) {

@@ -1,0 +1,124 @@
+package io.poisk.engine;
+
+import io.poisk.core.CollectionInfo;
+import io.poisk.core.CollectionName;
+import io.poisk.core.CollectionSchema;
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import io.poisk.index.CollectionCatalog;
+import io.poisk.index.CollectionIndex;
+import io.poisk.index.CollectionOptions;
+import io.poisk.index.UnavailableCollection;
+import io.poisk.models.ModelCard;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * Collection lifecycle: create (with the card checks of its model and default reranker), list, describe,
+ * delete, and the lookup every other part goes through, which fails UNAVAILABLE once the engine closes.
+ * Catalog work runs on the disk executor.
+ */
+final class CollectionService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CollectionService.class);
+
+    private final CollectionCatalog catalog;
+    private final ModelCards cards;
+    private final BoundedExecutor disk;
+    private final String defaultModel;
+    private final Object createLock = new Object();
+    private volatile boolean closed;
+
+    CollectionService(CollectionCatalog catalog, ModelCards cards, BoundedExecutor disk, String defaultModel) {
+        this.catalog = catalog;
+        this.cards = cards;
+        this.disk = disk;
+        this.defaultModel = defaultModel;
+    }
+
+    CompletableFuture<Boolean> create(String name, String model, CollectionOptions options) {
+        try {
+            CollectionName.validate(name);
+            String modelId = model == null || model.isBlank() ? defaultModel : model;
+            ModelCard card = cards.embedder(modelId);
+            if (options.rerank() != null) cards.defaultReranker(options.rerank().model());
+            CollectionSchema schema = new CollectionSchema(name, card.id(), card.dimension(), CollectionSchema.COSINE);
+            return disk.submit(() -> {
+                synchronized (createLock) {
+                    Optional<CollectionIndex> existing = catalog.get(name);
+                    if (existing.isPresent()) {
+                        CollectionSchema old = existing.get().schema();
+                        CollectionOptions oldOptions = existing.get().options();
+                        if (old.equals(schema) && oldOptions.equals(options)) return false;
+                        throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + name
+                                + "' already exists with model '" + old.model() + "' (dimension " + old.dimension()
+                                + ") and options " + oldOptions.toMap() + "; delete it first to re-create it with model '"
+                                + schema.model() + "' and options " + options.toMap());
+                    }
+                    catalog.create(schema, options);
+                    LOG.info("created collection {} (model {}, dimension {}, options {})", name, schema.model(), schema.dimension(),
+                            options.toMap());
+                    return true;
+                }
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Open collections and those that failed to open (with their reason), by name. */
+    CompletableFuture<List<CollectionDescription>> list() {
+        return disk.submit(() -> Stream.concat(catalog.list().stream().map(CollectionService::description),
+                        catalog.unavailable().stream().map(CollectionDescription::of))
+                .sorted(Comparator.comparing(CollectionDescription::name)).toList());
+    }
+
+    /** Names of the collections that failed to open (damaged files); the others serve. */
+    List<String> unavailable() {
+        return catalog.unavailable().stream().map(UnavailableCollection::name).toList();
+    }
+
+    CompletableFuture<CollectionDescription> describe(String name) {
+        return disk.submit(() -> description(get(name)));
+    }
+
+    CompletableFuture<Boolean> delete(String name) {
+        return disk.submit(() -> {
+            CollectionName.validate(name);
+            synchronized (createLock) {
+                boolean dropped = catalog.drop(name);
+                if (dropped) LOG.info("deleted collection {}", name);
+                return dropped;
+            }
+        });
+    }
+
+    /** The open collection; UNAVAILABLE once the engine closes, COLLECTION_NOT_FOUND when there is none. */
+    CollectionIndex get(String name) {
+        if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "the engine is shutting down");
+        CollectionName.validate(name);
+        return catalog.get(name).orElseThrow(() -> PoiskException.collectionNotFound(name));
+    }
+
+    private static CollectionDescription description(CollectionIndex index) {
+        CollectionInfo info = new CollectionInfo(index.schema(), index.documentCount(), index.segmentCount(),
+                index.liveSegmentDocuments());
+        return new CollectionDescription(info, index.options());
+    }
+
+    /** Refuses further lookups; {@link #close()} then closes the catalog once the executors have drained. */
+    void stop() {
+        closed = true;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        catalog.close();
+    }
+}

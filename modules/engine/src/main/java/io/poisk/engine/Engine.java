@@ -1,0 +1,93 @@
+package io.poisk.engine;
+
+import io.poisk.core.Document;
+import io.poisk.core.PoiskException;
+import io.poisk.index.CollectionOptions;
+import io.poisk.models.BatcherStats;
+import io.poisk.models.ModelCard;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Poisk as every caller sees it: the HTTP, WebSocket, SSE and event-bus transports, the evaluation
+ * harness and the command line drive the engine through this interface alone. Every method is
+ * non-blocking: model inference and disk work run on the engine's own executors, and failures complete
+ * the future exceptionally with a {@link PoiskException} (a full queue is OVERLOADED, 429; a closed
+ * engine or executor is UNAVAILABLE, 503).
+ */
+public interface Engine extends AutoCloseable {
+
+    // ---------------------------------------------------------------- collections
+
+    /**
+     * Creates a collection with index options (text language, typed fields for filters, default reranker);
+     * completes with {@code true} if created, {@code false} if an identical one existed, and fails
+     * COLLECTION_EXISTS (409) when a different one does. {@code model} null takes the default model.
+     */
+    CompletableFuture<Boolean> createCollection(String name, String model, CollectionOptions options);
+
+    /** {@link #createCollection(String, String, CollectionOptions)} with the default options. */
+    default CompletableFuture<Boolean> createCollection(String name, String model) {
+        return createCollection(name, model, CollectionOptions.defaults());
+    }
+
+    /** Every collection with its schema, statistics and index options, by name; one that failed to open carries its reason. */
+    CompletableFuture<List<CollectionDescription>> listCollections();
+
+    /** Names of the collections that failed to open (damaged files) while the others serve. */
+    List<String> unavailableCollections();
+
+    /** One collection's schema, statistics and index options; COLLECTION_NOT_FOUND when there is none. */
+    CompletableFuture<CollectionDescription> describeCollection(String name);
+
+    /** Completes with {@code false} when there was no such collection. */
+    CompletableFuture<Boolean> deleteCollection(String name);
+
+    /** The model cards this engine can embed or rerank with. */
+    List<ModelCard> modelCards();
+
+    // ---------------------------------------------------------------- documents
+
+    /**
+     * Embeds and indexes documents (upsert by id). Completes only after the write is durable (fsynced to
+     * the write-ahead log): a completed future is an acknowledged write.
+     */
+    CompletableFuture<Integer> index(String collection, List<Document> documents);
+
+    CompletableFuture<Optional<Document>> getDocument(String collection, String id);
+
+    /** Completes with {@code false} when no such document existed. Durable when completed. */
+    CompletableFuture<Boolean> deleteDocument(String collection, String id);
+
+    // ---------------------------------------------------------------- search
+
+    /** Runs the search pipeline: plan, embed the query, retrieve, fuse, cut, rerank. */
+    CompletableFuture<SearchPage> search(String collection, SearchRequest request);
+
+    /**
+     * The same pipeline as {@link #search}, cancellable while it runs (WebSocket / SSE live search); with a
+     * rerank step the first-stage page is published as the query's candidates before reranking starts.
+     */
+    LiveQuery searchLive(String collection, SearchRequest request);
+
+    // ---------------------------------------------------------------- stats and lifecycle
+
+    /** Counters of the live searches started by {@link #searchLive}. */
+    LiveSearchStats liveStats();
+
+    /** What {@code GET /stats} shows: {@code live_search} and {@code query_embedding_cache} counters. */
+    Map<String, Object> stats();
+
+    /** What the embedding of {@code model} has done (null before its first use), for diagnostics and tests. */
+    BatcherStats embeddingStats(String model);
+
+    /** Loads the model of every existing collection now, so the first request after a restart is not slow. */
+    CompletableFuture<Void> warmUp();
+
+    /** Stops taking work, finishes accepted writes and closes the collections and models. */
+    @Override
+    void close();
+}

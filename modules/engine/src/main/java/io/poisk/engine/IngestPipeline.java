@@ -1,0 +1,77 @@
+package io.poisk.engine;
+
+import io.poisk.core.Document;
+import io.poisk.index.CollectionIndex;
+import io.poisk.index.EmbeddedDocument;
+import io.poisk.models.EmbeddingBatcher;
+import io.poisk.models.EmbeddingRole;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Ingest: documents are embedded as passages on the collection model's batcher and written to the
+ * collection (write-ahead log first) on the disk executor, in slices, so one request cannot fill the
+ * inference queue and inference of one slice overlaps the write of the one before.
+ */
+final class IngestPipeline {
+    /** Documents embedded and written per step of an ingest. */
+    static final int MAX_SLICE = 256;
+
+    private final CollectionService collections;
+    private final ModelPool<EmbeddingBatcher> embedders;
+    private final BoundedExecutor disk;
+    private final int slice;
+
+    IngestPipeline(CollectionService collections, ModelPool<EmbeddingBatcher> embedders, BoundedExecutor disk, int queueCapacity) {
+        this.collections = collections;
+        this.embedders = embedders;
+        this.disk = disk;
+        this.slice = Math.max(1, Math.min(MAX_SLICE, queueCapacity));
+    }
+
+    /** Completes with the number of documents once every slice is durable, in request order. */
+    CompletableFuture<Integer> index(String collection, List<Document> documents) {
+        if (documents.isEmpty()) return disk.submit(() -> {
+            collections.get(collection);
+            return 0;
+        });
+        List<List<Document>> slices = new ArrayList<>();
+        for (int i = 0; i < documents.size(); i += slice) {
+            slices.add(documents.subList(i, Math.min(documents.size(), i + slice)));
+        }
+        return disk.submit(() -> collections.get(collection))
+                .thenCompose(index -> embedders.get(index.schema().model())
+                        .thenCompose(batcher -> ingestSlices(index, batcher, slices, 0, CompletableFuture.completedFuture(null))))
+                .thenApply(v -> documents.size());
+    }
+
+    /**
+     * Embeds slice {@code i} while the previous slice is still being written, then chains its write
+     * after the previous one, so writes stay in request order and inference never waits on disk.
+     */
+    private CompletableFuture<Void> ingestSlices(CollectionIndex index, EmbeddingBatcher batcher, List<List<Document>> slices,
+                                                 int i, CompletableFuture<Void> previousWrite) {
+        List<Document> part = slices.get(i);
+        return embed(batcher, part.stream().map(Document::text).toList(), EmbeddingRole.PASSAGE, null)
+                .thenCompose(vectors -> {
+                    List<EmbeddedDocument> embedded = new ArrayList<>(part.size());
+                    for (int j = 0; j < part.size(); j++) embedded.add(new EmbeddedDocument(part.get(j), vectors[j]));
+                    CompletableFuture<Void> write = previousWrite.thenCompose(v -> disk.submit(() -> {
+                        index.upsert(embedded);
+                        return null;
+                    }));
+                    return i + 1 < slices.size() ? ingestSlices(index, batcher, slices, i + 1, write) : write;
+                });
+    }
+
+    /** The batcher's own future (cancelling it drops the texts from its queue); a synchronous refusal becomes a failed future. */
+    static CompletableFuture<float[][]> embed(EmbeddingBatcher batcher, List<String> texts, EmbeddingRole role, String instruction) {
+        try {
+            return batcher.submit(texts, role, instruction);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.poisk.engine;
+
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import io.poisk.index.CollectionIndex;
+import io.poisk.index.CollectionOptions;
+import io.poisk.index.Fusion;
+
+/**
+ * Resolves a request against its collection into a {@link SearchPlan}: mode and fusion defaults, the
+ * filter, and the rerank step (the request's choice against the collection's default reranker). Every
+ * bad input fails here, before any inference, so a bad query costs nothing.
+ */
+final class QueryPlanner {
+    private final ModelCards cards;
+    private final int defaultTopN;
+
+    QueryPlanner(ModelCards cards, int defaultTopN) {
+        this.cards = cards;
+        this.defaultTopN = defaultTopN;
+    }
+
+    /** Blocking-free, but it reads the collection's options: call it where the collection was looked up. */
+    SearchPlan plan(SearchRequest request, CollectionIndex index) {
+        RerankRequest rerank = rerank(request, index);
+        Fusion fusion = request.fusion() == null ? SearchDefaults.FUSION : request.fusion();
+        int depth = rerank == null ? request.k() : Math.max(request.k(), rerank.topN());
+        return new SearchPlan(request, index, index.parseFilter(request.filter()), fusion, depth, rerank);
+    }
+
+    /**
+     * Absent takes the collection's default, false none, an object with a model is that reranker alone (as on
+     * a collection without a default), an object with only top_n the default's model with that top_n. A
+     * default's top_n is raised to k when k is larger; a request's own top_n is already checked to be at least k.
+     * Null when the search is not reranked; else with its top_n resolved.
+     */
+    private RerankRequest rerank(SearchRequest request, CollectionIndex index) {
+        int k = request.k();
+        CollectionOptions.DefaultRerank byDefault = index.options().rerank();
+        RerankRequest rerank = switch (request.rerank()) {
+            case RerankChoice.Off off -> null;
+            case RerankChoice.CollectionDefault d -> byDefault == null ? null : new RerankRequest(byDefault.model(), defaultTopN(byDefault, k));
+            case RerankChoice.Given given -> given(given.request(), byDefault, index.schema().name(), k);
+        };
+        if (rerank == null) return null;
+        boolean modelGiven = request.rerank() instanceof RerankChoice.Given given && given.request().model() != null;
+        if (modelGiven) {
+            cards.reranker(rerank.model());
+        } else {
+            checkDefault(index.schema().name(), rerank.model());
+        }
+        return new RerankRequest(rerank.model(), rerank.topN(k, defaultTopN));
+    }
+
+    /** A request's rerank object; without a model, the collection default's model (and top_n unless the request gives one). */
+    private RerankRequest given(RerankRequest request, CollectionOptions.DefaultRerank byDefault, String collection, int k) {
+        if (request.model() != null) return request;
+        if (byDefault == null) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank.model' is missing and collection '" + collection
+                    + "' has no default reranker; name one: " + ModelCards.names(cards.rerankerIds()));
+        }
+        return new RerankRequest(byDefault.model(), request.topN() != null ? request.topN() : defaultTopN(byDefault, k));
+    }
+
+    private static Integer defaultTopN(CollectionOptions.DefaultRerank byDefault, int k) {
+        return byDefault.topN() == null ? null : Math.max(byDefault.topN(), k);
+    }
+
+    /** A collection's default reranker whose card was removed since is a 400 that says how to search anyway. */
+    private void checkDefault(String collection, String model) {
+        try {
+            cards.reranker(model);
+        } catch (PoiskException e) {
+            throw new PoiskException(e.code(), "the default reranker of collection '" + collection + "' is not available: "
+                    + e.getMessage() + "; send \"rerank\":false to search without it or name another reranker");
+        }
+    }
+}

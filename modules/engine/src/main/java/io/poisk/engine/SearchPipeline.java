@@ -1,0 +1,120 @@
+package io.poisk.engine;
+
+import io.poisk.core.Hit;
+import io.poisk.models.EmbeddingBatcher;
+import io.poisk.models.EmbeddingRole;
+import io.poisk.models.RerankExecutor;
+import io.poisk.models.RerankResult;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The one search pipeline, run by plain and live search alike: plan (collection, filter, fusion, rerank
+ * resolved once, on the disk executor) → embed the query unless lexical (query-embedding cache, then the
+ * model's batcher) → retrieve the first stage to the plan's depth (disk executor) → with a rerank step,
+ * publish the first-stage page and rerank the top_n, cutting to k. Every stage starts through a
+ * {@link StageGate}: a live query's gate can cancel, plain search's never does.
+ */
+final class SearchPipeline {
+    private final CollectionService collections;
+    private final QueryPlanner planner;
+    private final ModelPool<EmbeddingBatcher> embedders;
+    private final ModelPool<RerankExecutor> rerankers;
+    private final QueryEmbeddingCache queryVectors;
+    private final BoundedExecutor disk;
+    private final Duration rerankBudget;
+
+    SearchPipeline(CollectionService collections, QueryPlanner planner, ModelPool<EmbeddingBatcher> embedders,
+                   ModelPool<RerankExecutor> rerankers, QueryEmbeddingCache queryVectors, BoundedExecutor disk, Duration rerankBudget) {
+        this.collections = collections;
+        this.planner = planner;
+        this.embedders = embedders;
+        this.rerankers = rerankers;
+        this.queryVectors = queryVectors;
+        this.disk = disk;
+        this.rerankBudget = rerankBudget;
+    }
+
+    CompletableFuture<SearchPage> run(String collection, SearchRequest request, StageGate gate) {
+        long started = System.nanoTime();
+        CompletableFuture<Void> lookupEnded = new CompletableFuture<>();
+        CompletableFuture<Void> searchEnded = new CompletableFuture<>();
+        return gate.step(LiveQuery.Stage.LOOKUP, lookupEnded,
+                        () -> disk.submit(() -> planner.plan(request, collections.get(collection)), lookupEnded))
+                .thenCompose(plan -> queryVector(gate, plan)
+                        .thenCompose(vector -> gate.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
+                            gate.indexSearchRun();
+                            return QueryRetrieval.retrieve(plan, vector);
+                        }, searchEnded)))
+                        .thenCompose(hits -> plan.rerank() == null
+                                ? CompletableFuture.completedFuture(SearchPage.firstStage(hits, millisSince(started)))
+                                : rerank(gate, plan, hits, started)));
+    }
+
+    /** The embedded query, or null without any inference (no model load either) when the mode is lexical. */
+    private CompletableFuture<float[]> queryVector(StageGate gate, SearchPlan plan) {
+        SearchRequest request = plan.request();
+        if (!request.needsEmbedding()) return CompletableFuture.completedFuture(null);
+        return gate.step(LiveQuery.Stage.LOOKUP, () -> embedders.get(plan.index().schema().model()))
+                .thenCompose(batcher -> gate.step(LiveQuery.Stage.EMBEDDING, () -> cachedQueryVector(batcher, request)));
+    }
+
+    /**
+     * The query's vector from the query-embedding cache, inferred on a miss. The future is the caller's
+     * own: cancelling it cancels the inference only when no other caller waits on the same one.
+     */
+    private CompletableFuture<float[]> cachedQueryVector(EmbeddingBatcher batcher, SearchRequest request) {
+        QueryEmbeddingCache.Key key = new QueryEmbeddingCache.Key(batcher.card().id(), EmbeddingRole.QUERY,
+                request.instruction(), request.query());
+        return queryVectors.vector(key, () -> {
+            CompletableFuture<float[][]> inference = IngestPipeline.embed(batcher, List.of(request.query()), EmbeddingRole.QUERY,
+                    request.instruction());
+            CompletableFuture<float[]> vector = inference.thenApply(vectors -> vectors[0]);
+            // cancelling the vector must reach the batcher's own future, which drops the text from its queue
+            vector.whenComplete((v, e) -> {
+                if (vector.isCancelled()) inference.cancel(false);
+            });
+            return vector;
+        });
+    }
+
+    /**
+     * Publishes the first-stage page, then scores the first top_n hits and reorders them; hits the budget
+     * left unscored follow in first-stage order. The executor's own future is the stage, so cancelling
+     * stops the rerank before its next batch.
+     */
+    private CompletableFuture<SearchPage> rerank(StageGate gate, SearchPlan plan, List<Hit> hits, long started) {
+        gate.publishCandidates(SearchPage.firstStage(hits.subList(0, Math.min(plan.k(), hits.size())), millisSince(started)));
+        List<Hit> candidates = hits.subList(0, Math.min(hits.size(), plan.rerank().topN()));
+        SearchRequest request = plan.request();
+        return gate.step(LiveQuery.Stage.RERANK, () -> rerankers.get(plan.rerank().model()))
+                .thenCompose(executor -> {
+                    long rerankStarted = System.nanoTime();
+                    return gate.step(LiveQuery.Stage.RERANK, () -> executor.rerank(request.query(), request.instruction(),
+                                    candidates.stream().map(Hit::text).toList(), rerankBudget))
+                            .thenApply(result -> reordered(candidates, result, plan, started, rerankStarted));
+                });
+    }
+
+    private static SearchPage reordered(List<Hit> candidates, RerankResult result, SearchPlan plan, long started, long rerankStarted) {
+        int[] order = result.order();
+        int keep = Math.min(plan.k(), order.length);
+        List<RankedHit> page = new ArrayList<>(keep);
+        for (int i = 0; i < keep; i++) {
+            int at = order[i];
+            Hit h = candidates.get(at);
+            boolean scored = result.scored()[at];
+            page.add(new RankedHit(scored ? new Hit(h.id(), result.scores()[at], h.text(), h.fields()) : h, h.score(), scored));
+        }
+        RerankSummary summary = new RerankSummary(plan.rerank().model(), candidates.size(), result.scoredCount(),
+                result.complete(), millisSince(rerankStarted));
+        return new SearchPage(page, millisSince(started), summary);
+    }
+
+    static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+}

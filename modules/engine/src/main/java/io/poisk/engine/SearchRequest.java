@@ -1,0 +1,46 @@
+package io.poisk.engine;
+
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import io.poisk.core.SearchMode;
+import io.poisk.index.Fusion;
+
+import java.util.Map;
+
+/**
+ * One search as every front end and the evaluation harness hand it to the {@link Engine}.
+ *
+ * @param query       the query text (non-empty)
+ * @param instruction what "relevant" means for this query (null: none)
+ * @param k           the page size: hits returned (1..{@value #MAX_K}); first-stage depth is the planner's, not this
+ * @param mode        dense, lexical or hybrid; null takes {@link SearchDefaults#MODE}
+ * @param filter      the filter on declared fields; empty when absent
+ * @param fusion      hybrid fusion; null takes {@link SearchDefaults#FUSION}
+ * @param rerank      the rerank step: the collection's default (also when null), off, or given
+ */
+public record SearchRequest(String query, String instruction, int k, SearchMode mode, Map<String, Object> filter,
+                            Fusion fusion, RerankChoice rerank) {
+    public static final int MAX_K = 1000;
+
+    public SearchRequest {
+        if (query == null || query.isBlank()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'query' must be a non-empty string");
+        if (k < 1 || k > MAX_K) throw new PoiskException(ErrorCode.INVALID_QUERY, "'k' must be between 1 and " + MAX_K + ", got " + k);
+        mode = mode == null ? SearchDefaults.MODE : mode;
+        filter = filter == null ? Map.of() : filter;
+        rerank = rerank == null ? RerankChoice.COLLECTION_DEFAULT : rerank;
+    }
+
+    /** A request with the default fusion and the collection's default rerank step. */
+    public SearchRequest(String query, String instruction, int k, SearchMode mode, Map<String, Object> filter) {
+        this(query, instruction, k, mode, filter, null, null);
+    }
+
+    public static SearchRequest dense(String query, int k) {
+        return new SearchRequest(query, null, k, SearchMode.DENSE, Map.of());
+    }
+
+    /** Whether the query needs its vector: dense and hybrid do, lexical search runs on the text alone. */
+    public boolean needsEmbedding() {
+        return mode != SearchMode.LEXICAL;
+    }
+}

@@ -1,0 +1,260 @@
+package io.poisk.server.wire;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.poisk.core.Document;
+import io.poisk.core.DocumentCodec;
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import io.poisk.core.SearchMode;
+import io.poisk.engine.RerankChoice;
+import io.poisk.engine.RerankRequest;
+import io.poisk.engine.SearchDefaults;
+import io.poisk.engine.SearchRequest;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns request bodies into core types, checking every JSON type and limit so that a bad input
+ * fails with a {@link PoiskException} whose message says what was wrong and what is accepted.
+ */
+public final class RequestDecoder {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private final ApiLimits limits;
+
+    public RequestDecoder(ApiLimits limits) {
+        this.limits = limits;
+    }
+
+    /** Parses a JSON object body; {@code what} names the body in messages. */
+    static JsonNode object(byte[] body, String what) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new PoiskException(ErrorCode.INVALID_JSON, what + " is not valid JSON: " + e.getOriginalMessage()
+                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        } catch (java.io.IOException e) {
+            throw new PoiskException(ErrorCode.INVALID_JSON, what + " could not be read: " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            throw new PoiskException(ErrorCode.INVALID_JSON, what + " is empty; expected a JSON object");
+        }
+        if (!node.isObject()) {
+            throw new PoiskException(ErrorCode.INVALID_JSON, what + " must be a JSON object, got " + typeName(node));
+        }
+        return node;
+    }
+
+    /** The optional model of {@code PUT /collections/{name}}: null when the body is empty or names none. */
+    static String collectionModel(byte[] body) {
+        if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) return null;
+        JsonNode root = object(body, "request body");
+        JsonNode model = root.get("model");
+        if (model == null || model.isNull()) return null;
+        if (!model.isTextual() || model.asText().isBlank()) {
+            throw PoiskException.badRequest("'model' must be a non-empty string (a model card id), got " + typeName(model));
+        }
+        return model.asText();
+    }
+
+    /** {@code {"documents":[...]}}: at most max_documents_per_request documents, ids unique. */
+    public List<Document> documentBatch(byte[] body) {
+        JsonNode root = object(body, "request body");
+        JsonNode docs = root.get("documents");
+        if (docs == null) {
+            throw new PoiskException(ErrorCode.INVALID_DOCUMENT,
+                    "missing 'documents': expected {\"documents\":[{\"id\":\"…\",\"text\":\"…\",\"fields\":{…}}]}");
+        }
+        if (!docs.isArray()) {
+            throw new PoiskException(ErrorCode.INVALID_DOCUMENT, "'documents' must be an array of document objects, got " + typeName(docs));
+        }
+        if (docs.size() > limits.maxDocumentsPerRequest()) {
+            throw new PoiskException(ErrorCode.PAYLOAD_TOO_LARGE, "a request may hold at most " + limits.maxDocumentsPerRequest()
+                    + " documents, got " + docs.size() + "; split the batch or stream it as application/x-ndjson");
+        }
+        List<Document> out = new ArrayList<>(docs.size());
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < docs.size(); i++) {
+            Document d = document(docs.get(i), "documents[" + i + "]");
+            if (!ids.add(d.id())) {
+                throw new PoiskException(ErrorCode.INVALID_DOCUMENT, "documents[" + i + "]: duplicate id '" + d.id()
+                        + "' in this request; each id may appear once per request");
+            }
+            out.add(d);
+        }
+        return out;
+    }
+
+    /** One NDJSON line. */
+    public Document ndjsonLine(byte[] line, long lineNumber) {
+        String where = "line " + lineNumber;
+        JsonNode node;
+        try {
+            node = object(line, where);
+        } catch (PoiskException e) {
+            throw new PoiskException(e.code(), e.getMessage() + "; each line must hold one document {\"id\":\"…\",\"text\":\"…\",\"fields\":{…}}");
+        }
+        return document(node, where);
+    }
+
+    Document document(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new PoiskException(ErrorCode.INVALID_DOCUMENT, where + " must be an object {\"id\":\"…\",\"text\":\"…\",\"fields\":{…}}, got " + typeName(node));
+        }
+        String id = requiredString(node, "id", where);
+        String text = requiredString(node, "text", where);
+        JsonNode fields = node.get("fields");
+        Map<String, Object> fieldMap = Map.of();
+        if (fields != null && !fields.isNull()) {
+            if (!fields.isObject()) {
+                throw new PoiskException(ErrorCode.INVALID_DOCUMENT, where + ": 'fields' must be an object of JSON values, got " + typeName(fields));
+            }
+            fieldMap = JSON.convertValue(fields, MAP);
+        }
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!name.equals("id") && !name.equals("text") && !name.equals("fields")) {
+                throw new PoiskException(ErrorCode.INVALID_DOCUMENT, where + ": unknown property '" + name
+                        + "'; a document has 'id', 'text' and optional 'fields' (put extra data in 'fields')");
+            }
+        }
+        Document document = new Document(id, text, fieldMap);
+        // Measured as the index stores it, so the index never sees a document over its limit.
+        int bytes = DocumentCodec.encode(document).length;
+        if (bytes > limits.maxDocumentBytes()) {
+            throw new PoiskException(ErrorCode.PAYLOAD_TOO_LARGE, where + " (id '" + id + "') is " + bytes
+                    + " bytes as stored (id, text and fields as UTF-8 JSON); the limit is max_document_bytes=" + limits.maxDocumentBytes());
+        }
+        return document;
+    }
+
+    private static String requiredString(JsonNode node, String name, String where) {
+        JsonNode v = node.get(name);
+        if (v == null || v.isNull()) {
+            throw new PoiskException(ErrorCode.INVALID_DOCUMENT, where + ": missing '" + name + "' (a non-empty string)");
+        }
+        if (!v.isTextual()) {
+            throw new PoiskException(ErrorCode.INVALID_DOCUMENT, where + ": '" + name + "' must be a string, got " + typeName(v));
+        }
+        if (v.asText().isBlank()) {
+            throw new PoiskException(ErrorCode.INVALID_DOCUMENT, where + ": '" + name + "' must not be empty");
+        }
+        return v.asText();
+    }
+
+    /** {@code {"query","instruction","k","filter","mode","fusion","rerank":{"model","top_n"}|false}}; mode defaults to hybrid. */
+    public static SearchRequest search(byte[] body) {
+        JsonNode root = object(body, "request body");
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!List.of("query", "instruction", "k", "filter", "mode", "fusion", "rerank").contains(name)) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "unknown property '" + name
+                        + "'; accepted: query, instruction, k, filter, mode, fusion, rerank");
+            }
+        }
+        JsonNode q = root.get("query");
+        if (q == null || q.isNull()) throw new PoiskException(ErrorCode.INVALID_QUERY, "missing 'query' (a non-empty string)");
+        if (!q.isTextual()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'query' must be a string, got " + typeName(q));
+        if (q.asText().isBlank()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'query' must not be empty");
+
+        String instruction = null;
+        JsonNode ins = root.get("instruction");
+        if (ins != null && !ins.isNull()) {
+            if (!ins.isTextual()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'instruction' must be a string, got " + typeName(ins));
+            instruction = ins.asText().isBlank() ? null : ins.asText();
+        }
+
+        int k = SearchDefaults.K;
+        JsonNode kn = root.get("k");
+        if (kn != null && !kn.isNull()) {
+            if (!kn.isIntegralNumber() || !kn.canConvertToInt() || kn.asInt() < 1 || kn.asInt() > SearchRequest.MAX_K) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'k' must be an integer between 1 and " + SearchRequest.MAX_K
+                        + ", got " + (kn.isTextual() ? "the string " + kn : kn.toString()));
+            }
+            k = kn.asInt();
+        }
+
+        SearchMode mode = SearchDefaults.MODE;
+        JsonNode mn = root.get("mode");
+        if (mn != null && !mn.isNull()) {
+            if (!mn.isTextual()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'mode' must be a string (dense, lexical or hybrid), got " + typeName(mn));
+            mode = SearchMode.parse(mn.asText());
+        }
+
+        Map<String, Object> filter = Map.of();
+        JsonNode fn = root.get("filter");
+        if (fn != null && !fn.isNull()) {
+            if (!fn.isObject()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'filter' must be an object, got " + typeName(fn));
+            filter = JSON.convertValue(fn, MAP);
+        }
+        return new SearchRequest(q.asText(), instruction, k, mode, filter, FusionDecoder.decode(root.get("fusion"), mode),
+                rerank(root.get("rerank"), k));
+    }
+
+    /**
+     * {@code "rerank"}: absent takes the collection's default reranker, {@code false} switches reranking off,
+     * {@code {"model":"…","top_n":n}} names one (either part may be left to the collection's default); top_n,
+     * when given, between k and 1000. {@code null} and {@code true} are 400s: they would read as either of the first two.
+     */
+    static RerankChoice rerank(JsonNode node, int k) {
+        if (node == null) return RerankChoice.COLLECTION_DEFAULT;
+        if (node.isBoolean() && !node.asBoolean()) return RerankChoice.OFF;
+        String shape = "; expected \"rerank\":{\"model\":\"<reranker card id>\",\"top_n\":<" + k + ".." + RerankRequest.MAX_TOP_N
+                + ">}, \"rerank\":false to search without the collection's default reranker, or no 'rerank' to use it";
+        if (node.isNull() || node.isBoolean()) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank' may not be " + node + shape);
+        }
+        if (!node.isObject()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank' must be an object, got " + typeName(node) + shape);
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!name.equals("model") && !name.equals("top_n")) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "unknown property 'rerank." + name + "'; accepted: model, top_n");
+            }
+        }
+        JsonNode model = node.get("model");
+        if (model != null && (model.isNull() || !model.isTextual() || model.asText().isBlank())) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank.model' must be a reranker card id (a non-empty string), got "
+                    + typeName(model) + "; leave it out to use the collection's default reranker" + shape);
+        }
+        Integer topN = null;
+        JsonNode tn = node.get("top_n");
+        if (tn != null && !tn.isNull()) {
+            if (!tn.isIntegralNumber() || !tn.canConvertToInt() || tn.asInt() < 1 || tn.asInt() > RerankRequest.MAX_TOP_N) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank.top_n' must be an integer between 1 and "
+                        + RerankRequest.MAX_TOP_N + ", got " + (tn.isTextual() ? "the string " + tn : tn.toString()));
+            }
+            if (tn.asInt() < k) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank.top_n' (" + tn.asInt() + ") must be at least 'k' (" + k
+                        + "): the reranker orders the top_n first-stage hits and the page is cut to k of them");
+            }
+            topN = tn.asInt();
+        }
+        return new RerankChoice.Given(new RerankRequest(model == null ? null : model.asText(), topN));
+    }
+
+    static String typeName(JsonNode n) {
+        return switch (n.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+}

@@ -1,0 +1,116 @@
+package io.poisk.server.wire;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.poisk.core.CollectionInfo;
+import io.poisk.core.Document;
+import io.poisk.core.ErrorCode;
+import io.poisk.core.Hit;
+import io.poisk.index.UnavailableCollection;
+import io.poisk.engine.CollectionDescription;
+import io.poisk.engine.RankedHit;
+import io.poisk.engine.RerankSummary;
+import io.poisk.engine.SearchPage;
+import io.vertx.core.buffer.Buffer;
+
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON shapes of the public HTTP contract. */
+public final class ResponseEncoder {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ResponseEncoder() {
+    }
+
+    public static Map<String, Object> collection(CollectionDescription description) {
+        if (description.unavailable() != null) return unavailable(description.unavailable());
+        CollectionInfo info = description.info();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", info.name());
+        m.put("status", "ready");
+        m.put("model", info.schema().model());
+        m.put("dimension", info.schema().dimension());
+        m.put("similarity", info.schema().similarity());
+        m.put("documents", info.documents());
+        m.put("segments", info.segments());
+        m.putAll(description.options().toMap()); // "language", "fields" and "rerank" (null: none), as PUT takes them
+        return m;
+    }
+
+    /** A collection that failed to open: {@code {"name","status":"unavailable","error":{"code","message"}}}, as its requests answer. */
+    private static Map<String, Object> unavailable(UnavailableCollection u) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", u.name());
+        m.put("status", "unavailable");
+        m.put("error", Map.of("code", ErrorCode.COLLECTION_UNAVAILABLE.code(), "message", u.error().getMessage()));
+        return m;
+    }
+
+    public static Map<String, Object> collections(List<CollectionDescription> infos) {
+        return Map.of("collections", infos.stream().map(ResponseEncoder::collection).toList());
+    }
+
+    public static Map<String, Object> document(Document d) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", d.id());
+        m.put("text", d.text());
+        m.put("fields", d.fields());
+        return m;
+    }
+
+    /**
+     * {@code {"hits":[{"id","score","text","fields"}],"took_ms":n}}; a reranked search adds per hit
+     * {@code "first_stage_score"} and {@code "reranked"}, and {@code "rerank":{"model","top_n","scored","complete","took_ms"}}.
+     * {@code score} is always the score the page is ordered by.
+     */
+    public static Map<String, Object> search(SearchPage r) {
+        boolean reranked = r.rerank() != null;
+        List<Map<String, Object>> hits = new ArrayList<>(r.hits().size());
+        for (RankedHit ranked : r.hits()) {
+            Hit h = ranked.hit();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", h.id());
+            m.put("score", h.score());
+            if (reranked) {
+                m.put("first_stage_score", ranked.firstStageScore());
+                m.put("reranked", ranked.reranked());
+            }
+            m.put("text", h.text());
+            m.put("fields", h.fields());
+            hits.add(m);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hits", hits);
+        m.put("took_ms", r.tookMs());
+        if (reranked) {
+            RerankSummary s = r.rerank();
+            Map<String, Object> rr = new LinkedHashMap<>();
+            rr.put("model", s.model());
+            rr.put("top_n", s.topN());
+            rr.put("scored", s.scored());
+            rr.put("complete", s.complete());
+            rr.put("took_ms", s.tookMs());
+            m.put("rerank", rr);
+        }
+        return m;
+    }
+
+    public static Map<String, Object> error(String code, String message) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("code", code);
+        e.put("message", message);
+        return Map.of("error", e);
+    }
+
+    public static Buffer toBuffer(Object value) {
+        try {
+            return Buffer.buffer(JSON.writeValueAsBytes(value));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
