@@ -4,7 +4,7 @@ package io.poisk.models;
  * An LLM yes/no reranker ({@code kind: llm_reranker}): the prompt around query and document, and the
  * two answer tokens whose logits the traced model returns at the last position.
  *
- * @param padToken the token batches pad with; null pads with id 0
+ * @param padToken the token batches pad with (card: eos_token with append_eos); null pads with id 0
  */
 public record LlmRerankerCard(CardBase base, RerankPrompt prompt, String padToken) implements RerankerCard {
     public LlmRerankerCard {

@@ -48,6 +48,7 @@ final class ModelCardReader {
             }
             case LLM_RERANKER -> {
                 card.requireDimension(2, "an llm_reranker's model returns 2 answer logits; dimension must be 2");
+                // Pads with eos_token only when append_eos is set, as before typed cards (pads are masked either way).
                 yield new LlmRerankerCard(base, prompt(card), card.appendedEos());
             }
         };
