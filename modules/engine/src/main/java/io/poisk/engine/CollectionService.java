@@ -9,7 +9,7 @@ import io.poisk.index.CollectionCatalog;
 import io.poisk.index.CollectionIndex;
 import io.poisk.index.CollectionOptions;
 import io.poisk.index.UnavailableCollection;
-import io.poisk.models.ModelCard;
+import io.poisk.models.EmbedderCard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,7 +45,7 @@ final class CollectionService implements AutoCloseable {
         try {
             CollectionName.validate(name);
             String modelId = model == null || model.isBlank() ? defaultModel : model;
-            ModelCard card = cards.embedder(modelId);
+            EmbedderCard card = cards.embedder(modelId);
             if (options.rerank() != null) cards.defaultReranker(options.rerank().model());
             CollectionSchema schema = new CollectionSchema(name, card.id(), card.dimension(), CollectionSchema.COSINE);
             return disk.submit(() -> {

@@ -2,8 +2,10 @@ package io.poisk.engine;
 
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.poisk.models.EmbedderCard;
 import io.poisk.models.ModelCard;
 import io.poisk.models.ModelRegistry;
+import io.poisk.models.RerankerCard;
 import io.poisk.models.UnknownModelException;
 
 import java.util.List;
@@ -27,28 +29,27 @@ final class ModelCards {
     }
 
     /** The card of an embedder; a reranker's card or an unknown id is a 400 that names the embedders. */
-    ModelCard embedder(String id) {
+    EmbedderCard embedder(String id) {
         List<String> embedders = models.embedderCards().stream().map(ModelCard::id).toList();
-        ModelCard card = known(id, "model", embedders);
-        if (!card.isEmbedder()) {
-            throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "model '" + id + "' is a " + card.kind()
-                    + " (a reranker) and cannot embed documents; a collection needs an embedder: " + names(embedders)
-                    + "; use a reranker per search with \"rerank\":{\"model\":\"" + id + "\"}");
-        }
-        return card;
+        return switch (known(id, "model", embedders)) {
+            case EmbedderCard embedder -> embedder;
+            case RerankerCard reranker -> throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "model '" + id + "' is a "
+                    + reranker.kind() + " (a reranker) and cannot embed documents; a collection needs an embedder: "
+                    + names(embedders) + "; use a reranker per search with \"rerank\":{\"model\":\"" + id + "\"}");
+        };
     }
 
     /** The card of a reranker named in a search; an embedder's card or an unknown id is a 400 that names the rerankers. */
-    ModelCard reranker(String id) {
+    RerankerCard reranker(String id) {
         return reranker(id, false);
     }
 
     /** The card of a collection's default reranker: as {@link #reranker(String)}, every message naming 'rerank.model'. */
-    ModelCard defaultReranker(String id) {
+    RerankerCard defaultReranker(String id) {
         return reranker(id, true);
     }
 
-    private ModelCard reranker(String id, boolean nameProperty) {
+    private RerankerCard reranker(String id, boolean nameProperty) {
         List<String> rerankers = rerankerIds();
         ModelCard card;
         try {
@@ -57,11 +58,11 @@ final class ModelCards {
             if (!nameProperty) throw e;
             throw new PoiskException(e.code(), RERANK_MODEL + e.getMessage());
         }
-        if (card.isEmbedder()) {
+        if (!(card instanceof RerankerCard reranker)) {
             throw new PoiskException(ErrorCode.UNKNOWN_MODEL, RERANK_MODEL + "model '" + id
                     + "' is an embedder, not a reranker; rerankers: " + names(rerankers));
         }
-        return card;
+        return reranker;
     }
 
     List<String> rerankerIds() {

@@ -3,7 +3,6 @@ package io.poisk.models;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.util.PairList;
-import io.poisk.core.PoiskException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,20 +14,17 @@ import java.util.Objects;
  * through its passage template.
  */
 public final class CrossEncoderReranker implements Reranker {
-    private final ModelCard card;
+    private final CrossEncoderCard card;
     private final HuggingFaceTokenizer tokenizer;
     private final ScoringModel model;
 
-    private CrossEncoderReranker(ModelCard card, HuggingFaceTokenizer tokenizer, ScoringModel model) {
+    private CrossEncoderReranker(CrossEncoderCard card, HuggingFaceTokenizer tokenizer, ScoringModel model) {
         this.card = card;
         this.tokenizer = tokenizer;
         this.model = model;
     }
 
-    public static CrossEncoderReranker open(ModelCard card) {
-        if (!card.kind().equals(ModelCard.CROSS_ENCODER)) {
-            throw PoiskException.badRequest("model '" + card.id() + "' is a " + card.kind() + ", not a cross_encoder");
-        }
+    public static CrossEncoderReranker open(CrossEncoderCard card) {
         return DjlModels.openWithTokenizer(card, card.maxLength(), tokenizer -> {
             ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs())), 0L);
             return new CrossEncoderReranker(card, tokenizer, model);
@@ -36,7 +32,7 @@ public final class CrossEncoderReranker implements Reranker {
     }
 
     @Override
-    public ModelCard card() {
+    public CrossEncoderCard card() {
         return card;
     }
 

@@ -21,7 +21,7 @@ import java.util.List;
 public final class DjlEmbedder implements Embedder {
     private static final int MAX_FORWARD_BATCH = 64;
 
-    private final ModelCard card;
+    private final EmbedderCard card;
     private final HuggingFaceTokenizer tokenizer;
     private final ZooModel<TokenBatch, HiddenStates> model;
     private final Pooling pooling;
@@ -30,27 +30,24 @@ public final class DjlEmbedder implements Embedder {
     /** The token that ends the prefix for prefix_mean pooling; -1 otherwise. */
     private final long separatorId;
 
-    private DjlEmbedder(ModelCard card, HuggingFaceTokenizer tokenizer, ZooModel<TokenBatch, HiddenStates> model,
+    private DjlEmbedder(EmbedderCard card, HuggingFaceTokenizer tokenizer, ZooModel<TokenBatch, HiddenStates> model,
                         long eosId, long separatorId) {
         this.card = card;
         this.tokenizer = tokenizer;
         this.model = model;
-        this.pooling = Pooling.of(card.pooling());
+        this.pooling = card.pooling();
         this.eosId = eosId;
         this.separatorId = separatorId;
     }
 
     /** Loads the card's tokenizer and weights; UNAVAILABLE when the engine cannot load them. */
-    public static DjlEmbedder open(ModelCard card) {
-        if (!card.isEmbedder()) {
-            throw PoiskException.badRequest("model '" + card.id() + "' is a " + card.kind() + ", not an embedder");
-        }
+    public static DjlEmbedder open(EmbedderCard card) {
         // One place is kept for the appended EOS token, as the models' own code truncates one shorter.
         return DjlModels.openWithTokenizer(card, card.maxLength() - (card.eosToken() == null ? 0 : 1), tokenizer -> {
             long eosId = card.eosToken() == null ? -1 : DjlModels.tokenId(tokenizer, card, card.eosToken(), "eos_token");
-            long separatorId = card.prefixSeparator() == null || !card.pooling().equals("prefix_mean") ? -1
+            long separatorId = card.prefixSeparator() == null ? -1
                     : DjlModels.tokenId(tokenizer, card, card.prefixSeparator(), "prefix_separator");
-            boolean onnx = DjlModels.engineName(card).equals("OnnxRuntime");
+            boolean onnx = card.engine() == ModelEngine.ONNX;
             ZooModel<TokenBatch, HiddenStates> model = DjlModels.load(card, HiddenStates.class,
                     new HiddenStateTranslator(onnx, card.inputs()));
             return new DjlEmbedder(card, tokenizer, model, eosId, separatorId);
@@ -58,7 +55,7 @@ public final class DjlEmbedder implements Embedder {
     }
 
     @Override
-    public ModelCard card() {
+    public EmbedderCard card() {
         return card;
     }
 

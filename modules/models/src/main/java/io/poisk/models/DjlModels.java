@@ -24,10 +24,6 @@ final class DjlModels {
 
     private DjlModels() {}
 
-    static String engineName(ModelCard card) {
-        return card.engine().equals("onnx") ? "OnnxRuntime" : "PyTorch";
-    }
-
     /**
      * The card's tokenizer, never padding (batches pad themselves); truncating to {@code maxLength}
      * tokens when it is positive (pairs longest-first), not at all otherwise.
@@ -55,7 +51,7 @@ final class DjlModels {
     /** Loads the weights with the translator, on a GPU when the engine sees one. */
     static <O> ZooModel<TokenBatch, O> load(ModelCard card, Class<O> output, Translator<TokenBatch, O> translator)
             throws IOException, ModelNotFoundException, MalformedModelException {
-        String engineName = engineName(card);
+        String engineName = card.engine().djlName();
         int threads = Integer.getInteger("poisk.inference.threads", Runtime.getRuntime().availableProcessors());
         // Read once when the PyTorch engine starts (ONNX Runtime starts it too, for NDArray ops it lacks),
         // so they must be set before either engine's first use.
@@ -68,7 +64,7 @@ final class DjlModels {
         String artifact = card.artifact();
         String modelName = artifact.substring(0, artifact.lastIndexOf('.'));
         ZooModel<TokenBatch, O> model;
-        if (engineName.equals("OnnxRuntime")) {
+        if (card.engine() == ModelEngine.ONNX) {
             model = loadOnnx(card, modelName, device, threads, translator);
         } else {
             model = Criteria.builder()

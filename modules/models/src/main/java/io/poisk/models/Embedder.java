@@ -5,7 +5,7 @@ import java.util.List;
 /** Turns texts into vectors the way the model card says. Blocking and thread-safe. */
 public interface Embedder extends AutoCloseable {
 
-    ModelCard card();
+    EmbedderCard card();
 
     /**
      * Embeds the texts in the given role; {@code instruction} (may be null) only changes queries of

@@ -80,7 +80,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
         }
     }
 
-    public ModelCard card() {
+    public EmbedderCard card() {
         return embedder.card();
     }
 

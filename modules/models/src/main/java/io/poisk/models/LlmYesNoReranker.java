@@ -14,14 +14,14 @@ import java.util.Objects;
  * tokens at the last position. The score is P(positive) = softmax(positive, negative)[0].
  */
 public final class LlmYesNoReranker implements Reranker {
-    private final ModelCard card;
-    private final ModelCard.RerankPrompt prompt;
+    private final LlmRerankerCard card;
+    private final RerankPrompt prompt;
     private final HuggingFaceTokenizer tokenizer;
     private final ScoringModel model;
     private final long[] prefixIds;
     private final long[] suffixIds;
 
-    private LlmYesNoReranker(ModelCard card, HuggingFaceTokenizer tokenizer, ScoringModel model) {
+    private LlmYesNoReranker(LlmRerankerCard card, HuggingFaceTokenizer tokenizer, ScoringModel model) {
         this.card = card;
         this.prompt = card.prompt();
         this.tokenizer = tokenizer;
@@ -34,21 +34,18 @@ public final class LlmYesNoReranker implements Reranker {
         }
     }
 
-    public static LlmYesNoReranker open(ModelCard card) {
-        if (!card.kind().equals(ModelCard.LLM_RERANKER)) {
-            throw PoiskException.badRequest("model '" + card.id() + "' is a " + card.kind() + ", not an llm_reranker");
-        }
+    public static LlmYesNoReranker open(LlmRerankerCard card) {
         // No truncation by the tokenizer (0): score() truncates the body itself, around prefix and suffix.
         return DjlModels.openWithTokenizer(card, 0, tokenizer -> {
             for (String answer : card.prompt().answerTokens()) DjlModels.tokenId(tokenizer, card, answer, "answer token");
-            long padId = card.eosToken() == null ? 0L : DjlModels.tokenId(tokenizer, card, card.eosToken(), "eos_token");
+            long padId = card.padToken() == null ? 0L : DjlModels.tokenId(tokenizer, card, card.padToken(), "eos_token");
             ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs())), padId);
             return new LlmYesNoReranker(card, tokenizer, model);
         });
     }
 
     @Override
-    public ModelCard card() {
+    public LlmRerankerCard card() {
         return card;
     }
 

@@ -88,32 +88,36 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /** The cards of models that embed (kind "embedder"): the ones a collection can be created with. */
-    public List<ModelCard> embedderCards() {
-        return cards.values().stream().filter(ModelCard::isEmbedder).toList();
+    public List<EmbedderCard> embedderCards() {
+        return cards.values().stream().filter(EmbedderCard.class::isInstance).map(EmbedderCard.class::cast).toList();
     }
 
     /** The cards of rerankers (kind "cross_encoder" or "llm_reranker"). */
-    public List<ModelCard> rerankerCards() {
-        return cards.values().stream().filter(c -> !c.isEmbedder()).toList();
+    public List<RerankerCard> rerankerCards() {
+        return cards.values().stream().filter(RerankerCard.class::isInstance).map(RerankerCard.class::cast).toList();
     }
 
     /** The embedder of this model, loaded on first use (seconds) and cached; BAD_REQUEST for a reranker's id. */
     public Embedder embedder(String id) {
         if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "model registry is closed");
         ModelCard card = card(id);
-        return embedders.computeIfAbsent(card.id(), key -> DjlEmbedder.open(card));
+        if (!(card instanceof EmbedderCard embedder)) {
+            throw PoiskException.badRequest("model '" + id + "' is a " + card.kind() + ", not an embedder");
+        }
+        return embedders.computeIfAbsent(embedder.id(), key -> DjlEmbedder.open(embedder));
     }
 
     /** The reranker of this model, loaded on first use and cached; BAD_REQUEST for an embedder's id. */
     public Reranker reranker(String id) {
         if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "model registry is closed");
-        ModelCard card = card(id);
-        if (card.isEmbedder()) {
+        if (!(card(id) instanceof RerankerCard reranker)) {
             throw PoiskException.badRequest("model '" + id + "' is an embedder, not a reranker; rerankers: "
                     + rerankerCards().stream().map(ModelCard::id).toList());
         }
-        return rerankers.computeIfAbsent(card.id(), key -> card.kind().equals(ModelCard.CROSS_ENCODER)
-                ? CrossEncoderReranker.open(card) : LlmYesNoReranker.open(card));
+        return rerankers.computeIfAbsent(reranker.id(), key -> switch (reranker) {
+            case CrossEncoderCard crossEncoder -> CrossEncoderReranker.open(crossEncoder);
+            case LlmRerankerCard llm -> LlmYesNoReranker.open(llm);
+        });
     }
 
     @Override

@@ -7,7 +7,7 @@ import java.util.Locale;
  * has no NDArray maths), the same code for every engine. The attention mask says which positions are
  * real tokens, so left- and right-padded batches pool alike.
  */
-public enum Pooling {
+public enum Pooling implements CardValue {
     /** Masked mean over all real tokens (e5, USER-base). */
     MEAN,
     /** The first real token, [CLS] for BERT-style models (bge). */
@@ -21,9 +21,15 @@ public enum Pooling {
      */
     PREFIX_MEAN;
 
-    /** The pooling a card names: "mean", "cls" or "last_token". */
-    public static Pooling of(String cardName) {
-        return valueOf(cardName.toUpperCase(Locale.ROOT));
+    /** The card's spelling: "mean", "cls", "last_token" or "prefix_mean". */
+    @Override
+    public String cardName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public String toString() {
+        return cardName();
     }
 
     /**

@@ -49,7 +49,7 @@ public final class RerankExecutor implements AutoCloseable {
         });
     }
 
-    public ModelCard card() {
+    public RerankerCard card() {
         return reranker.card();
     }
 

@@ -8,7 +8,7 @@ import java.util.List;
  */
 public interface Reranker extends AutoCloseable {
 
-    ModelCard card();
+    RerankerCard card();
 
     /**
      * One score per document, in order: the raw logit for a cross-encoder, P(yes) in [0, 1] for an LLM

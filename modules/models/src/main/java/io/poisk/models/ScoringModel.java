@@ -14,17 +14,17 @@ import java.util.List;
 final class ScoringModel implements AutoCloseable {
     private static final int MAX_FORWARD_BATCH = 32;
 
-    private final ModelCard card;
+    private final RerankerCard card;
     private final ZooModel<TokenBatch, Logits> model;
     private final long padId;
 
-    ScoringModel(ModelCard card, ZooModel<TokenBatch, Logits> model, long padId) {
+    ScoringModel(RerankerCard card, ZooModel<TokenBatch, Logits> model, long padId) {
         this.card = card;
         this.model = model;
         this.padId = padId;
     }
 
-    /** Logits rows of {@code card.dimension()} floats, in input order. */
+    /** Logits rows of {@code card.outputs()} floats, in input order. */
     float[][] forward(List<TokenBatch.Tokens> sequences) {
         float[][] out = new float[sequences.size()][];
         if (sequences.isEmpty()) return out;
@@ -37,10 +37,10 @@ final class ScoringModel implements AutoCloseable {
                 List<TokenBatch.Tokens> rows = new ArrayList<>(to - from);
                 for (int k = from; k < to; k++) rows.add(sequences.get(order[k]));
                 Logits logits = predictor.predict(TokenBatch.pad(rows, padId, card.leftPadding()));
-                if (logits.batchSize() != rows.size() || logits.width() != card.dimension()) {
+                if (logits.batchSize() != rows.size() || logits.width() != card.outputs()) {
                     throw new PoiskException(ErrorCode.INTERNAL, "model '" + card.id() + "' returned [" + logits.batchSize()
                             + ", " + logits.width() + "] logits for " + rows.size() + " sequences; its card says "
-                            + card.dimension() + " per sequence");
+                            + card.outputs() + " per sequence");
                 }
                 for (int r = 0; r < rows.size(); r++) {
                     out[order[from + r]] = Arrays.copyOfRange(logits.values(), r * logits.width(), (r + 1) * logits.width());

@@ -41,7 +41,7 @@ class CliExportedModelsTest {
         JsonNode reference = TinyModels.model(id);
         assertThat(reference.get("export_command").asText()).startsWith("export.py --model _work/hf/");
         Embedder embedder = registry.embedder(id);
-        assertThat(embedder.card().engine()).isEqualTo("pytorch");
+        assertThat(embedder.card().engine()).isEqualTo(ModelEngine.PYTORCH);
         double worst = TinyReferenceChecks.assertEmbedderMatches(embedder, reference.get("cases"), id);
         log.info("{}: max |Java - Python| = {}", id, worst);
     }
@@ -82,7 +82,8 @@ class CliExportedModelsTest {
         // the saved folder's architecture exists only in its modeling_tiny_nv.py (auto_map), as NV-Retriever-v1's
         assertThat(TinyModels.folder().resolve("_work/hf/tiny-mistral-nv-retriever/modeling_tiny_nv.py")).isRegularFile();
         assertThat(TinyModels.model("tiny-mistral-nv-retriever-cli").get("export_command").asText()).endsWith("--trust-remote-code");
-        assertThat(registry.card("tiny-mistral-nv-retriever-cli").pooling()).isEqualTo("prefix_mean");
+        assertThat(registry.card("tiny-mistral-nv-retriever-cli")).isInstanceOfSatisfying(EmbedderCard.class,
+                card -> assertThat(card.pooling()).isEqualTo(Pooling.PREFIX_MEAN));
     }
 
     @Test

@@ -34,6 +34,16 @@ class ModelCardTest {
         return ModelCard.load(card);
     }
 
+    private EmbedderCard embedder(String json) throws IOException {
+        return (EmbedderCard) write(json);
+    }
+
+    /** VALID turned into a reranker card of this kind, keeping the keys export.py writes for every kind. */
+    private static String reranker(String kind, int dimension, String extra) {
+        return VALID.replace("\"dimension\": 384", "\"dimension\": " + dimension)
+                .replace("\"normalize\": true", "\"kind\": \"" + kind + "\"" + extra);
+    }
+
     private void assertBad(String json, String messagePart) {
         assertThatThrownBy(() -> write(json))
                 .isInstanceOfSatisfying(PoiskException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.BAD_REQUEST))
@@ -42,16 +52,14 @@ class ModelCardTest {
 
     @Test
     void loadsEveryField() throws IOException {
-        ModelCard card = write(VALID);
+        EmbedderCard card = embedder(VALID);
         assertThat(card.id()).isEqualTo("e5-test");
         assertThat(card.directory()).isEqualTo(dir.toAbsolutePath());
         assertThat(card.artifactPath()).isEqualTo(dir.toAbsolutePath().resolve("model.onnx"));
-        assertThat(card.engine()).isEqualTo("onnx");
-        assertThat(card.tokenizer()).isEqualTo("tokenizer.json");
-        assertThat(card.pooling()).isEqualTo("mean");
-        assertThat(card.queryTemplate()).isEqualTo("query: {text}");
-        assertThat(card.passageTemplate()).isEqualTo("passage: {text}");
-        assertThat(card.instructionTemplate()).isNull();
+        assertThat(card.engine()).isEqualTo(ModelEngine.ONNX);
+        assertThat(card.base().tokenizer()).isEqualTo("tokenizer.json");
+        assertThat(card.pooling()).isEqualTo(Pooling.MEAN);
+        assertThat(card.base().templates()).isEqualTo(new InputTemplates("query: {text}", "passage: {text}", null));
         assertThat(card.maxLength()).isEqualTo(512);
         assertThat(card.dimension()).isEqualTo(384);
         assertThat(card.normalize()).isTrue();
@@ -61,7 +69,7 @@ class ModelCardTest {
     void provisionedDefaultCardIsValid() {
         ModelCard card = ModelCard.load(Path.of(System.getProperty("poisk.models.dir"), "e5-small-v2", "card.json"));
         assertThat(card.id()).isEqualTo("e5-small-v2");
-        assertThat(card.dimension()).isEqualTo(384);
+        assertThat(card).isInstanceOfSatisfying(EmbedderCard.class, e -> assertThat(e.dimension()).isEqualTo(384));
         assertThat(card.render("hi", EmbeddingRole.PASSAGE, null)).isEqualTo("passage: hi");
     }
 
@@ -112,24 +120,24 @@ class ModelCardTest {
 
     @Test
     void normalizeDefaultsToTrue() throws IOException {
-        assertThat(write(VALID.replace(", \"normalize\": true", "")).normalize()).isTrue();
-        assertThat(write(VALID.replace("\"normalize\": true", "\"normalize\": false")).normalize()).isFalse();
+        assertThat(embedder(VALID.replace(", \"normalize\": true", "")).normalize()).isTrue();
+        assertThat(embedder(VALID.replace("\"normalize\": true", "\"normalize\": false")).normalize()).isFalse();
     }
 
     @Test
     void oldCardsGetTheEncoderDefaults() throws IOException {
-        ModelCard card = write(VALID);
-        assertThat(card.kind()).isEqualTo(ModelCard.EMBEDDER);
-        assertThat(card.paddingSide()).isEqualTo("right");
+        EmbedderCard card = embedder(VALID);
+        assertThat(card.kind()).isEqualTo(ModelKind.EMBEDDER);
+        assertThat(card.base().paddingSide()).isEqualTo(PaddingSide.RIGHT);
         assertThat(card.inputs()).containsExactly("input_ids", "attention_mask", "token_type_ids");
         assertThat(card.truncateDim()).isNull();
         assertThat(card.eosToken()).isNull();
-        assertThat(card.prompt()).isNull();
+        assertThat(card.prefixSeparator()).isNull();
     }
 
     @Test
     void readsTheDecoderAndRerankerKeys() throws IOException {
-        ModelCard qwen = write(VALID.replace("\"normalize\": true", "\"normalize\": true, \"truncate_dim\": 128, \"padding_side\": \"left\","
+        EmbedderCard qwen = embedder(VALID.replace("\"normalize\": true", "\"normalize\": true, \"truncate_dim\": 128, \"padding_side\": \"left\","
                 + " \"append_eos\": true, \"eos_token\": \"<|endoftext|>\", \"inputs\": [\"input_ids\", \"attention_mask\"]"));
         assertThat(qwen.dimension()).isEqualTo(128);
         assertThat(qwen.truncateDim()).isEqualTo(128);
@@ -137,10 +145,11 @@ class ModelCardTest {
         assertThat(qwen.eosToken()).isEqualTo("<|endoftext|>");
         assertThat(qwen.inputs()).containsExactly("input_ids", "attention_mask");
 
-        ModelCard reranker = write(VALID.replace("\"dimension\": 384", "\"dimension\": 2").replace("\"normalize\": true",
-                "\"kind\": \"llm_reranker\", \"prompt\": {\"prefix\": \"P\", \"body\": \"<I>{instruction} <Q>{query} <D>{document}\","
+        LlmRerankerCard reranker = (LlmRerankerCard) write(reranker("llm_reranker", 2,
+                ", \"prompt\": {\"prefix\": \"P\", \"body\": \"<I>{instruction} <Q>{query} <D>{document}\","
                         + " \"suffix\": \"S\", \"default_instruction\": \"web search\", \"answer_tokens\": [\"yes\", \"no\"]}"));
         assertThat(reranker.prompt().answerTokens()).containsExactly("yes", "no");
+        assertThat(reranker.outputs()).isEqualTo(2);
         assertThat(reranker.prompt().renderBody("q {document}", "d", null)).isEqualTo("<I>web search <Q>q {document} <D>d");
         assertThat(reranker.prompt().renderBody("q", "d", "mine")).isEqualTo("<I>mine <Q>q <D>d");
     }
@@ -157,5 +166,53 @@ class ModelCardTest {
                 "needs a prompt");
         assertBad(VALID.replace("\"dimension\": 384", "\"dimension\": 2").replace("\"normalize\": true",
                 "\"kind\": \"llm_reranker\", \"prompt\": {\"body\": \"{query}\", \"answer_tokens\": [\"yes\", \"no\"]}"), "must contain {query} and {document}");
+    }
+
+    @Test
+    void eachKindLoadsAsItsOwnType() throws IOException {
+        String prompt = ", \"prompt\": {\"body\": \"{query} {document}\", \"answer_tokens\": [\"yes\", \"no\"]}";
+        String described = switch (write(VALID)) {
+            case EmbedderCard e -> "embedder " + e.pooling();
+            case CrossEncoderCard c -> "cross encoder";
+            case LlmRerankerCard l -> "llm";
+        };
+        assertThat(described).isEqualTo("embedder mean");
+        assertThat(write(reranker("cross_encoder", 1, ""))).isInstanceOfSatisfying(CrossEncoderCard.class, c -> {
+            assertThat(c.kind()).isEqualTo(ModelKind.CROSS_ENCODER);
+            assertThat(c.outputs()).isEqualTo(1);
+            assertThat(c.render("q", EmbeddingRole.QUERY, null)).isEqualTo("query: q");
+        });
+        assertThat(write(reranker("llm_reranker", 2, prompt))).isInstanceOf(LlmRerankerCard.class);
+    }
+
+    @Test
+    void keysThatMeanNothingForTheKindAreIgnored() throws IOException {
+        // export.py writes pooling and normalize into reranker cards too; a reranker never pools
+        assertThat(write(reranker("cross_encoder", 1, "").replace("\"pooling\": \"mean\"", "\"pooling\": \"max\"")))
+                .isInstanceOf(CrossEncoderCard.class);
+        assertThat(write(reranker("cross_encoder", 1, "").replace("\"pooling\": \"mean\", ", "")))
+                .isInstanceOf(CrossEncoderCard.class);
+        // a separator is kept only where it is used: prefix_mean pooling
+        assertThat(embedder(VALID.replace("\"normalize\": true", "\"prefix_separator\": \":\"")).prefixSeparator()).isNull();
+        assertThat(embedder(VALID.replace("\"pooling\": \"mean\"", "\"pooling\": \"prefix_mean\", \"prefix_separator\": \":\""))
+                .prefixSeparator()).isEqualTo(":");
+    }
+
+    @Test
+    void rerankerDimensionsAreFixedByTheirKind() {
+        assertBad(reranker("cross_encoder", 2, ""), "a cross_encoder's model returns 1 logit");
+        assertBad(reranker("llm_reranker", 1, ", \"prompt\": {\"body\": \"{query} {document}\", \"answer_tokens\": [\"yes\", \"no\"]}"),
+                "returns 2 answer logits");
+    }
+
+    @Test
+    void cardsBuiltInCodeAreCheckedToo() throws IOException {
+        CardBase base = write(VALID).base();
+        assertThatThrownBy(() -> new EmbedderCard(base, Pooling.MEAN, 384, null, true, ":", null))
+                .isInstanceOf(PoiskException.class).hasMessageContaining("model card 'e5-test'")
+                .hasMessageContaining("prefix_separator means something only for prefix_mean pooling");
+        assertThatThrownBy(() -> new EmbedderCard(base, Pooling.MEAN, 0, null, true, null, null))
+                .hasMessageContaining("dimension must be positive");
+        assertThatThrownBy(() -> new LlmRerankerCard(base, null, null)).hasMessageContaining("needs a prompt");
     }
 }

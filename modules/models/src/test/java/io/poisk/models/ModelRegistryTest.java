@@ -31,7 +31,8 @@ class ModelRegistryTest {
         Files.createDirectories(modelsDir.resolve("no-card"));
         try (ModelRegistry registry = new ModelRegistry(modelsDir)) {
             assertThat(registry.cards()).extracting(ModelCard::id).containsExactly("alpha", "beta");
-            assertThat(registry.card("beta").pooling()).isEqualTo("cls");
+            assertThat(registry.card("beta")).isInstanceOfSatisfying(EmbedderCard.class,
+                    card -> assertThat(card.pooling()).isEqualTo(Pooling.CLS));
             assertThatThrownBy(() -> registry.card("gamma"))
                     .isInstanceOfSatisfying(PoiskException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.UNKNOWN_MODEL))
                     .hasMessageContaining("unknown model 'gamma'").hasMessageContaining("available: alpha, beta");

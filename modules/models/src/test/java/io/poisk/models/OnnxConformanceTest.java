@@ -31,7 +31,7 @@ class OnnxConformanceTest {
 
     @Test
     void matchesPythonOnnxRuntimeSingleAndBatched() throws Exception {
-        assertThat(embedder.card().engine()).isEqualTo("onnx");
+        assertThat(embedder.card().engine()).isEqualTo(ModelEngine.ONNX);
         ConformanceReference.e5SmallV2().assertConforms(embedder);
     }
 

@@ -66,9 +66,10 @@ class PoolingTest {
 
     @Test
     void namesMatchTheCard() {
-        assertThat(Pooling.of("mean")).isEqualTo(Pooling.MEAN);
-        assertThat(Pooling.of("cls")).isEqualTo(Pooling.CLS);
-        assertThat(Pooling.of("last_token")).isEqualTo(Pooling.LAST_TOKEN);
+        assertThat(Pooling.MEAN.cardName()).isEqualTo("mean");
+        assertThat(Pooling.CLS.cardName()).isEqualTo("cls");
+        assertThat(Pooling.LAST_TOKEN.cardName()).isEqualTo("last_token");
+        assertThat(Pooling.PREFIX_MEAN.cardName()).isEqualTo("prefix_mean");
     }
 
     @Test

@@ -25,8 +25,8 @@ class TorchScriptConformanceTest {
         if (!Files.isRegularFile(exported.resolve("model.pt")) || !Files.isRegularFile(exported.resolve("card.json"))) {
             export(exported);
         }
-        ModelCard card = ModelCard.load(exported.resolve("card.json"));
-        assertThat(card.engine()).isEqualTo("pytorch");
+        EmbedderCard card = (EmbedderCard) ModelCard.load(exported.resolve("card.json"));
+        assertThat(card.engine()).isEqualTo(ModelEngine.PYTORCH);
         assertThat(card.artifact()).isEqualTo("model.pt");
         try (Embedder embedder = DjlEmbedder.open(card)) {
             ConformanceReference.e5SmallV2().assertConforms(embedder);
