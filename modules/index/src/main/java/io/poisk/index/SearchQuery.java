@@ -7,13 +7,14 @@ import io.poisk.core.SearchMode;
 /**
  * A search over one collection. {@code vector} (the embedded query) is needed for dense and hybrid,
  * {@code text} for lexical and hybrid; {@code filter} may be null (everything passes), {@code fusion}
- * null (RRF, k = 60). Hybrid fetches {@code max(2k, 50)} candidates per list before fusing.
+ * null ({@link Fusion#DEFAULT}). {@code depth} is how many candidates the search returns (the caller's
+ * page, or the top_n a reranker will see); hybrid fetches {@code max(2·depth, 50)} per list before fusing.
  */
-public record SearchQuery(SearchMode mode, float[] vector, String text, int k, Filter filter, Fusion fusion) {
+public record SearchQuery(SearchMode mode, float[] vector, String text, int depth, Filter filter, Fusion fusion) {
     public SearchQuery {
         mode = mode == null ? SearchMode.HYBRID : mode;
         fusion = fusion == null ? Fusion.defaults() : fusion;
-        if (k < 1) throw new PoiskException(ErrorCode.INVALID_QUERY, "'k' must be positive, got " + k);
+        if (depth < 1) throw new PoiskException(ErrorCode.INVALID_QUERY, "the search depth must be positive, got " + depth);
         if (mode != SearchMode.LEXICAL && vector == null) {
             throw new PoiskException(ErrorCode.INVALID_QUERY, mode.wireName() + " search needs a query vector");
         }
@@ -22,20 +23,20 @@ public record SearchQuery(SearchMode mode, float[] vector, String text, int k, F
         }
     }
 
-    public static SearchQuery dense(float[] vector, int k, Filter filter) {
-        return new SearchQuery(SearchMode.DENSE, vector, null, k, filter, null);
+    public static SearchQuery dense(float[] vector, int depth, Filter filter) {
+        return new SearchQuery(SearchMode.DENSE, vector, null, depth, filter, null);
     }
 
-    public static SearchQuery lexical(String text, int k, Filter filter) {
-        return new SearchQuery(SearchMode.LEXICAL, null, text, k, filter, null);
+    public static SearchQuery lexical(String text, int depth, Filter filter) {
+        return new SearchQuery(SearchMode.LEXICAL, null, text, depth, filter, null);
     }
 
-    public static SearchQuery hybrid(float[] vector, String text, int k, Filter filter, Fusion fusion) {
-        return new SearchQuery(SearchMode.HYBRID, vector, text, k, filter, fusion);
+    public static SearchQuery hybrid(float[] vector, String text, int depth, Filter filter, Fusion fusion) {
+        return new SearchQuery(SearchMode.HYBRID, vector, text, depth, filter, fusion);
     }
 
-    /** Candidates each list contributes: k for one mode, more for fusion. */
-    int depth() {
-        return mode == SearchMode.HYBRID ? Math.max(2 * k, 50) : k;
+    /** Candidates each list contributes: the depth for one mode, more for fusion. */
+    int perListDepth() {
+        return mode == SearchMode.HYBRID ? Math.max(2 * depth, 50) : depth;
     }
 }

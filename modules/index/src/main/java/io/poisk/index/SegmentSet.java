@@ -217,12 +217,12 @@ final class SegmentSet implements AutoCloseable {
             if (needLexical) for (Segment s : segments) views.add(s.lexicalView());
             Query filter = q.filter() == null ? null : FilterQueries.toQuery(q.filter());
             List<Hit> dense = q.mode() == SearchMode.LEXICAL ? List.of()
-                    : denseCandidates(segments, vector, q.depth(), filter, views, documents);
+                    : denseCandidates(segments, vector, q.perListDepth(), filter, views, documents);
             List<Hit> lexical = q.mode() == SearchMode.DENSE ? List.of() : lexicalSearch(views, q, filter, documents);
             List<Hit> hits = switch (q.mode()) {
-                case DENSE -> dense.subList(0, Math.min(q.k(), dense.size()));
-                case LEXICAL -> lexical.subList(0, Math.min(q.k(), lexical.size()));
-                case HYBRID -> RankFusion.fuse(dense, lexical, q.fusion(), q.k());
+                case DENSE -> dense.subList(0, Math.min(q.depth(), dense.size()));
+                case LEXICAL -> lexical.subList(0, Math.min(q.depth(), lexical.size()));
+                case HYBRID -> RankFusion.fuse(dense, lexical, q.fusion(), q.depth());
             };
             return new SearchResults(hits, dense, lexical);
         } catch (IOException e) {
@@ -292,7 +292,7 @@ final class SegmentSet implements AutoCloseable {
         try (MultiReader all = new MultiReader(leaves.toArray(new IndexReader[0]), false)) {
             IndexSearcher searcher = new IndexSearcher(all);
             searcher.setQueryCache(null);
-            TopDocs top = searcher.search(full, q.depth());
+            TopDocs top = searcher.search(full, q.perListDepth());
             List<LeafReaderContext> contexts = all.leaves();
             List<Candidate> found = new ArrayList<>(top.scoreDocs.length);
             for (ScoreDoc sd : top.scoreDocs) {
@@ -301,7 +301,7 @@ final class SegmentSet implements AutoCloseable {
                 int ordinal = leaf.ordinal(sd.doc - contexts.get(i).docBase);
                 found.add(new Candidate(leaf.segment(), ordinal, leaf.segment().idAt(ordinal), sd.score));
             }
-            return load(found, q.depth(), documents);
+            return load(found, q.perListDepth(), documents);
         }
     }
 

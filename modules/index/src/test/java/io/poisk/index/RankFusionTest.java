@@ -42,7 +42,9 @@ class RankFusionTest {
 
     @Test
     void fusionIsParsedFromItsJsonFormWithClearErrors() {
-        assertThat(Fusion.fromMap(null)).isEqualTo(new Fusion.Rrf(60));
+        assertThat(Fusion.fromMap(null)).isEqualTo(new Fusion.Weighted(0.2, 0.8));
+        assertThat(Fusion.fromMap(Map.of("method", "weighted", "dense", 0.5))).isEqualTo(new Fusion.Weighted(0.5, 0.8));
+        assertThat(Fusion.fromMap(Map.of("method", "rrf"))).isEqualTo(new Fusion.Rrf(60));
         assertThat(Fusion.fromMap(Map.of("method", "rrf", "k", 10))).isEqualTo(new Fusion.Rrf(10));
         assertThat(Fusion.fromMap(Map.of("method", "weighted", "dense", 0.2, "lexical", 0.8))).isEqualTo(new Fusion.Weighted(0.2, 0.8));
         assertThatThrownBy(() -> Fusion.fromMap(Map.of("method", "max"))).isInstanceOfSatisfying(PoiskException.class,
