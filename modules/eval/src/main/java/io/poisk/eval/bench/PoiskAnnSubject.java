@@ -6,6 +6,8 @@ import io.poisk.core.Hit;
 import io.poisk.index.CollectionIndex;
 import io.poisk.index.EmbeddedDocument;
 import io.poisk.index.IndexOptions;
+import io.poisk.index.ScoredCandidate;
+import io.poisk.index.SearchQuery;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -82,6 +84,48 @@ final class PoiskAnnSubject implements AnnSubject {
     @Override
     public Path directory() {
         return dir;
+    }
+
+    /**
+     * The same index searched as the engine now searches it: scored candidates (ids and scores) with no
+     * document loads, which the engine reads only for the page it returns. Shares this subject's index
+     * (and so its beam); measured beside it, the difference is the cost of loading k documents.
+     */
+    AnnSubject candidatesOnly() {
+        return new AnnSubject() {
+            @Override
+            public String name() {
+                return "poisk-ids";
+            }
+
+            @Override
+            public void build(float[][] base) {
+                // built by the subject it views
+            }
+
+            @Override
+            public void useBeam(int beam) {
+                // the viewed subject sets the beam of the shared index
+            }
+
+            @Override
+            public int[] search(float[] query, int k) {
+                List<ScoredCandidate> found = index.candidates(SearchQuery.dense(query, k, null));
+                int[] out = new int[found.size()];
+                for (int i = 0; i < out.length; i++) out[i] = Integer.parseInt(found.get(i).id());
+                return out;
+            }
+
+            @Override
+            public Path directory() {
+                return dir;
+            }
+
+            @Override
+            public void close() {
+                // the viewed subject closes the index
+            }
+        };
     }
 
     @Override

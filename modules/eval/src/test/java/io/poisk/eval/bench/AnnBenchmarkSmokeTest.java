@@ -25,7 +25,7 @@ class AnnBenchmarkSmokeTest {
 
         assertThat(result.builds()).extracting(AnnBenchmark.BuildStats::engine).containsExactly("poisk", "lucene");
         assertThat(result.builds()).allSatisfy(b -> assertThat(b.diskBytes()).isPositive());
-        for (String engine : List.of("poisk", "lucene")) {
+        for (String engine : List.of("poisk", "poisk-ids", "lucene")) {
             assertThat(result.of(engine)).extracting(OperatingPoint::beam).containsExactly(10, 80);
             OperatingPoint wide = result.of(engine).get(1);
             assertThat(wide.recall()).as(engine + " recall at beam 80").isGreaterThan(0.85);
@@ -34,6 +34,11 @@ class AnnBenchmarkSmokeTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         AnnBenchmark.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), result, settings);
         String printed = bytes.toString(StandardCharsets.UTF_8);
-        assertThat(printed).contains("fashion-mnist: 1000 base vectors x 784-d, 20 queries").contains("ratio");
+        assertThat(printed).contains("fashion-mnist: 1000 base vectors x 784-d, 20 queries").contains("ratio")
+                .contains("poisk-ids");
+        // The ids-only view searches the same graph: the same hits, so the same recall.
+        for (int i = 0; i < 2; i++) {
+            assertThat(result.of("poisk-ids").get(i).recall()).isEqualTo(result.of("poisk").get(i).recall());
+        }
     }
 }
