@@ -22,11 +22,9 @@ case "$what" in
 esac
 
 cpfile="$REPO/modules/eval/target/bench.classpath"
-# In a linked git worktree the modules eval measures are built from this tree too (-am); otherwise they
-# would come from ~/.m2, i.e. whatever the main checkout last installed, and a change here would not be measured.
-also_make=()
-if [ "$(git rev-parse --git-dir 2>/dev/null)" != "$(git rev-parse --git-common-dir 2>/dev/null)" ]; then also_make=(-am); fi
-mvn -q -o -pl modules/eval "${also_make[@]}" compile dependency:build-classpath -Dmdep.outputFile="$cpfile" >/dev/null
+# The modules eval measures are built from this tree too (-am): from ~/.m2 they would be whatever was
+# last installed, and a change here would not be measured.
+mvn -q -o -pl modules/eval -am compile dependency:build-classpath -Dmdep.outputFile="$cpfile" >/dev/null
 cp="$REPO/modules/eval/target/classes:$(cat "$cpfile")"
 
 if [ -f "$REPO/modules/app/target/jvm.flags" ]; then
