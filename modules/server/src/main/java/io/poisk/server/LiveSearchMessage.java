@@ -26,8 +26,8 @@ record LiveSearchMessage(long id, String collection, SearchQuery query) {
         }
     }
 
-    static LiveSearchMessage parse(String text) {
-        JsonNode root = RequestDecoder.object(text.getBytes(StandardCharsets.UTF_8), "message");
+    static LiveSearchMessage parse(String text, RequestDecoder decoder) {
+        JsonNode root = decoder.object(text.getBytes(StandardCharsets.UTF_8), "message");
         ObjectNode rest = ((ObjectNode) root).deepCopy();
         JsonNode id = rest.remove("id");
         if (id == null || !id.isIntegralNumber() || !id.canConvertToLong() || id.asLong() < 0) {
@@ -41,7 +41,7 @@ record LiveSearchMessage(long id, String collection, SearchQuery query) {
         String name = CollectionName.validate(collection.asText());
         SearchQuery request;
         try {
-            request = RequestDecoder.search(rest.toString().getBytes(StandardCharsets.UTF_8));
+            request = decoder.search(rest.toString().getBytes(StandardCharsets.UTF_8));
         } catch (PoiskException e) {
             throw new PoiskException(e.code(), e.getMessage().replace("accepted: query", "accepted: id, collection, query"));
         }

@@ -32,9 +32,9 @@ final class LiveSearchStream {
     private LiveSearchStream() {
     }
 
-    static void handle(RoutingContext ctx, PoiskEngine engine, Context context) {
+    static void handle(RoutingContext ctx, PoiskEngine engine, RequestDecoder decoder, Context context) {
         String name = CollectionName.validate(ctx.pathParam("name"));
-        SearchQuery request = RequestDecoder.search(queryParameters(ctx).toBuffer().getBytes());
+        SearchQuery request = decoder.search(queryParameters(ctx).toBuffer().getBytes());
         LiveQuery query = engine.searchLive(name, request);
         HttpServerResponse response = ctx.response();
         response.setChunked(true)
