@@ -23,6 +23,7 @@ import io.poisk.models.ModelCard;
 import io.poisk.models.ModelRegistry;
 import io.poisk.models.RerankExecutor;
 import io.poisk.models.RerankResult;
+import org.apache.lucene.search.IndexSearcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -173,8 +174,9 @@ public final class PoiskEngine implements SearchService {
             return models.card(id);
         } catch (PoiskException e) {
             if (e.getMessage().contains("bad card")) throw e;
-            throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "unknown " + what + " '" + id + "' in " + models.modelsDir()
-                    + "; available " + what + "s: " + names(available));
+            // The models folder is not named: a client has no business knowing the server's paths.
+            throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "unknown " + what + " '" + id + "'; available " + what + "s: "
+                    + names(available));
         }
     }
 
@@ -189,17 +191,27 @@ public final class PoiskEngine implements SearchService {
 
     @Override
     public CompletableFuture<CollectionInfo> describeCollection(String name) {
-        return disk.submit(() -> info(collection(name)));
+        return disk.submit(() -> guarded(name, collection(name), index -> info(index)));
     }
 
     /** The collection's schema, statistics and index options. */
     public CompletableFuture<CollectionDescription> describe(String name) {
-        return disk.submit(() -> description(collection(name)));
+        return disk.submit(() -> guarded(name, collection(name), PoiskEngine::description));
     }
 
     /** Every collection with its index options, by name. */
     public CompletableFuture<List<CollectionDescription>> describeAll() {
-        return disk.submit(() -> catalog.list().stream().map(PoiskEngine::description).toList());
+        return disk.submit(() -> {
+            List<CollectionDescription> all = new ArrayList<>();
+            for (CollectionIndex index : catalog.list()) {
+                try {
+                    all.add(description(index));
+                } catch (RuntimeException e) {
+                    if (isOpen(index)) throw e; // deleted while listed: it is simply no longer in the list
+                }
+            }
+            return all;
+        });
     }
 
     private static CollectionDescription description(CollectionIndex index) {
@@ -249,22 +261,22 @@ public final class PoiskEngine implements SearchService {
                 .thenCompose(vectors -> {
                     List<EmbeddedDocument> embedded = new ArrayList<>(slice.size());
                     for (int j = 0; j < slice.size(); j++) embedded.add(new EmbeddedDocument(slice.get(j), vectors[j]));
-                    CompletableFuture<Void> write = previousWrite.thenCompose(v -> disk.submit(() -> {
-                        index.upsert(embedded);
+                    CompletableFuture<Void> write = previousWrite.thenCompose(v -> disk.submit(() -> guarded(index.schema().name(), index, c -> {
+                        c.upsert(embedded);
                         return null;
-                    }));
+                    })));
                     return i + 1 < slices.size() ? ingestSlices(index, batcher, slices, i + 1, write) : write;
                 });
     }
 
     @Override
     public CompletableFuture<Optional<Document>> getDocument(String collection, String id) {
-        return disk.submit(() -> collection(collection).get(id));
+        return disk.submit(() -> guarded(collection, collection(collection), index -> index.get(id)));
     }
 
     @Override
     public CompletableFuture<Boolean> deleteDocument(String collection, String id) {
-        return disk.submit(() -> collection(collection).delete(id));
+        return disk.submit(() -> guarded(collection, collection(collection), index -> index.delete(id)));
     }
 
     @Override
@@ -288,7 +300,8 @@ public final class PoiskEngine implements SearchService {
         SearchRequest request = query.request();
         return disk.submit(() -> QueryRetrieval.target(collection(collection), request))
                 .thenCompose(target -> queryVector(target.index(), request)
-                        .thenCompose(vector -> disk.submit(() -> QueryRetrieval.search(target, query, vector, plan.depth()))))
+                        .thenCompose(vector -> disk.submit(() -> guarded(collection, target.index(),
+                                index -> QueryRetrieval.search(target, query, vector, plan.depth())))))
                 .thenCompose(hits -> plan.rerank() == null
                         ? CompletableFuture.completedFuture(SearchResult.firstStage(hits, millisSince(started)))
                         : reranker(plan.rerank().model())
@@ -454,7 +467,7 @@ public final class PoiskEngine implements SearchService {
                 .thenCompose(target -> liveQueryVector(live, target.index(), request)
                         .thenCompose(vector -> live.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
                             liveStats.indexSearchRun();
-                            return QueryRetrieval.search(target, query, vector, plan.depth());
+                            return guarded(collection, target.index(), index -> QueryRetrieval.search(target, query, vector, plan.depth()));
                         }, searchEnded))))
                 .thenCompose(hits -> {
                     if (plan.rerank() == null) return CompletableFuture.completedFuture(SearchResult.firstStage(hits, millisSince(started)));
@@ -477,6 +490,31 @@ public final class PoiskEngine implements SearchService {
         // a dependent future: cancelling it must not cancel the shared model load
         return query.step(LiveQuery.Stage.LOOKUP, () -> batcher(index.schema().model()).thenApply(b -> b))
                 .thenCompose(b -> query.step(LiveQuery.Stage.EMBEDDING, () -> cachedQueryVector(b, request)));
+    }
+
+    /**
+     * Runs {@code op} on a collection, mapping what can go wrong because of the request rather than the server: a
+     * collection deleted (closed) under a running request is a 404, not the storage's "already closed"; a query
+     * over the lexical index's clause limit (which the decoder's limits should already have refused) is a 400.
+     */
+    private <T> T guarded(String name, CollectionIndex index, IndexOperation<T> op) throws IOException {
+        try {
+            return op.apply(index);
+        } catch (IndexSearcher.TooManyClauses e) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "the query and filter need more than "
+                    + IndexSearcher.getMaxClauseCount() + " index clauses; use fewer words or filter conditions", e);
+        } catch (RuntimeException | IOException e) {
+            if (isOpen(index)) throw e;
+            throw new PoiskException(ErrorCode.COLLECTION_NOT_FOUND, "collection '" + name + "' was deleted while this request used it", e);
+        }
+    }
+
+    private interface IndexOperation<T> {
+        T apply(CollectionIndex index) throws IOException;
+    }
+
+    private boolean isOpen(CollectionIndex index) {
+        return !closed && catalog.get(index.schema().name()).orElse(null) == index;
     }
 
     private CollectionIndex collection(String name) {
