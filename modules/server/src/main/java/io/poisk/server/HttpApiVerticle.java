@@ -7,18 +7,22 @@ import io.poisk.core.PoiskException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -32,20 +36,30 @@ public final class HttpApiVerticle extends VerticleBase {
     /** Classpath folders of the live-search page and of the OpenAPI document. */
     static final String WEBROOT = "webroot";
     static final String OPENAPI_RESOURCE = "openapi.yaml";
+    static final int MAX_REQUEST_LINE = 4096;
 
     private final PoiskEngine engine;
     private final ApiLimits limits;
     private final LiveSearchLimits liveLimits;
+    private final ConnectionLimits connectionLimits;
+    /** Open connections of all instances together, for {@code limits.max_connections}. */
+    private final AtomicInteger openConnections;
     private final RequestDecoder decoder;
+    private final BodyDeadline bodyDeadline;
+    private ConnectionGate gate;
     private final String host;
     private final int port;
     private HttpServer server;
     private Router router;
 
-    HttpApiVerticle(PoiskEngine engine, ApiLimits limits, LiveSearchLimits liveLimits, String host, int port) {
+    HttpApiVerticle(PoiskEngine engine, ApiLimits limits, LiveSearchLimits liveLimits, ConnectionLimits connectionLimits,
+                    AtomicInteger openConnections, String host, int port) {
         this.engine = engine;
         this.limits = limits;
         this.liveLimits = liveLimits;
+        this.connectionLimits = connectionLimits;
+        this.openConnections = openConnections;
+        this.bodyDeadline = new BodyDeadline(connectionLimits.bodyTimeoutMs());
         this.decoder = new RequestDecoder(limits);
         this.host = host;
         this.port = port;
@@ -53,11 +67,25 @@ public final class HttpApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        gate = new ConnectionGate(vertx, connectionLimits, openConnections);
         router = router();
         server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true)
                         .setMaxWebSocketMessageSize(liveLimits.transportMessageBytes())
-                        .setMaxWebSocketFrameSize(liveLimits.transportMessageBytes()))
-                .requestHandler(router);
+                        .setMaxWebSocketFrameSize(liveLimits.transportMessageBytes())
+                        // the longest document id, URL-encoded, fits (DocumentId): 3 x 512 + the rest of the line
+                        .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, connectionLimits.idleTimeoutMs()))
+                        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                        // h2c detection waits for a client's first bytes before it creates the connection: a silent
+                        // client would go uncounted by limits.max_connections and untimed by the head timeout
+                        .setHttp2ClearTextEnabled(false))
+                .connectionHandler(gate::opened)
+                .invalidRequestHandler(InvalidRequests::answer)
+                .exceptionHandler(e -> ErrorResponses.connectionFailed(null, e))
+                .requestHandler(request -> {
+                    gate.headArrived(request);
+                    router.handle(request);
+                });
         return server.listen();
     }
 
@@ -74,10 +102,13 @@ public final class HttpApiVerticle extends VerticleBase {
     private Router router() {
         Router router = Router.router(vertx);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(limits.maxRequestBytes());
+        // Before any route: the raw path is checked (routes match the normalised one) and the connection watched.
+        router.route().handler(DotSegmentGuard::check).handler(gate::watchNextHead);
 
         router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "up")));
         router.get("/collections").handler(ctx -> reply(ctx, engine.describeAll(), ResponseEncoder::collections));
-        router.put("/collections/:name").handler(body).handler(this::requireJsonOrEmpty).handler(this::createCollection);
+        router.put("/collections/:name").handler(beforeBody(this::requireJsonOrEmpty)).handler(beforeBody(bodyDeadline::start)).handler(body)
+                .handler(bodyDeadline::arrived).handler(this::createCollection);
         router.get("/collections/:name").handler(ctx ->
                 reply(ctx, engine.describe(name(ctx)), ResponseEncoder::collection));
         router.delete("/collections/:name").handler(ctx -> {
@@ -89,7 +120,8 @@ public final class HttpApiVerticle extends VerticleBase {
         });
         // NDJSON is streamed by its own route, never buffered; every other type falls through to the JSON route.
         router.post("/collections/:name/documents").consumes(NDJSON).handler(this::ingestNdjson);
-        router.post("/collections/:name/documents").handler(body).handler(this::requireIngestType).handler(this::ingestJson);
+        router.post("/collections/:name/documents").handler(beforeBody(this::requireIngestType)).handler(beforeBody(bodyDeadline::start)).handler(body)
+                .handler(bodyDeadline::arrived).handler(this::ingestJson);
         router.get("/collections/:name/documents/:id").handler(ctx -> {
             String id = ctx.pathParam("id");
             reply(ctx, engine.getDocument(name(ctx), id), doc -> ResponseEncoder.document(doc.orElseThrow(() -> documentNotFound(ctx, id))));
@@ -101,18 +133,22 @@ public final class HttpApiVerticle extends VerticleBase {
                 return Map.of("deleted", true);
             });
         });
-        router.post("/collections/:name/search").handler(body).handler(this::requireJson).handler(ctx -> {
+        router.post("/collections/:name/search").handler(beforeBody(this::requireJson)).handler(beforeBody(bodyDeadline::start)).handler(body)
+                .handler(bodyDeadline::arrived).handler(ctx -> {
             String name = name(ctx);
-            SearchQuery query = RequestDecoder.search(bodyBytes(ctx));
+            SearchQuery query = decoder.search(bodyBytes(ctx));
             reply(ctx, engine.search(name, query), ResponseEncoder::search);
         });
 
         // Live search: WebSocket, its SSE fallback, their counters; the page and the OpenAPI document.
-        router.get("/ws/search").handler(ctx -> ctx.request().toWebSocket()
-                .onSuccess(ws -> new LiveSearchSocket(ws, engine, liveLimits, context).start())
+        router.get("/ws/search").handler(ctx -> {
+            HttpConnection connection = ctx.request().connection();
+            ctx.request().toWebSocket()
+                .onSuccess(ws -> new LiveSearchSocket(ws, engine, liveLimits, decoder, context).start(gate.upgraded(connection)))
                 .onFailure(e -> ErrorResponses.send(ctx.response(), ErrorCode.BAD_REQUEST,
-                        "GET /ws/search needs a WebSocket upgrade: " + e.getMessage())));
-        router.get("/collections/:name/search/stream").handler(ctx -> LiveSearchStream.handle(ctx, engine, context));
+                        "GET /ws/search needs a WebSocket upgrade: " + e.getMessage()));
+        });
+        router.get("/collections/:name/search/stream").handler(ctx -> LiveSearchStream.handle(ctx, engine, decoder, context));
         router.get("/stats").handler(ctx -> json(ctx, 200, Map.of("live_search", engine.liveStats().snapshot(),
                 "query_embedding_cache", engine.queryCacheStats())));
         router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml; charset=utf-8")
@@ -126,9 +162,14 @@ public final class HttpApiVerticle extends VerticleBase {
         return router;
     }
 
+    /** Vert.x Web orders a route's handlers by kind (platform, then body, then user ones); these must run before the body is read. */
+    private static PlatformHandler beforeBody(PlatformHandler handler) {
+        return handler;
+    }
+
     private void createCollection(RoutingContext ctx) {
         String name = name(ctx);
-        CollectionRequest request = CollectionRequest.parse(bodyBytes(ctx));
+        CollectionRequest request = CollectionRequest.parse(bodyBytes(ctx), decoder);
         Future.fromCompletionStage(engine.createCollection(name, request.model(), request.options()), context)
                 .compose(created -> Future.fromCompletionStage(engine.describe(name), context)
                         .map(info -> {
@@ -141,7 +182,7 @@ public final class HttpApiVerticle extends VerticleBase {
     private void ingestNdjson(RoutingContext ctx) {
         String name = name(ctx);
         rejectDeclaredOversize(ctx.request());
-        new NdjsonIngest(ctx, engine, decoder, limits, context, name).start();
+        new NdjsonIngest(ctx, engine, decoder, connectionLimits.bodyTimeoutMs(), context, name).start();
     }
 
     private void requireIngestType(RoutingContext ctx) {
@@ -161,11 +202,19 @@ public final class HttpApiVerticle extends VerticleBase {
         ctx.next();
     }
 
-    /** PUT /collections/{name} takes an optional body; an empty body may carry any type. */
+    /**
+     * PUT /collections/{name} takes an optional body; a request without one may name any type. Checked before the
+     * body is read, as a multipart or form body would be parsed into form attributes and look empty.
+     */
     private void requireJsonOrEmpty(RoutingContext ctx) {
         String type = mediaType(ctx.request());
-        if (type != null && !JSON.equals(type) && bodyBytes(ctx).length > 0) throw unsupported(type, JSON);
+        if (type != null && !JSON.equals(type) && declaresBody(ctx.request())) throw unsupported(type, JSON);
         ctx.next();
+    }
+
+    private static boolean declaresBody(HttpServerRequest request) {
+        String length = request.getHeader("content-length");
+        return request.getHeader("transfer-encoding") != null || (length != null && !length.trim().equals("0"));
     }
 
     private void rejectDeclaredOversize(HttpServerRequest request) {

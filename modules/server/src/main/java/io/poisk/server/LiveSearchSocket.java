@@ -27,6 +27,7 @@ final class LiveSearchSocket {
     private final PoiskEngine engine;
     private final LiveSearchLimits limits;
     private final Context context;
+    private final RequestDecoder decoder;
     private long lastId = -1;
     private LiveQuery current;
     private long currentId;
@@ -36,20 +37,24 @@ final class LiveSearchSocket {
     private long pingTimer;
     private long lastPongNanos = System.nanoTime();
 
-    LiveSearchSocket(ServerWebSocket ws, PoiskEngine engine, LiveSearchLimits limits, Context context) {
+    LiveSearchSocket(ServerWebSocket ws, PoiskEngine engine, LiveSearchLimits limits, RequestDecoder decoder, Context context) {
+        this.decoder = decoder;
         this.ws = ws;
         this.engine = engine;
         this.limits = limits;
         this.context = context;
     }
 
-    void start() {
+    /** Starts serving; {@code onClose} runs once the socket has closed. */
+    void start(Runnable onClose) {
         ws.textMessageHandler(this::onText);
         ws.binaryMessageHandler(b -> send(LiveSearchReplies.error(null, new PoiskException(ErrorCode.INVALID_JSON,
                 "binary messages are not accepted; send each query as a JSON text message"))));
         ws.pongHandler(b -> lastPongNanos = System.nanoTime());
-        ws.exceptionHandler(e -> LOG.debug("live-search socket error", e));
+        // Protocol errors and disconnects are the client's: one DEBUG line. (Vert.x closes the socket itself.)
+        ws.exceptionHandler(e -> LOG.debug("live-search socket error: {}", e.toString()));
         ws.closeHandler(v -> {
+            onClose.run();
             context.owner().cancelTimer(pingTimer);
             if (current != null) current.cancel();
             waiting = null;
@@ -74,7 +79,7 @@ final class LiveSearchSocket {
         }
         LiveSearchMessage message;
         try {
-            message = LiveSearchMessage.parse(text);
+            message = LiveSearchMessage.parse(text, decoder);
         } catch (RuntimeException e) {
             send(LiveSearchReplies.error(LiveSearchMessage.idOf(text), e));
             return;
