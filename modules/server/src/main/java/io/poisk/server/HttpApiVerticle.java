@@ -103,7 +103,7 @@ public final class HttpApiVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(limits.maxRequestBytes());
         // Before any route: the raw path is checked (routes match the normalised one) and the connection watched.
-        router.route().handler(DotSegmentGuard::check).handler(gate::watchNextHead);
+        router.route().handler(RawPathGuard::check).handler(gate::watchNextHead);
 
         router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "up")));
         router.get("/collections").handler(ctx -> reply(ctx, engine.describeAll(), ResponseEncoder::collections));

@@ -61,6 +61,12 @@ class InputHardeningTest {
                 assertThat(r.text()).contains("bad_request").contains("'..'");
             }
         }
+        for (String malformed : List.of("%", "%zz", "a%2", "%%41")) {
+            var r = RawHttp.exchange(server.port(), "DELETE /collections/docs/documents/" + malformed
+                    + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10_000);
+            assertThat(r.status()).as(malformed + ": " + r.text()).isEqualTo(400);
+            assertThat(r.text()).contains("two hex digits");
+        }
         var bare = RawHttp.exchange(server.port(), "DELETE /collections/docs/.. HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10_000);
         assertThat(bare.status()).isEqualTo(400);
         assertThat(api.get("/collections/docs").status()).isEqualTo(200);

@@ -19,11 +19,17 @@ final class RawHttp {
 
     /** Sends the bytes, then reads until the server closes the connection or {@code timeoutMs} passes. */
     static Reply exchange(int port, byte[] request, int timeoutMs) {
+        return exchange(port, request, timeoutMs, false);
+    }
+
+    /** As above; with {@code halfClose} the client then shuts its output, as a client that sent all it will. */
+    static Reply exchange(int port, byte[] request, int timeoutMs, boolean halfClose) {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(timeoutMs);
             try {
                 socket.getOutputStream().write(request);
                 socket.getOutputStream().flush();
+                if (halfClose) socket.shutdownOutput();
             } catch (IOException e) {
                 // the server may close before reading all of a refused request; what it answered is still readable
             }

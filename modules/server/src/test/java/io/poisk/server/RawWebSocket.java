@@ -71,6 +71,10 @@ final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
+    void readTimeout(int ms) throws IOException {
+        socket.setSoTimeout(ms);
+    }
+
     void text(String message) throws IOException {
         frame(0x81, message.getBytes(StandardCharsets.UTF_8), true);
     }
