@@ -74,6 +74,20 @@ class InputHardeningTest {
     }
 
     @Test
+    void overlongHeadsGetOurErrorShapeAndClose() {
+        var line = RawHttp.exchange(server.port(), "GET /collections/docs/documents/" + "x".repeat(5000)
+                + " HTTP/1.1\r\nHost: x\r\n\r\n", 10_000);
+        assertThat(line.status()).as(line.text()).isEqualTo(414);
+        assertThat(line.text()).contains("\"uri_too_long\"").contains("512 UTF-8 bytes");
+        assertThat(line.closed()).isTrue();
+        var headers = RawHttp.exchange(server.port(), "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "h".repeat(20_000)
+                + "\r\n\r\n", 10_000);
+        assertThat(headers.status()).as(headers.text()).isEqualTo(400);
+        assertThat(headers.text()).contains("\"bad_request\"").contains("headers");
+        assertThat(api.get("/health").status()).isEqualTo(200);
+    }
+
+    @Test
     void idsFollowOneRuleAndEveryValidIdCanBeReadAndDeleted() {
         for (String bad : List.of(".", "..", "a\u0000b", "x".repeat(DocumentId.MAX_BYTES + 1), "x".repeat(10_000))) {
             var r = api.post("/collections/docs/documents", json(Map.of("documents", List.of(doc(bad, "text", Map.of())))));
