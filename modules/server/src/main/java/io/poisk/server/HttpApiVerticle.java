@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -107,8 +108,7 @@ public final class HttpApiVerticle extends VerticleBase {
 
         router.get("/health").handler(ctx -> json(ctx, 200, Map.of("status", "up")));
         router.get("/collections").handler(ctx -> reply(ctx, engine.describeAll(), ResponseEncoder::collections));
-        router.put("/collections/:name").handler(beforeBody(this::requireJsonOrEmpty)).handler(beforeBody(bodyDeadline::start)).handler(body)
-                .handler(bodyDeadline::arrived).handler(this::createCollection);
+        buffered(router.put("/collections/:name"), this::requireJsonOrEmpty, body).handler(this::createCollection);
         router.get("/collections/:name").handler(ctx ->
                 reply(ctx, engine.describe(name(ctx)), ResponseEncoder::collection));
         router.delete("/collections/:name").handler(ctx -> {
@@ -120,8 +120,7 @@ public final class HttpApiVerticle extends VerticleBase {
         });
         // NDJSON is streamed by its own route, never buffered; every other type falls through to the JSON route.
         router.post("/collections/:name/documents").consumes(NDJSON).handler(this::ingestNdjson);
-        router.post("/collections/:name/documents").handler(beforeBody(this::requireIngestType)).handler(beforeBody(bodyDeadline::start)).handler(body)
-                .handler(bodyDeadline::arrived).handler(this::ingestJson);
+        buffered(router.post("/collections/:name/documents"), this::requireIngestType, body).handler(this::ingestJson);
         router.get("/collections/:name/documents/:id").handler(ctx -> {
             String id = ctx.pathParam("id");
             reply(ctx, engine.getDocument(name(ctx), id), doc -> ResponseEncoder.document(doc.orElseThrow(() -> documentNotFound(ctx, id))));
@@ -133,8 +132,7 @@ public final class HttpApiVerticle extends VerticleBase {
                 return Map.of("deleted", true);
             });
         });
-        router.post("/collections/:name/search").handler(beforeBody(this::requireJson)).handler(beforeBody(bodyDeadline::start)).handler(body)
-                .handler(bodyDeadline::arrived).handler(ctx -> {
+        buffered(router.post("/collections/:name/search"), this::requireJson, body).handler(ctx -> {
             String name = name(ctx);
             SearchQuery query = decoder.search(bodyBytes(ctx));
             reply(ctx, engine.search(name, query), ResponseEncoder::search);
@@ -162,9 +160,14 @@ public final class HttpApiVerticle extends VerticleBase {
         return router;
     }
 
-    /** Vert.x Web orders a route's handlers by kind (platform, then body, then user ones); these must run before the body is read. */
-    private static PlatformHandler beforeBody(PlatformHandler handler) {
-        return handler;
+    /**
+     * A route with a buffered body: its type is checked and its upload timed before the body is read (a refused
+     * type costs no upload), the handlers added after it run once the whole body is in. Vert.x Web orders a
+     * route's handlers by kind (platform, then body, then user), hence the two platform handlers.
+     */
+    private Route buffered(Route route, PlatformHandler typeCheck, BodyHandler body) {
+        PlatformHandler deadline = bodyDeadline::start;
+        return route.handler(typeCheck).handler(deadline).handler(body).handler(bodyDeadline::arrived);
     }
 
     private void createCollection(RoutingContext ctx) {

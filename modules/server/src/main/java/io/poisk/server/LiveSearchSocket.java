@@ -8,7 +8,6 @@ import io.vertx.core.buffer.Buffer;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
 import org.slf4j.Logger;
@@ -41,8 +40,6 @@ final class LiveSearchSocket {
     private LiveSearchMessage waiting;
     private long pingTimer;
     private long lastPongNanos = System.nanoTime();
-    /** Checks the UTF-8 of the text message being received, across its fragments; null between messages. */
-    private java.nio.charset.CharsetDecoder textDecoder;
 
     LiveSearchSocket(ServerWebSocket ws, PoiskEngine engine, LiveSearchLimits limits, RequestDecoder decoder, Context context) {
         this.decoder = decoder;
@@ -59,7 +56,6 @@ final class LiveSearchSocket {
                 "binary messages are not accepted; send each query as a JSON text message"))));
         ws.pongHandler(b -> lastPongNanos = System.nanoTime());
         ws.exceptionHandler(this::onSocketError);
-        ws.frameHandler(this::checkUtf8);
         ws.closeHandler(v -> {
             onClose.run();
             context.owner().cancelTimer(pingTimer);
@@ -79,28 +75,12 @@ final class LiveSearchSocket {
 
     /**
      * Protocol errors and disconnects are the client's: one DEBUG line. A frame the decoder refused gets the close
-     * status RFC 6455 gives its fault (1002 protocol, 1007 invalid UTF-8, 1009 too big): Vert.x then closes the
-     * connection itself with 1000 and no API to choose the status, so ours is written first as a raw close frame.
+     * status RFC 6455 gives its fault (1002 protocol, 1009 too big): Vert.x then closes the connection itself with
+     * 1000 and no API to choose the status, so ours is written first as a raw close frame.
      */
     private void onSocketError(Throwable e) {
         LOG.debug("live-search socket error: {}", e.toString());
         if (e instanceof CorruptedWebSocketFrameException corrupted) closeWith(corrupted.closeStatus());
-    }
-
-    /** Vert.x decodes text frames leniently (U+FFFD for bad bytes); RFC 6455 wants such a connection failed with 1007. */
-    private void checkUtf8(WebSocketFrame frame) {
-        if (frame.isText()) textDecoder = StandardCharsets.UTF_8.newDecoder();
-        else if (!frame.isContinuation() || textDecoder == null) return;
-        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(frame.binaryData().length() + 1);
-        java.nio.charset.CoderResult r = textDecoder.decode(java.nio.ByteBuffer.wrap(frame.binaryData().getBytes()), out, frame.isFinal());
-        if (!r.isError() && frame.isFinal()) r = textDecoder.flush(out);
-        if (r.isError()) {
-            textDecoder = null;
-            LOG.debug("closing live-search socket: a text message is not valid UTF-8");
-            ws.close((short) WebSocketCloseStatus.INVALID_PAYLOAD_DATA.code(), "text message is not valid UTF-8");
-        } else if (frame.isFinal()) {
-            textDecoder = null;
-        }
     }
 
     private void closeWith(WebSocketCloseStatus status) {
