@@ -37,8 +37,20 @@ public final class PoiskConfig {
         key("models_dir", "index-data/models", "where model folders (weights + card.json) are found");
         key("default_model", "e5-small-v2", "model card id used when a collection names none");
         key("max_document_bytes", "1048576", "largest accepted document (text + fields, UTF-8 bytes)");
-        key("max_request_bytes", "67108864", "largest accepted HTTP request body");
+        key("max_request_bytes", "33554432", "largest accepted HTTP request body (a JSON body or one NDJSON stream)");
         key("max_documents_per_request", "10000", "largest JSON batch of documents");
+        // Request decoding (one table, ApiLimits): bad input past these is a 400/413 naming the key.
+        key("limits.json_max_depth", "64", "deepest nesting of JSON objects and arrays in a request");
+        key("limits.json_max_number_length", "100", "longest JSON number literal (digits, sign, fraction, exponent)");
+        key("limits.json_max_string_length", "1048576", "longest JSON string value, in characters");
+        key("limits.json_max_name_length", "256", "longest JSON property name, in characters");
+        key("limits.max_query_terms", "512", "most words in a search query (lexical and hybrid search run one clause per term)");
+        key("limits.max_filter_clauses", "256", "most conditions (term, in, range, exists, not) in one search filter");
+        // Connections: a client that holds one without sending a request costs a socket and memory.
+        key("limits.max_connections", "4096", "open HTTP and WebSocket connections; further ones are closed at once");
+        key("limits.idle_timeout_ms", "60000", "a connection with no bytes either way for this long is closed (0: never)");
+        key("limits.header_timeout_ms", "10000", "a request line and headers must arrive within this, else the connection is closed");
+        key("limits.body_timeout_ms", "60000", "a JSON body must arrive within this (an NDJSON stream may pause this long), else 408");
         key("embedding.max_batch", "32", "most texts in one inference batch");
         key("embedding.max_wait_ms", "2", "how long a partial batch waits for more texts");
         key("embedding.queue_capacity", "4096", "texts waiting for inference before requests get 429");

@@ -21,6 +21,20 @@ class ValidationTest {
     }
 
     @Test
+    void documentIds() {
+        String longest = "я".repeat(DocumentId.MAX_BYTES / 2);
+        for (String ok : new String[]{"a", "a/b", "a/../b", "...", ".a", "д-1 x", "\uD83D\uDE80", longest}) {
+            assertThat(DocumentId.validate(ok, "doc")).isEqualTo(ok);
+        }
+        for (String bad : new String[]{"", " ", ".", "..", "a\u0000b", "tab\there", "del\u007f", "c1\u0085", "\uD800x", "x\uDC00",
+                longest + "a", "x".repeat(10_000)}) {
+            assertThatThrownBy(() -> DocumentId.validate(bad, "documents[3]"))
+                    .isInstanceOfSatisfying(PoiskException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_DOCUMENT))
+                    .hasMessageContaining("documents[3]").hasMessageContaining("'id'");
+        }
+    }
+
+    @Test
     void searchModes() {
         assertThatThrownBy(() -> SearchMode.parse("fuzzy")).hasMessageContaining("dense, lexical, hybrid");
         assertThat(SearchMode.parse("Hybrid")).isEqualTo(SearchMode.HYBRID);

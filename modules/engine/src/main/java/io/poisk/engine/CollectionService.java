@@ -13,11 +13,12 @@ import io.poisk.models.EmbedderCard;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 /**
  * Collection lifecycle: create (with the card checks of its model and default reranker), list, describe,
@@ -73,9 +74,19 @@ final class CollectionService implements AutoCloseable {
 
     /** Open collections and those that failed to open (with their reason), by name. */
     CompletableFuture<List<CollectionDescription>> list() {
-        return disk.submit(() -> Stream.concat(catalog.list().stream().map(CollectionService::description),
-                        catalog.unavailable().stream().map(CollectionDescription::of))
-                .sorted(Comparator.comparing(CollectionDescription::name)).toList());
+        return disk.submit(() -> {
+            List<CollectionDescription> all = new ArrayList<>();
+            for (CollectionIndex index : catalog.list()) {
+                try {
+                    all.add(description(index));
+                } catch (RuntimeException e) {
+                    if (isOpen(index)) throw e; // deleted while listed: it is simply no longer in the list
+                }
+            }
+            catalog.unavailable().stream().map(CollectionDescription::of).forEach(all::add);
+            all.sort(Comparator.comparing(CollectionDescription::name));
+            return all;
+        });
     }
 
     /** Names of the collections that failed to open (damaged files); the others serve. */
@@ -84,7 +95,7 @@ final class CollectionService implements AutoCloseable {
     }
 
     CompletableFuture<CollectionDescription> describe(String name) {
-        return disk.submit(() -> description(get(name)));
+        return disk.submit(() -> use(name, CollectionService::description));
     }
 
     CompletableFuture<Boolean> delete(String name) {
@@ -103,6 +114,34 @@ final class CollectionService implements AutoCloseable {
         if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "the engine is shutting down");
         CollectionName.validate(name);
         return catalog.get(name).orElseThrow(() -> PoiskException.collectionNotFound(name));
+    }
+
+    /** Runs {@code op} on the named collection (see {@link #guarded}). */
+    <T> T use(String name, IndexOperation<T> op) throws IOException {
+        return guarded(get(name), op);
+    }
+
+    /**
+     * Runs {@code op} on a collection, mapping a collection deleted (closed) under a running request to a 404
+     * instead of the storage's "already closed": the request lost a race with a DELETE, the server is fine.
+     */
+    <T> T guarded(CollectionIndex index, IndexOperation<T> op) throws IOException {
+        try {
+            return op.apply(index);
+        } catch (RuntimeException | IOException e) {
+            if (isOpen(index) || e instanceof PoiskException) throw e;
+            throw new PoiskException(ErrorCode.COLLECTION_NOT_FOUND, "collection '" + index.schema().name()
+                    + "' was deleted while this request used it", e);
+        }
+    }
+
+    /** One operation on a collection's index. */
+    interface IndexOperation<T> {
+        T apply(CollectionIndex index) throws IOException;
+    }
+
+    private boolean isOpen(CollectionIndex index) {
+        return !closed && catalog.get(index.schema().name()).orElse(null) == index;
     }
 
     private static CollectionDescription description(CollectionIndex index) {

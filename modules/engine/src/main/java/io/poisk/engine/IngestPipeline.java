@@ -58,10 +58,10 @@ final class IngestPipeline {
                 .thenCompose(vectors -> {
                     List<EmbeddedDocument> embedded = new ArrayList<>(part.size());
                     for (int j = 0; j < part.size(); j++) embedded.add(new EmbeddedDocument(part.get(j), vectors[j]));
-                    CompletableFuture<Void> write = previousWrite.thenCompose(v -> disk.submit(() -> {
-                        index.upsert(embedded);
+                    CompletableFuture<Void> write = previousWrite.thenCompose(v -> disk.submit(() -> collections.guarded(index, c -> {
+                        c.upsert(embedded);
                         return null;
-                    }));
+                    })));
                     return i + 1 < slices.size() ? ingestSlices(index, batcher, slices, i + 1, write) : write;
                 });
     }

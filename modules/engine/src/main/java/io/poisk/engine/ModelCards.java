@@ -74,8 +74,9 @@ final class ModelCards {
         try {
             return models.card(id);
         } catch (UnknownModelException e) {
-            throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "unknown " + what + " '" + id + "' in " + models.modelsDir()
-                    + "; available " + what + "s: " + names(available));
+            // The models folder is not named: a client has no business knowing the server's paths.
+            throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "unknown " + what + " '" + id + "'; available " + what + "s: "
+                    + names(available));
         }
     }
 

@@ -121,12 +121,12 @@ public final class PoiskEngine implements Engine {
 
     @Override
     public CompletableFuture<Optional<Document>> getDocument(String collection, String id) {
-        return disk.submit(() -> collections.get(collection).get(id));
+        return disk.submit(() -> collections.use(collection, index -> index.get(id)));
     }
 
     @Override
     public CompletableFuture<Boolean> deleteDocument(String collection, String id) {
-        return disk.submit(() -> collections.get(collection).delete(id));
+        return disk.submit(() -> collections.use(collection, index -> index.delete(id)));
     }
 
     @Override

@@ -47,7 +47,7 @@ final class SearchPipeline {
                 .thenCompose(plan -> queryVector(gate, plan)
                         .thenCompose(vector -> gate.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
                             gate.indexSearchRun();
-                            return QueryRetrieval.retrieve(plan, vector);
+                            return collections.guarded(plan.index(), index -> QueryRetrieval.retrieve(plan, vector));
                         }, searchEnded)))
                         .thenCompose(hits -> plan.rerank() == null
                                 ? CompletableFuture.completedFuture(SearchPage.firstStage(hits, millisSince(started)))

@@ -3,7 +3,9 @@ package io.poisk.index;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.poisk.core.Document;
 import io.poisk.core.DocumentCodec;
+import io.poisk.core.ErrorCode;
 import io.poisk.core.Hit;
+import io.poisk.core.PoiskException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -225,6 +227,10 @@ final class SegmentSet implements AutoCloseable {
                 case HYBRID -> RankFusion.fuse(dense, lexical, q.fusion(), q.depth());
             };
             return new SearchResults(hits, dense, lexical);
+        } catch (IndexSearcher.TooManyClauses e) {
+            // The request's limits (terms, filter clauses) should refuse such a query first; this is the backstop.
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "the query and filter need more than "
+                    + IndexSearcher.getMaxClauseCount() + " index clauses; use fewer words or filter conditions", e);
         } catch (IOException e) {
             throw new UncheckedIOException("lexical search failed", e);
         } finally {

@@ -60,7 +60,8 @@ public final class ModelRegistry implements AutoCloseable {
                 }
             } catch (PoiskException e) {
                 String folder = cardFile.getParent().getFileName().toString();
-                brokenCards.put(folder, e.getMessage());
+                // Kept for clients asking for this model: paths relative to the models folder, never the server's own paths.
+                brokenCards.put(folder, e.getMessage().replace(modelsDir + java.io.File.separator, "").replace(modelsDir.toString(), "models_dir"));
                 log.warn("skipping model folder {}: {}", folder, e.getMessage());
             }
         }
@@ -79,8 +80,7 @@ public final class ModelRegistry implements AutoCloseable {
         if (broken != null) {
             throw new PoiskException(ErrorCode.UNKNOWN_MODEL, "model '" + id + "' has a bad card: " + broken);
         }
-        throw new UnknownModelException("unknown model '" + id + "' in " + modelsDir
-                + "; available: " + (cards.isEmpty() ? "none" : String.join(", ", cards.keySet())));
+        throw new UnknownModelException("unknown model '" + id + "'; available: " + (cards.isEmpty() ? "none" : String.join(", ", cards.keySet())));
     }
 
     public List<ModelCard> cards() {

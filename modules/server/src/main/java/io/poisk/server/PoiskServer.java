@@ -1,5 +1,6 @@
 package io.poisk.server;
 
+import io.poisk.server.http.ConnectionLimits;
 import io.poisk.core.PoiskConfig;
 import io.poisk.engine.Engine;
 import io.poisk.engine.LiveSearchStats;
@@ -20,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running Poisk: the engine plus the HTTP API deployed on every event loop. {@link #start}
@@ -47,12 +49,14 @@ public final class PoiskServer implements AutoCloseable {
         try {
             ApiLimits limits = ApiLimits.from(config);
             LiveSearchLimits liveLimits = LiveSearchLimits.from(config);
+            ConnectionLimits connectionLimits = ConnectionLimits.from(config);
+            AtomicInteger openConnections = new AtomicInteger();
             String host = config.string("host");
             // All instances in one deployment, so that with port 0 they share the one free port Vert.x picks.
             List<HttpApiVerticle> instances = new CopyOnWriteArrayList<>();
             int configuredPort = config.integer("port");
             await(vertx.deployVerticle(() -> {
-                HttpApiVerticle v = new HttpApiVerticle(engine, limits, liveLimits, host, configuredPort);
+                HttpApiVerticle v = new HttpApiVerticle(engine, limits, liveLimits, connectionLimits, openConnections, host, configuredPort);
                 instances.add(v);
                 return v;
             }, new DeploymentOptions().setInstances(eventLoops)));

@@ -67,14 +67,14 @@ public final class EventBusApiVerticle extends VerticleBase {
             String name = collectionOf(body, "collection");
             JsonObject request = body.copy();
             request.remove("collection");
-            return reply(engine.search(name, RequestDecoder.search(request.toBuffer().getBytes())), ResponseEncoder::search);
+            return reply(engine.search(name, decoder.search(bytes(request))), ResponseEncoder::search);
         });
     }
 
     private void ingest(Message<Object> msg) {
         handle(msg, body -> {
             String name = collectionOf(body, "collection");
-            return reply(engine.index(name, decoder.documentBatch(body.toBuffer().getBytes())), n -> Map.of("indexed", n));
+            return reply(engine.index(name, decoder.documentBatch(bytes(body))), n -> Map.of("indexed", n));
         });
     }
 
@@ -90,7 +90,7 @@ public final class EventBusApiVerticle extends VerticleBase {
                     JsonObject spec = body.copy();
                     spec.remove("action");
                     spec.remove("name");
-                    CollectionRequest request = CollectionRequest.parse(spec.toBuffer().getBytes());
+                    CollectionRequest request = CollectionRequest.parse(bytes(spec), decoder);
                     yield engine.createCollection(name, request.model(), request.options()).thenCompose(created -> engine.describeCollection(name)
                             .thenApply(info -> new Reply(created ? 201 : 200, ResponseEncoder.collection(info))));
                 }
@@ -147,6 +147,16 @@ public final class EventBusApiVerticle extends VerticleBase {
             };
         } catch (io.vertx.core.json.DecodeException e) {
             throw new PoiskException(ErrorCode.INVALID_JSON, "message body is not a JSON object: " + e.getMessage());
+        }
+    }
+
+    /** A body as JSON bytes, for the decoder that checks it as it checks an HTTP body. */
+    private static byte[] bytes(JsonObject body) {
+        try {
+            return body.toBuffer().getBytes();
+        } catch (io.vertx.core.json.EncodeException e) {
+            // e.g. nested deeper than Jackson writes: the sender's object, not our fault
+            throw new PoiskException(ErrorCode.INVALID_JSON, "message body cannot be written as JSON: " + e.getMessage());
         }
     }
 

@@ -17,18 +17,23 @@ import io.poisk.server.wire.ResponseEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -41,21 +46,31 @@ public final class HttpApiVerticle extends VerticleBase {
     static final String NDJSON = "application/x-ndjson";
     /** Classpath folders of the live-search page and of the OpenAPI document. */
     static final String WEBROOT = "webroot";
-    static final String OPENAPI_RESOURCE = "openapi.yaml";
+    public static final String OPENAPI_RESOURCE = "openapi.yaml";
+    static final int MAX_REQUEST_LINE = 4096;
 
     private final Engine engine;
     private final ApiLimits limits;
     private final LiveSearchLimits liveLimits;
+    private final ConnectionLimits connectionLimits;
+    /** Open connections of all instances together, for {@code limits.max_connections}. */
+    private final AtomicInteger openConnections;
     private final RequestDecoder decoder;
+    private final BodyDeadline bodyDeadline;
+    private ConnectionGate gate;
     private final String host;
     private final int port;
     private HttpServer server;
     private Router router;
 
-    public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, String host, int port) {
+    public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, ConnectionLimits connectionLimits,
+                    AtomicInteger openConnections, String host, int port) {
         this.engine = engine;
         this.limits = limits;
         this.liveLimits = liveLimits;
+        this.connectionLimits = connectionLimits;
+        this.openConnections = openConnections;
+        this.bodyDeadline = new BodyDeadline(connectionLimits.bodyTimeoutMs());
         this.decoder = new RequestDecoder(limits);
         this.host = host;
         this.port = port;
@@ -63,11 +78,25 @@ public final class HttpApiVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        gate = new ConnectionGate(vertx, connectionLimits, openConnections);
         router = router();
         server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true)
                         .setMaxWebSocketMessageSize(liveLimits.transportMessageBytes())
-                        .setMaxWebSocketFrameSize(liveLimits.transportMessageBytes()))
-                .requestHandler(router);
+                        .setMaxWebSocketFrameSize(liveLimits.transportMessageBytes())
+                        // the longest document id, URL-encoded, fits (DocumentId): 3 x 512 + the rest of the line
+                        .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, connectionLimits.idleTimeoutMs()))
+                        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                        // h2c detection waits for a client's first bytes before it creates the connection: a silent
+                        // client would go uncounted by limits.max_connections and untimed by the head timeout
+                        .setHttp2ClearTextEnabled(false))
+                .connectionHandler(gate::opened)
+                .invalidRequestHandler(InvalidRequests::answer)
+                .exceptionHandler(e -> ErrorResponses.connectionFailed(null, e))
+                .requestHandler(request -> {
+                    gate.headArrived(request);
+                    router.handle(request);
+                });
         return server.listen();
     }
 
@@ -84,10 +113,12 @@ public final class HttpApiVerticle extends VerticleBase {
     private Router router() {
         Router router = Router.router(vertx);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(limits.maxRequestBytes());
+        // Before any route: the raw path is checked (routes match the normalised one) and the connection watched.
+        router.route().handler(RawPathGuard::check).handler(gate::watchNextHead);
 
         router.get("/health").handler(ctx -> json(ctx, 200, health()));
         router.get("/collections").handler(ctx -> reply(ctx, engine.listCollections(), ResponseEncoder::collections));
-        router.put("/collections/:name").handler(body).handler(this::requireJsonOrEmpty).handler(this::createCollection);
+        buffered(router.put("/collections/:name"), this::requireJsonOrEmpty, body).handler(this::createCollection);
         router.get("/collections/:name").handler(ctx ->
                 reply(ctx, engine.describeCollection(name(ctx)), ResponseEncoder::collection));
         router.delete("/collections/:name").handler(ctx -> {
@@ -99,7 +130,7 @@ public final class HttpApiVerticle extends VerticleBase {
         });
         // NDJSON is streamed by its own route, never buffered; every other type falls through to the JSON route.
         router.post("/collections/:name/documents").consumes(NDJSON).handler(this::ingestNdjson);
-        router.post("/collections/:name/documents").handler(body).handler(this::requireIngestType).handler(this::ingestJson);
+        buffered(router.post("/collections/:name/documents"), this::requireIngestType, body).handler(this::ingestJson);
         router.get("/collections/:name/documents/:id").handler(ctx -> {
             String id = ctx.pathParam("id");
             reply(ctx, engine.getDocument(name(ctx), id), doc -> ResponseEncoder.document(doc.orElseThrow(() -> documentNotFound(ctx, id))));
@@ -111,18 +142,21 @@ public final class HttpApiVerticle extends VerticleBase {
                 return Map.of("deleted", true);
             });
         });
-        router.post("/collections/:name/search").handler(body).handler(this::requireJson).handler(ctx -> {
+        buffered(router.post("/collections/:name/search"), this::requireJson, body).handler(ctx -> {
             String name = name(ctx);
-            SearchRequest query = RequestDecoder.search(bodyBytes(ctx));
+            SearchRequest query = decoder.search(bodyBytes(ctx));
             reply(ctx, engine.search(name, query), ResponseEncoder::search);
         });
 
         // Live search: WebSocket, its SSE fallback, their counters; the page and the OpenAPI document.
-        router.get("/ws/search").handler(ctx -> ctx.request().toWebSocket()
-                .onSuccess(ws -> new LiveSearchSocket(ws, engine, liveLimits, context).start())
+        router.get("/ws/search").handler(ctx -> {
+            HttpConnection connection = ctx.request().connection();
+            ctx.request().toWebSocket()
+                .onSuccess(ws -> new LiveSearchSocket(ws, engine, liveLimits, decoder, context).start(gate.upgraded(connection)))
                 .onFailure(e -> ErrorResponses.send(ctx.response(), ErrorCode.BAD_REQUEST,
-                        "GET /ws/search needs a WebSocket upgrade: " + e.getMessage())));
-        router.get("/collections/:name/search/stream").handler(ctx -> LiveSearchStream.handle(ctx, engine, context));
+                        "GET /ws/search needs a WebSocket upgrade: " + e.getMessage()));
+        });
+        router.get("/collections/:name/search/stream").handler(ctx -> LiveSearchStream.handle(ctx, engine, decoder, context));
         router.get("/stats").handler(ctx -> json(ctx, 200, engine.stats()));
         router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml; charset=utf-8")
                 .sendFile(OPENAPI_RESOURCE));
@@ -141,9 +175,19 @@ public final class HttpApiVerticle extends VerticleBase {
         return unavailable.isEmpty() ? Map.of("status", "up") : Map.of("status", "up", "unavailable_collections", unavailable);
     }
 
+    /**
+     * A route with a buffered body: its type is checked and its upload timed before the body is read (a refused
+     * type costs no upload), the handlers added after it run once the whole body is in. Vert.x Web orders a
+     * route's handlers by kind (platform, then body, then user), hence the two platform handlers.
+     */
+    private Route buffered(Route route, PlatformHandler typeCheck, BodyHandler body) {
+        PlatformHandler deadline = bodyDeadline::start;
+        return route.handler(typeCheck).handler(deadline).handler(body).handler(bodyDeadline::arrived);
+    }
+
     private void createCollection(RoutingContext ctx) {
         String name = name(ctx);
-        CollectionRequest request = CollectionRequest.parse(bodyBytes(ctx));
+        CollectionRequest request = CollectionRequest.parse(bodyBytes(ctx), decoder);
         Future.fromCompletionStage(engine.createCollection(name, request.model(), request.options()), context)
                 .compose(created -> Future.fromCompletionStage(engine.describeCollection(name), context)
                         .map(info -> {
@@ -156,7 +200,7 @@ public final class HttpApiVerticle extends VerticleBase {
     private void ingestNdjson(RoutingContext ctx) {
         String name = name(ctx);
         rejectDeclaredOversize(ctx.request());
-        new NdjsonIngest(ctx, engine, decoder, limits, context, name).start();
+        new NdjsonIngest(ctx, engine, decoder, connectionLimits.bodyTimeoutMs(), context, name).start();
     }
 
     private void requireIngestType(RoutingContext ctx) {
@@ -176,11 +220,19 @@ public final class HttpApiVerticle extends VerticleBase {
         ctx.next();
     }
 
-    /** PUT /collections/{name} takes an optional body; an empty body may carry any type. */
+    /**
+     * PUT /collections/{name} takes an optional body; a request without one may name any type. Checked before the
+     * body is read, as a multipart or form body would be parsed into form attributes and look empty.
+     */
     private void requireJsonOrEmpty(RoutingContext ctx) {
         String type = mediaType(ctx.request());
-        if (type != null && !JSON.equals(type) && bodyBytes(ctx).length > 0) throw unsupported(type, JSON);
+        if (type != null && !JSON.equals(type) && declaresBody(ctx.request())) throw unsupported(type, JSON);
         ctx.next();
+    }
+
+    private static boolean declaresBody(HttpServerRequest request) {
+        String length = request.getHeader("content-length");
+        return request.getHeader("transfer-encoding") != null || (length != null && !length.trim().equals("0"));
     }
 
     private void rejectDeclaredOversize(HttpServerRequest request) {

@@ -46,13 +46,17 @@ public final class NdjsonIngest {
     private boolean batchInFlight;
     private boolean ended;
     private boolean failed;
+    private final long bodyTimeoutMs;
+    /** Fires when the client pauses longer than limits.body_timeout_ms while the server is reading. */
+    private long pauseTimer = -1;
 
-    NdjsonIngest(RoutingContext ctx, Engine engine, RequestDecoder decoder, ApiLimits limits, Context context, String collection) {
+    NdjsonIngest(RoutingContext ctx, Engine engine, RequestDecoder decoder, long bodyTimeoutMs, Context context, String collection) {
         this.ctx = ctx;
         this.request = ctx.request();
         this.engine = engine;
         this.decoder = decoder;
-        this.limits = limits;
+        this.limits = decoder.limits();
+        this.bodyTimeoutMs = bodyTimeoutMs;
         this.context = context;
         this.collection = collection;
         // JSON escapes can make a line several times larger than the document's text; the exact limit is checked per document.
@@ -60,31 +64,53 @@ public final class NdjsonIngest {
         this.lines = RecordParser.newDelimited("\n");
         this.lines.maxRecordSize(maxLine);
         this.lines.exceptionHandler(e -> fail(new PoiskException(ErrorCode.PAYLOAD_TOO_LARGE, "line " + (lineNumber + 1)
-                + " is longer than " + maxLine + " bytes; a document may hold at most max_document_bytes="
-                + limits.maxDocumentBytes() + " bytes of text and fields")));
+                + " is longer than " + maxLine + " bytes; a document may hold at most " + limits.maxDocumentBytes()
+                + " bytes of text and fields (configured by max_document_bytes)")));
         this.lines.handler(this::onLine);
     }
 
     void start() {
         request.handler(chunk -> {
             if (failed) return;
+            armPauseTimer();
             bytes += chunk.length();
             if (bytes > limits.maxRequestBytes()) {
-                fail(new PoiskException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than max_request_bytes="
-                        + limits.maxRequestBytes() + "; split the stream into several requests"));
+                fail(new PoiskException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than the limit of "
+                        + limits.maxRequestBytes() + " bytes (configured by max_request_bytes); split the stream into several requests"));
                 return;
             }
             lines.handle(chunk);
             flushIfReady();
         });
         request.endHandler(v -> {
+            stopPauseTimer();
             if (failed) return;
             lines.handle(Buffer.buffer("\n")); // emits a last line that has no trailing newline
             ended = true;
             flushIfReady();
         });
-        request.exceptionHandler(e -> failed = true);
+        request.exceptionHandler(e -> {
+            stopPauseTimer();
+            failed = true;
+            ErrorResponses.connectionFailed(ctx, e);
+        });
+        armPauseTimer();
         request.resume();
+    }
+
+    private void armPauseTimer() {
+        stopPauseTimer();
+        if (bodyTimeoutMs <= 0 || ended || failed) return;
+        pauseTimer = context.owner().setTimer(bodyTimeoutMs, t -> {
+            pauseTimer = -1;
+            fail(new PoiskException(ErrorCode.REQUEST_TIMEOUT, "no part of the body arrived for " + bodyTimeoutMs
+                    + " ms (configured by limits.body_timeout_ms)"));
+        });
+    }
+
+    private void stopPauseTimer() {
+        if (pauseTimer >= 0) context.owner().cancelTimer(pauseTimer);
+        pauseTimer = -1;
     }
 
     private void onLine(Buffer line) {
@@ -125,7 +151,10 @@ public final class NdjsonIngest {
                 pending = new ArrayList<>();
             }
             batchInFlight = true;
-            if (!ended) request.pause();
+            if (!ended) {
+                request.pause();
+                stopPauseTimer(); // the server, not the client, is slow now
+            }
             Future.fromCompletionStage(engine.index(collection, batch), context).onComplete(ar -> {
                 batchInFlight = false;
                 if (ar.failed()) {
@@ -134,7 +163,10 @@ public final class NdjsonIngest {
                 }
                 indexed += ar.result();
                 flushIfReady();
-                if (!batchInFlight && !ended && !failed) request.resume();
+                if (!batchInFlight && !ended && !failed) {
+                    armPauseTimer();
+                    request.resume();
+                }
             });
         } else if (ended) {
             ctx.response().putHeader("content-type", "application/json; charset=utf-8")
@@ -146,6 +178,7 @@ public final class NdjsonIngest {
     private void fail(Throwable failure) {
         if (failed) return;
         failed = true;
+        stopPauseTimer();
         PoiskException e = PoiskException.from(failure);
         String message = e.code() == ErrorCode.INTERNAL ? e.getMessage() : e.getMessage() + " (" + indexed
                 + " documents of earlier lines were indexed before this error)";
@@ -153,7 +186,8 @@ public final class NdjsonIngest {
             // The client may still be sending: answer now and discard the rest of the body, except
             // for a body over the size limit, whose HTTP/1 connection is closed rather than read to the end
             // (an HTTP/2 connection carries other streams, so there the rest is discarded).
-            if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE && request.version() != HttpVersion.HTTP_2) {
+            boolean cutOff = e.code() == ErrorCode.PAYLOAD_TOO_LARGE || e.code() == ErrorCode.REQUEST_TIMEOUT;
+            if (cutOff && request.version() != HttpVersion.HTTP_2) {
                 ctx.response().putHeader("connection", "close");
                 ctx.response().endHandler(v -> request.connection().close());
             }

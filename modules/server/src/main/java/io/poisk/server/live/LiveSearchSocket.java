@@ -1,5 +1,6 @@
 package io.poisk.server.live;
 
+import io.poisk.server.wire.RequestDecoder;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 import io.poisk.engine.Engine;
@@ -11,7 +12,11 @@ import io.poisk.server.wire.WireError;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.websocket.WebSocketFrameImpl;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +38,7 @@ public final class LiveSearchSocket {
     private final Engine engine;
     private final LiveSearchLimits limits;
     private final Context context;
+    private final RequestDecoder decoder;
     private long lastId = -1;
     private LiveQuery current;
     private long currentId;
@@ -42,20 +48,23 @@ public final class LiveSearchSocket {
     private long pingTimer;
     private long lastPongNanos = System.nanoTime();
 
-    public LiveSearchSocket(ServerWebSocket ws, Engine engine, LiveSearchLimits limits, Context context) {
+    public LiveSearchSocket(ServerWebSocket ws, Engine engine, LiveSearchLimits limits, RequestDecoder decoder, Context context) {
+        this.decoder = decoder;
         this.ws = ws;
         this.engine = engine;
         this.limits = limits;
         this.context = context;
     }
 
-    public void start() {
+    /** Starts serving; {@code onClose} runs once the socket has closed. */
+    public void start(Runnable onClose) {
         ws.textMessageHandler(this::onText);
         ws.binaryMessageHandler(b -> send(LiveSearchReplies.error(null, new PoiskException(ErrorCode.INVALID_JSON,
                 "binary messages are not accepted; send each query as a JSON text message"))));
         ws.pongHandler(b -> lastPongNanos = System.nanoTime());
-        ws.exceptionHandler(e -> LOG.debug("live-search socket error", e));
+        ws.exceptionHandler(this::onSocketError);
         ws.closeHandler(v -> {
+            onClose.run();
             context.owner().cancelTimer(pingTimer);
             if (current != null) current.cancel();
             waiting = null;
@@ -71,6 +80,27 @@ public final class LiveSearchSocket {
         });
     }
 
+    /**
+     * Protocol errors and disconnects are the client's: one DEBUG line. A frame the decoder refused gets the close
+     * status RFC 6455 gives its fault (1002 protocol, 1009 too big): Vert.x then closes the connection itself with
+     * 1000 and no API to choose the status, so ours is written first as a raw close frame.
+     */
+    private void onSocketError(Throwable e) {
+        LOG.debug("live-search socket error: {}", e.toString());
+        if (e instanceof CorruptedWebSocketFrameException corrupted) closeWith(corrupted.closeStatus());
+    }
+
+    private void closeWith(WebSocketCloseStatus status) {
+        if (!ws.isClosed()) {
+            byte[] reason = status.reasonText().getBytes(StandardCharsets.UTF_8);
+            byte[] payload = new byte[2 + reason.length];
+            payload[0] = (byte) (status.code() >> 8);
+            payload[1] = (byte) status.code();
+            System.arraycopy(reason, 0, payload, 2, reason.length);
+            ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.CLOSE, payload, true));
+        }
+    }
+
     private void onText(String text) {
         int bytes = text.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > limits.maxMessageBytes()) {
@@ -80,7 +110,7 @@ public final class LiveSearchSocket {
         }
         LiveSearchMessage message;
         try {
-            message = LiveSearchMessage.parse(text);
+            message = LiveSearchMessage.parse(text, decoder);
         } catch (RuntimeException e) {
             send(LiveSearchReplies.error(LiveSearchMessage.idOf(text), e));
             return;

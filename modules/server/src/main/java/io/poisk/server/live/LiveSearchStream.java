@@ -39,9 +39,9 @@ public final class LiveSearchStream {
     private LiveSearchStream() {
     }
 
-    public static void handle(RoutingContext ctx, Engine engine, Context context) {
+    public static void handle(RoutingContext ctx, Engine engine, RequestDecoder decoder, Context context) {
         String name = CollectionName.validate(ctx.pathParam("name"));
-        SearchRequest request = RequestDecoder.search(queryParameters(ctx).toBuffer().getBytes());
+        SearchRequest request = decoder.search(queryParameters(ctx).toBuffer().getBytes());
         LiveQuery query = engine.searchLive(name, request);
         HttpServerResponse response = ctx.response();
         response.setChunked(true)

@@ -1,12 +1,10 @@
 package io.poisk.server.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poisk.core.PoiskException;
 import io.poisk.engine.RerankRequest;
 import io.poisk.index.CollectionOptions;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +16,15 @@ import java.util.Map;
  */
 public record CollectionRequest(String model, CollectionOptions options) {
     private static final List<String> PROPERTIES = List.of("model", "language", "fields", "rerank");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     static CollectionRequest defaults() {
         return new CollectionRequest(null, CollectionOptions.defaults());
     }
 
     /** Parses a body; an empty one is the defaults. Unknown properties, bad languages and field types are 400s. */
-    public static CollectionRequest parse(byte[] body) {
-        if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) return defaults();
-        JsonNode root = RequestDecoder.object(body, "request body");
+    public static CollectionRequest parse(byte[] body, RequestDecoder decoder) {
+        if (body == null || isBlank(body)) return defaults();
+        JsonNode root = decoder.object(body, "request body");
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!PROPERTIES.contains(name)) {
@@ -35,7 +32,7 @@ public record CollectionRequest(String model, CollectionOptions options) {
                         + " (e.g. {\"model\":\"e5-small-v2\",\"language\":\"ru\",\"fields\":{\"year\":\"long\",\"tag\":\"keyword\"}})");
             }
         }
-        String model = RequestDecoder.collectionModel(body);
+        String model = RequestDecoder.collectionModel(root);
         JsonNode language = root.get("language");
         if (language != null && !language.isNull() && !language.isTextual()) {
             throw PoiskException.badRequest("'language' must be a string: ru, en or auto; got " + RequestDecoder.typeName(language));
@@ -60,10 +57,17 @@ public record CollectionRequest(String model, CollectionOptions options) {
                         + (rerankModel == null ? "none" : RequestDecoder.typeName(rerankModel)) + shape);
             }
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> options = JSON.convertValue(root, Map.class);
+        Map<String, Object> options = decoder.toMap(root);
         options.remove("model");
         options.values().removeIf(java.util.Objects::isNull);
         return new CollectionRequest(model, CollectionOptions.fromMap(options));
+    }
+
+    /** An empty body means "defaults"; only JSON whitespace counts as empty, so a BOM or stray byte is still parsed (and refused). */
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') return false;
+        }
+        return true;
     }
 }

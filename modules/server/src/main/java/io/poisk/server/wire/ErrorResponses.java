@@ -8,19 +8,63 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
-/** Writes {@code {"error":{"code","message"}}} with the status of the error's code. */
+/**
+ * Writes {@code {"error":{"code","message"}}} with the status of the error's code. Logging follows whose fault
+ * it is: our own (500) is an ERROR with its stack trace, a client's error one DEBUG line, a client that went
+ * away a DEBUG line and no reply. Every error reply carries an {@code x-request-id} that the log lines name.
+ */
 public final class ErrorResponses {
     private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+    private static final String REQUEST_ID = "x-request-id";
+    private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final AtomicLong NEXT_ID = new AtomicLong();
+    private static final String ID_PREFIX = Long.toString(System.currentTimeMillis() % 1_000_000, 36) + "-";
 
     private ErrorResponses() {
     }
 
     /** Sends the error for any failure; unexpected ones (not a PoiskException, or INTERNAL) are logged. */
     public static void send(RoutingContext ctx, Throwable failure) {
+        if (ClientFaults.isDisconnect(failure)) {
+            connectionFailed(ctx, failure);
+            return;
+        }
         WireError e = WireError.of(failure);
-        if (e.internal()) LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
-        send(ctx.response(), e.code(), e.message());
+        String id = requestId(ctx);
+        if (!ctx.response().headWritten()) ctx.response().putHeader(REQUEST_ID, id);
+        if (e.internal()) {
+            LOG.error("{} {} failed (request {})", ctx.request().method(), ctx.request().path(), id, failure);
+            send(ctx.response(), e.code(), e.message() + " (request " + id + ")");
+        } else {
+            LOG.debug("{} {}: {} {} (request {})", ctx.request().method(), ctx.request().path(), e.httpStatus(),
+                    e.message(), id);
+            send(ctx.response(), e.code(), e.message());
+        }
+    }
+
+    /** A client that closed or broke its connection: nobody to answer, and not our fault. */
+    public static void connectionFailed(RoutingContext ctx, Throwable failure) {
+        if (ctx == null) {
+            LOG.debug("connection failed: {}", failure.toString());
+        } else {
+            LOG.debug("{} {}: connection failed: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+            if (!ctx.response().ended() && !ctx.response().closed() && !ctx.response().headWritten()) {
+                send(ctx.response(), ErrorCode.BAD_REQUEST, "the request could not be read: " + failure.getMessage());
+            }
+        }
+    }
+
+    /** The client's {@code x-request-id} when it is a plain token, else one of ours; the same for the whole request. */
+    public static String requestId(RoutingContext ctx) {
+        String id = ctx.get(REQUEST_ID);
+        if (id != null) return id;
+        String given = ctx.request().getHeader(REQUEST_ID);
+        id = given != null && CLIENT_REQUEST_ID.matcher(given).matches() ? given : ID_PREFIX + NEXT_ID.incrementAndGet();
+        ctx.put(REQUEST_ID, id);
+        return id;
     }
 
     public static void send(HttpServerResponse response, ErrorCode code, String message) {
@@ -39,7 +83,8 @@ public final class ErrorResponses {
     public static void sendStatus(RoutingContext ctx) {
         int status = ctx.statusCode();
         Throwable failure = ctx.failure();
-        if (failure != null && (failure instanceof PoiskException || failure.getCause() instanceof PoiskException)) {
+        if (failure != null && (PoiskException.from(failure).code() != ErrorCode.INTERNAL || ClientFaults.isDisconnect(failure)
+                || ClientFaults.classify(failure).code() != ErrorCode.INTERNAL)) {
             send(ctx, failure);
             return;
         }
@@ -52,7 +97,7 @@ public final class ErrorResponses {
                     + " GET /stats, GET /openapi.yaml, GET / (live-search page)");
             case 405 -> send(ctx.response(), ErrorCode.METHOD_NOT_ALLOWED, "method " + ctx.request().method()
                     + " is not allowed on " + path + "; allowed: " + allowedMethods(path));
-            case 413 -> send(ctx.response(), ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than max_request_bytes");
+            case 413 -> send(ctx.response(), ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than the limit configured by max_request_bytes");
             case 400 -> send(ctx.response(), ErrorCode.BAD_REQUEST, failure == null ? "bad request" : "bad request: " + failure.getMessage());
             case 415 -> send(ctx.response(), ErrorCode.UNSUPPORTED_MEDIA_TYPE, "unsupported Content-Type");
             default -> {

@@ -27,8 +27,8 @@ public record LiveSearchMessage(long id, String collection, SearchRequest reques
         }
     }
 
-    public static LiveSearchMessage parse(String text) {
-        JsonNode root = RequestDecoder.object(text.getBytes(StandardCharsets.UTF_8), "message");
+    public static LiveSearchMessage parse(String text, RequestDecoder decoder) {
+        JsonNode root = decoder.object(text.getBytes(StandardCharsets.UTF_8), "message");
         ObjectNode rest = ((ObjectNode) root).deepCopy();
         JsonNode id = rest.remove("id");
         if (id == null || !id.isIntegralNumber() || !id.canConvertToLong() || id.asLong() < 0) {
@@ -42,7 +42,7 @@ public record LiveSearchMessage(long id, String collection, SearchRequest reques
         String name = CollectionName.validate(collection.asText());
         SearchRequest request;
         try {
-            request = RequestDecoder.search(rest.toString().getBytes(StandardCharsets.UTF_8));
+            request = decoder.search(rest.toString().getBytes(StandardCharsets.UTF_8));
         } catch (PoiskException e) {
             throw new PoiskException(e.code(), e.getMessage().replace("accepted: query", "accepted: id, collection, query"));
         }

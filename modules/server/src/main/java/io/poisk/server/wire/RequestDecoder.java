@@ -1,12 +1,9 @@
 package io.poisk.server.wire;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poisk.core.Document;
 import io.poisk.core.DocumentCodec;
+import io.poisk.core.DocumentId;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 import io.poisk.core.SearchMode;
@@ -15,7 +12,6 @@ import io.poisk.engine.RerankRequest;
 import io.poisk.engine.SearchDefaults;
 import io.poisk.engine.SearchRequest;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -28,41 +24,31 @@ import java.util.Set;
  * fails with a {@link PoiskException} whose message says what was wrong and what is accepted.
  */
 public final class RequestDecoder {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
-    };
 
     private final ApiLimits limits;
+    private final JsonBodyReader json;
 
     public RequestDecoder(ApiLimits limits) {
         this.limits = limits;
+        this.json = new JsonBodyReader(limits);
     }
 
-    /** Parses a JSON object body; {@code what} names the body in messages. */
-    static JsonNode object(byte[] body, String what) {
-        JsonNode node;
-        try {
-            node = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new PoiskException(ErrorCode.INVALID_JSON, what + " is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
-        } catch (java.io.IOException e) {
-            throw new PoiskException(ErrorCode.INVALID_JSON, what + " could not be read: " + e.getMessage());
-        }
-        if (node == null || node.isMissingNode()) {
-            throw new PoiskException(ErrorCode.INVALID_JSON, what + " is empty; expected a JSON object");
-        }
-        if (!node.isObject()) {
-            throw new PoiskException(ErrorCode.INVALID_JSON, what + " must be a JSON object, got " + typeName(node));
-        }
-        return node;
+    public ApiLimits limits() {
+        return limits;
+    }
+
+    /** Parses a JSON object body within the limits; {@code what} names the body in messages. */
+    JsonNode object(byte[] body, String what) {
+        return json.object(body, what);
+    }
+
+    /** A parsed object as plain maps and lists. */
+    Map<String, Object> toMap(JsonNode node) {
+        return json.toMap(node);
     }
 
     /** The optional model of {@code PUT /collections/{name}}: null when the body is empty or names none. */
-    static String collectionModel(byte[] body) {
-        if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) return null;
-        JsonNode root = object(body, "request body");
+    static String collectionModel(JsonNode root) {
         JsonNode model = root.get("model");
         if (model == null || model.isNull()) return null;
         if (!model.isTextual() || model.asText().isBlank()) {
@@ -84,7 +70,8 @@ public final class RequestDecoder {
         }
         if (docs.size() > limits.maxDocumentsPerRequest()) {
             throw new PoiskException(ErrorCode.PAYLOAD_TOO_LARGE, "a request may hold at most " + limits.maxDocumentsPerRequest()
-                    + " documents, got " + docs.size() + "; split the batch or stream it as application/x-ndjson");
+                    + " documents (configured by " + ApiLimits.DOCUMENTS_PER_REQUEST + "), got " + docs.size()
+                    + "; split the batch or stream it as application/x-ndjson");
         }
         List<Document> out = new ArrayList<>(docs.size());
         Set<String> ids = new HashSet<>();
@@ -115,7 +102,7 @@ public final class RequestDecoder {
         if (!node.isObject()) {
             throw new PoiskException(ErrorCode.INVALID_DOCUMENT, where + " must be an object {\"id\":\"…\",\"text\":\"…\",\"fields\":{…}}, got " + typeName(node));
         }
-        String id = requiredString(node, "id", where);
+        String id = DocumentId.validate(requiredString(node, "id", where), where);
         String text = requiredString(node, "text", where);
         JsonNode fields = node.get("fields");
         Map<String, Object> fieldMap = Map.of();
@@ -123,7 +110,7 @@ public final class RequestDecoder {
             if (!fields.isObject()) {
                 throw new PoiskException(ErrorCode.INVALID_DOCUMENT, where + ": 'fields' must be an object of JSON values, got " + typeName(fields));
             }
-            fieldMap = JSON.convertValue(fields, MAP);
+            fieldMap = json.toMap(fields);
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String name = it.next();
@@ -137,7 +124,8 @@ public final class RequestDecoder {
         int bytes = DocumentCodec.encode(document).length;
         if (bytes > limits.maxDocumentBytes()) {
             throw new PoiskException(ErrorCode.PAYLOAD_TOO_LARGE, where + " (id '" + id + "') is " + bytes
-                    + " bytes as stored (id, text and fields as UTF-8 JSON); the limit is max_document_bytes=" + limits.maxDocumentBytes());
+                    + " bytes as stored (id, text and fields as UTF-8 JSON); the limit is " + limits.maxDocumentBytes()
+                    + " (configured by " + ApiLimits.DOCUMENT_BYTES + ")");
         }
         return document;
     }
@@ -157,7 +145,7 @@ public final class RequestDecoder {
     }
 
     /** {@code {"query","instruction","k","filter","mode","fusion","rerank":{"model","top_n"}|false}}; mode defaults to hybrid. */
-    public static SearchRequest search(byte[] body) {
+    public SearchRequest search(byte[] body) {
         JsonNode root = object(body, "request body");
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
@@ -199,8 +187,9 @@ public final class RequestDecoder {
         JsonNode fn = root.get("filter");
         if (fn != null && !fn.isNull()) {
             if (!fn.isObject()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'filter' must be an object, got " + typeName(fn));
-            filter = JSON.convertValue(fn, MAP);
+            filter = json.toMap(fn);
         }
+        SearchBounds.check(q.asText(), filter, limits);
         return new SearchRequest(q.asText(), instruction, k, mode, filter, FusionDecoder.decode(root.get("fusion"), mode),
                 rerank(root.get("rerank"), k));
     }

@@ -15,7 +15,7 @@ public record WireError(ErrorCode code, String message, boolean internal) {
     public static final String INTERNAL_MESSAGE = "internal error; the server log has the details";
 
     public static WireError of(Throwable failure) {
-        PoiskException e = PoiskException.from(failure);
+        PoiskException e = ClientFaults.classify(failure);
         boolean internal = e.code() == ErrorCode.INTERNAL;
         return new WireError(e.code(), internal ? INTERNAL_MESSAGE : e.getMessage(), internal);
     }

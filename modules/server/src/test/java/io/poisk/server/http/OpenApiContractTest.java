@@ -43,7 +43,8 @@ class OpenApiContractTest {
         Vertx vertx = Vertx.vertx();
         try {
             // The engine is only called by handlers, never while the route table is built.
-            HttpApiVerticle api = new HttpApiVerticle(null, ApiLimits.from(PoiskConfig.defaults()), LiveSearchLimits.DEFAULTS, "127.0.0.1", 0);
+            HttpApiVerticle api = new HttpApiVerticle(null, ApiLimits.from(PoiskConfig.defaults()), LiveSearchLimits.DEFAULTS,
+                    ConnectionLimits.DEFAULTS, new java.util.concurrent.atomic.AtomicInteger(), "127.0.0.1", 0);
             vertx.deployVerticle(api).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
             Set<String> routed = new TreeSet<>();
             for (Route route : api.routes().getRoutes()) {

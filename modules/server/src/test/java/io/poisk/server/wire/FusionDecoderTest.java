@@ -23,7 +23,7 @@ class FusionDecoderTest {
         assertThat(decode("{\"method\":\"weighted\",\"dense\":0.5}")).isEqualTo(new Fusion.Weighted(0.5, SearchDefaults.FUSION.lexical()));
         assertThat(decode("{\"method\":\"weighted\",\"lexical\":0.3}")).isEqualTo(new Fusion.Weighted(SearchDefaults.FUSION.dense(), 0.3));
         assertThat(decode("{\"method\":\"rrf\"}")).isEqualTo(new Fusion.Rrf(SearchDefaults.RRF_K));
-        assertThat(RequestDecoder.search("{\"query\":\"q\"}".getBytes()).mode()).isEqualTo(SearchDefaults.MODE);
-        assertThat(RequestDecoder.search("{\"query\":\"q\"}".getBytes()).k()).isEqualTo(SearchDefaults.K);
+        assertThat(new RequestDecoder(ApiLimits.from(io.poisk.core.PoiskConfig.defaults())).search("{\"query\":\"q\"}".getBytes()).mode()).isEqualTo(SearchDefaults.MODE);
+        assertThat(new RequestDecoder(ApiLimits.from(io.poisk.core.PoiskConfig.defaults())).search("{\"query\":\"q\"}".getBytes()).k()).isEqualTo(SearchDefaults.K);
     }
 }
