@@ -129,7 +129,9 @@ final class CollectionService implements AutoCloseable {
         try {
             return op.apply(index);
         } catch (RuntimeException | IOException e) {
-            if (isOpen(index) || e instanceof PoiskException) throw e;
+            // A client error (bad query) stays what it is; the storage's own failures on a closed index are the race.
+            boolean clientError = e instanceof PoiskException p && p.code() != ErrorCode.UNAVAILABLE && p.code() != ErrorCode.INTERNAL;
+            if (isOpen(index) || clientError) throw e;
             throw new PoiskException(ErrorCode.COLLECTION_NOT_FOUND, "collection '" + index.schema().name()
                     + "' was deleted while this request used it", e);
         }
