@@ -36,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and merges run under the kills. After each restart every document must be in a state the clients
  * could have caused: what was acknowledged exactly, what was in flight at the kill either way.
  */
+@Tag("process")
 class KillNineSoakTest {
     private static final Logger LOG = LoggerFactory.getLogger(KillNineSoakTest.class);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -8,6 +8,7 @@ import io.poisk.eval.LatencyPercentiles;
 import io.poisk.eval.RetrievalDataset;
 import io.poisk.eval.RetrievalScores;
 import io.poisk.eval.SquadLoader;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.within;
  * checked against the reference (and hybrid against the better of the other two), then a
  * SIGKILL and a restart on the same data that must answer exactly as before.
  */
+@Tag("process")
 class ServerEndToEndTest {
     private static final Logger LOG = LoggerFactory.getLogger(ServerEndToEndTest.class);
     /** Dense: the default model (e5-small-v2, English) on Russian text. */

@@ -4,6 +4,7 @@ import io.poisk.core.Document;
 import io.poisk.core.PoiskConfig;
 import io.poisk.core.SearchMode;
 import io.poisk.index.CollectionOptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * order, with the same scores, in every mode, with and without a filter. Real default model.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("model")
 class PlainAndLiveSearchParityTest {
     @TempDir
     static Path dataDir;

@@ -1,6 +1,7 @@
 package io.poisk.index;
 
 import io.poisk.core.Hit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -22,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A real crash: a child JVM upserts in a loop (with background flushes and merges going on) and is
  * killed with SIGKILL mid-stream; every id it acknowledged must be there after reopening.
  */
+@Tag("process")
 class ChildProcessCrashTest {
     private static final Logger log = LoggerFactory.getLogger(ChildProcessCrashTest.class);
     private static final int KILL_AFTER_ACKS = 3_000;

@@ -3,6 +3,7 @@ package io.poisk.index;
 import io.poisk.core.CollectionSchema;
 import io.poisk.core.Document;
 import io.poisk.core.Hit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * length), through every state a collection goes through: live, flushed with fused PQ, a live +
  * flushed mix, after 10% deletes, after a merge.
  */
+@Tag("dataset")
 class FashionMnistRecallTest {
     private static final Logger log = LoggerFactory.getLogger(FashionMnistRecallTest.class);
     private static final Path DATASET = Path.of("/usr/share/datasets/fashion-mnist");

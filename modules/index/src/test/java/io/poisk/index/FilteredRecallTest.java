@@ -24,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Recall@10 against exact filtered search must reach 0.95 at every selectivity, live and after a
  * flush to a fused-PQ segment; the mean latency of each is logged.
  */
+@Tag("dataset")
 class FilteredRecallTest {
     private static final Logger log = LoggerFactory.getLogger(FilteredRecallTest.class);
     private static final Path DATASET = Path.of("/usr/share/datasets/fashion-mnist");

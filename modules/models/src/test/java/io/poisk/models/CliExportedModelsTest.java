@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
  * line in a subprocess (ids ending in -cli, --trust-remote-code for the custom-code one). The exported cards,
  * served by the real registry, must reproduce the Python reference of the in-memory model they were saved from.
  */
+@Tag("model")
 class CliExportedModelsTest {
     private static final Logger log = LoggerFactory.getLogger(CliExportedModelsTest.class);
     /** A merged adapter moves these random models' vectors far more than this; an unmerged one does not at all. */

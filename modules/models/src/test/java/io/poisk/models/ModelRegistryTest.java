@@ -8,9 +8,11 @@ import io.poisk.core.PoiskException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@Tag("model")
 class ModelRegistryTest {
     private static final Path DEFAULT_MODEL = Path.of(System.getProperty("poisk.models.dir"), "e5-small-v2");
     @TempDir Path modelsDir;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The provisioned default model on DJL's ONNX Runtime engine gives Python ONNX Runtime's vectors. */
+@Tag("model")
 class OnnxConformanceTest {
     private static final Logger log = LoggerFactory.getLogger(OnnxConformanceTest.class);
     private static ModelRegistry registry;

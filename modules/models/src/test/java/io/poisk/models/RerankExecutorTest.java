@@ -8,11 +8,13 @@ import io.poisk.core.PoiskException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The time-budgeted rerank executor in front of the tiny Qwen3-style yes/no reranker. */
+@Tag("model")
 class RerankExecutorTest {
     private static final List<String> DOCS = List.of("Paris is the capital and most populous city of France.",
             "Париж — столица и крупнейший город Франции.", "Москва основана в 1147 году.", "The CDC protein guideline.",

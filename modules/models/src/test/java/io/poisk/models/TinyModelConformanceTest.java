@@ -3,6 +3,7 @@ package io.poisk.models;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * eager transformers model): random BERT, DeBERTa, Qwen3 and Mistral models exported by ops/models/export.py,
  * English and Russian inputs, one at a time and batched with padding, to 1e-4.
  */
+@Tag("model")
 class TinyModelConformanceTest {
     private static ModelRegistry registry;
 

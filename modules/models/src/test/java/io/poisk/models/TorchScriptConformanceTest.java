@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,8 @@ import org.slf4j.LoggerFactory;
  * The same weights exported to TorchScript by ops/models/export_torchscript.py give the reference
  * vectors on DJL's PyTorch engine. The export (~10 s) is cached under target/ and redone when missing.
  */
+@Tag("model")
+@Tag("process")
 class TorchScriptConformanceTest {
     private static final Logger log = LoggerFactory.getLogger(TorchScriptConformanceTest.class);
 

@@ -49,6 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code -Dpoisk.fuzz.seed=N}; the slow variant runs ten times the cases.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("model")
 class ApiFuzzTest {
     static final long SEED = Long.getLong("poisk.fuzz.seed", 20261202L);
     private static final Pattern STACK_TRACE = Pattern.compile("\\tat |\\bat (io|java|com|org)\\.[\\w.$]+\\(|\\.java:\\d+|Exception:|NullPointer");

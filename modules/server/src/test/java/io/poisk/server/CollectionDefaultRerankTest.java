@@ -4,6 +4,7 @@ import io.poisk.server.bus.EventBusApiVerticle;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.within;
  * Real tiny rerankers (see {@link TinyRerankers}); expected rankings from the eager Python models.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("model")
 class CollectionDefaultRerankTest {
     static final String CE = TinyRerankers.CROSS_ENCODER;
     static final String LLM = TinyRerankers.LLM_RERANKER;

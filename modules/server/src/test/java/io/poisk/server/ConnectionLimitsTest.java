@@ -1,5 +1,6 @@
 package io.poisk.server;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Slow, idle and too many clients are cut off by the limits.* keys (short values here, so the test is quick). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("model")
 class ConnectionLimitsTest {
     static final int MAX_CONNECTIONS = 16;
     static final int HEADER_TIMEOUT_MS = 1000;

@@ -1,6 +1,7 @@
 package io.poisk.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import static io.poisk.server.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A server whose data dir holds one damaged collection starts, lists it as unavailable, serves the other, and can drop it. */
+@Tag("model")
 class DamagedCollectionServerTest {
     private static final Map<String, String> CONFIG = Map.of("limits.max_collections", "2");
 

@@ -8,6 +8,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The event-bus API driven by a separate verticle, as another service in the same Vert.x instance would. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("model")
 class EventBusApiTest {
     @TempDir
     static Path dataDir;

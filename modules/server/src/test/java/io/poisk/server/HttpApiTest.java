@@ -3,6 +3,7 @@ package io.poisk.server;
 import io.poisk.server.http.NdjsonIngest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The HTTP contract against a real server on a free port with the real default model. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("model")
 class HttpApiTest {
     static final int MAX_DOCUMENT_BYTES = 4096;
     static final int MAX_DOCUMENTS = 100;

@@ -4,6 +4,7 @@ import io.poisk.engine.Engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.poisk.models.BatcherStats;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * with the default model: a collection declared with typed fields, filters in every mode, clear 400s.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("model")
 class HybridSearchTest {
     private static final String FIELDS = "{\"language\":\"en\",\"fields\":{\"year\":\"long\",\"tag\":\"keyword\","
             + "\"published\":\"date\",\"draft\":\"boolean\"}}";

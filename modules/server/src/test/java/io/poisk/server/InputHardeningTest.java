@@ -2,6 +2,7 @@ package io.poisk.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.poisk.core.DocumentId;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Regression tests for the hostile-input defects, on a real server with the real default model. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("model")
 class InputHardeningTest {
     @TempDir
     static Path dataDir;

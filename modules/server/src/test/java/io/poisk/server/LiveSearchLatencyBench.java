@@ -26,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * [-Dbench.clients=32 -Dbench.questions=3 -Dbench.top_n=20 -Dbench.keystroke_ms=100]}
  */
 @Tag("bench")
+@Tag("model")
 class LiveSearchLatencyBench {
     @TempDir
     Path dir;

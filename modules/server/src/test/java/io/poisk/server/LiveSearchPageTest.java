@@ -26,6 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The live-search page in Debian's headless Chromium: type letter by letter, see the final results. */
 @Tag("browser")
+@Tag("model")
 class LiveSearchPageTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");

@@ -4,6 +4,7 @@ import io.poisk.engine.LiveSearchStats;
 import io.poisk.server.live.LiveSearchLimits;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** WebSocket live search, its SSE fallback and the counters, against a real server and the default model. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("model")
 class LiveSearchTest {
     /** Long enough that embedding one query takes longer than the 5 ms between keystrokes. */
     static final String LONG_QUERY = "Which river flows through the old capital of the country, and which bridges and "

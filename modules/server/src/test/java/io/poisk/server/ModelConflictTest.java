@@ -1,5 +1,6 @@
 package io.poisk.server;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,6 +12,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Re-creating a collection with another model is a conflict; with the same model it is a no-op. */
+@Tag("model")
 class ModelConflictTest {
     @TempDir
     Path dataDir;

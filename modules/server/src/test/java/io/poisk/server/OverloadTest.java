@@ -1,5 +1,6 @@
 package io.poisk.server;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import static io.poisk.server.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A full inference queue answers 429 at once instead of queueing without bound, and never 5xx. */
+@Tag("model")
 class OverloadTest {
     @TempDir
     Path dataDir;

@@ -7,6 +7,7 @@ import io.poisk.engine.SearchRequest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.poisk.core.SearchMode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * enter the cache, size 0 turns it off, and a cancelled live query leaves the shared inference alone.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("model")
 class QueryEmbeddingCacheServerTest {
     private static final String MODEL = "e5-small-v2";
 

@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * <p>{@code mvn -o -pl modules/server test -Dtest=RerankCostBench -Dsurefire.excludedGroups=none [-Dbench.queries=20]}
  */
 @Tag("bench")
+@Tag("model")
 class RerankCostBench {
     static final List<Integer> TOP_N = List.of(20, 50, 100);
 

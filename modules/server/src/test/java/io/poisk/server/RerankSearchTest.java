@@ -1,6 +1,7 @@
 package io.poisk.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.within;
  * rerankers; expected rankings come from the eager Python models (src/test/python/rerank_reference.py).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("model")
 class RerankSearchTest {
     static final List<String> TEXTS = List.of(
             "Paris is the capital and most populous city of France.",

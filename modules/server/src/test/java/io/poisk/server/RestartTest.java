@@ -1,6 +1,7 @@
 package io.poisk.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,6 +15,7 @@ import static io.poisk.server.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Closing the server and starting it again on the same data dir keeps every document and result. */
+@Tag("model")
 class RestartTest {
     private static final String[] TOPICS = {"astronomy and distant galaxies", "cooking pasta with tomato sauce",
             "training for a marathon run", "repairing an old bicycle chain", "growing tomatoes in a garden",

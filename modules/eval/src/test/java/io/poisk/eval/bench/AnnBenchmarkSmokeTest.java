@@ -1,5 +1,6 @@
 package io.poisk.eval.bench;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +13,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Keeps the ANN harness from rotting: both engines on a small Fashion-MNIST slice, in seconds. */
+@Tag("dataset")
 class AnnBenchmarkSmokeTest {
     @TempDir
     Path tmp;

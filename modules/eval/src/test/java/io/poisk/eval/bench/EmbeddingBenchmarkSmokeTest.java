@@ -1,6 +1,7 @@
 package io.poisk.eval.bench;
 
 import io.poisk.models.ModelRegistry;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -13,6 +14,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Keeps the embedding harness from rotting: the real default model on a handful of XQuAD-ru texts. */
+@Tag("model")
 class EmbeddingBenchmarkSmokeTest {
 
     @Test
