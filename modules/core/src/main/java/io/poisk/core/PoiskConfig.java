@@ -54,6 +54,7 @@ public final class PoiskConfig {
         key("index.merge_max_segments", "4", "background merge starts when a collection has more on-disk segments than this");
         key("index.workers", "4", "threads for index reads and writes (disk work)");
         key("index.wal_group_commit_ms", "0", "extra time a log fsync waits to group more writers (0: fsync as soon as the previous one ends)");
+        key("index.min_free_disk_bytes", "67108864", "writes get 507 insufficient_storage while a collection's disk has less free space than this (0: only a real full disk stops them)");
         key("rerank.max_batch", "16", "most (query, document) pairs in one reranker forward pass");
         key("rerank.workers", "1", "reranker inference workers");
         key("rerank.queue_capacity", "2048", "documents waiting for reranking before requests get 429");
