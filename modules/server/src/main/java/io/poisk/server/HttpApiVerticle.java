@@ -112,6 +112,7 @@ public final class HttpApiVerticle extends VerticleBase {
                 .onSuccess(ws -> new LiveSearchSocket(ws, engine, liveLimits, context).start())
                 .onFailure(e -> ErrorResponses.send(ctx.response(), ErrorCode.BAD_REQUEST,
                         "GET /ws/search needs a WebSocket upgrade: " + e.getMessage())));
+        router.get("/collections/:name/quarantine").handler(ctx -> reply(ctx, engine.quarantine(name(ctx)), report -> report));
         router.get("/collections/:name/search/stream").handler(ctx -> LiveSearchStream.handle(ctx, engine, context));
         router.get("/stats").handler(ctx -> json(ctx, 200, Map.of("live_search", engine.liveStats().snapshot(),
                 "query_embedding_cache", engine.queryCacheStats())));

@@ -30,6 +30,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -208,6 +209,22 @@ public final class PoiskEngine implements SearchService {
 
     private static CollectionInfo info(CollectionIndex index) {
         return new CollectionInfo(index.schema(), index.documentCount(), index.segmentCount(), index.liveSegmentDocuments());
+    }
+
+    /**
+     * What an operator needs after a bad log: why the collection takes no writes (null when it does) and the
+     * log records its replay could not apply, kept in its quarantine file.
+     */
+    public CompletableFuture<Map<String, Object>> quarantine(String name) {
+        return disk.submit(() -> {
+            CollectionIndex index = collection(name);
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("collection", name);
+            out.put("read_only", index.readOnlyReason().orElse(null));
+            out.put("quarantined", index.quarantined().stream()
+                    .map(q -> Map.<String, Object>of("lsn", q.lsn(), "id", q.id(), "reason", q.reason())).toList());
+            return out;
+        });
     }
 
     @Override
