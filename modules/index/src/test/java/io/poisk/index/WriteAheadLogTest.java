@@ -209,6 +209,31 @@ class WriteAheadLogTest {
     }
 
     @Test
+    void aFailedFsyncFailsTheRecordCutsItAndNeverReportsItDurableLater() throws Exception {
+        Path dir = tmp.resolve("wal");
+        try (WriteAheadLog wal = open(dir, 0)) {
+            appendDurably(wal, 3, 10);
+            long epoch = wal.append(record(4, 10));
+            Thread.currentThread().interrupt(); // FileChannel.force on an interrupted thread fails and closes the channel
+            assertThatThrownBy(() -> wal.awaitDurable(4, epoch)).isInstanceOf(IOException.class).hasMessageContaining("not acknowledged");
+            assertThat(Thread.interrupted()).isTrue();
+            assertThat(wal.failed()).isTrue();
+            assertThatThrownBy(() -> wal.append(record(5, 10))).isInstanceOf(IllegalStateException.class);
+            wal.recover();
+            assertThat(wal.nextLsn()).as("LSN 4 was cut").isEqualTo(4);
+            assertThat(Files.size(WriteAheadLog.logFiles(dir).getFirst())).isEqualTo(frameOffset(1, 4, 10));
+            long next = wal.append(record(4, 25)); // another record takes LSN 4 ...
+            wal.awaitDurable(4, next);
+            assertThatThrownBy(() -> wal.awaitDurable(4, epoch)).as("... and the old waiter still learns its record is gone")
+                    .isInstanceOf(IOException.class);
+        }
+        try (WriteAheadLog wal = open(dir, 0)) {
+            assertThat(wal.damage()).isNull();
+            assertThat(replayed).isEqualTo(range(1, 4));
+        }
+    }
+
+    @Test
     void aWriteThatHitAFullDiskIsCutBackAndTheLogGoesOnOnceThereIsRoom() throws Exception {
         Path mount = Files.createDirectories(tmp.resolve("small"));
         assumeThat(SmallDisk.mount(mount, "256k")).as("mounting a tmpfs needs root (mount -t tmpfs); skipped").isTrue();
