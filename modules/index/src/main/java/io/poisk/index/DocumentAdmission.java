@@ -53,15 +53,21 @@ final class DocumentAdmission {
         return bytes;
     }
 
-    /** Why a logged record cannot be applied, or null when it can. Never throws. */
+    /**
+     * Why a logged record cannot be applied, or null when it may be. Only hard limits count here, not the
+     * limits on new writes (id and document size), so a record an older build or configuration accepted is
+     * not refused now; what the document map still refuses is caught when the record is applied. Never throws.
+     */
     String problemOf(WalRecord r) {
         try {
             switch (r) {
-                case WalRecord.Delete d -> checkId(d.id());
+                case WalRecord.Delete d -> checkIdShape(d.id());
                 case WalRecord.Upsert u -> {
                     Document doc = DocumentCodec.decode(u.document());
                     if (!u.id().equals(doc.id())) return "record id '" + shortId(u.id()) + "' differs from its document's id";
-                    admit(new EmbeddedDocument(doc, u.vector()));
+                    checkIdShape(doc.id());
+                    checkVector(doc.id(), u.vector());
+                    checkFields(doc);
                 }
             }
             return null;
@@ -70,9 +76,9 @@ final class DocumentAdmission {
         }
     }
 
+    /** Ids of new writes: non-empty, no NUL (it separates the keys of long documents' pieces), valid Unicode, short. */
     static void checkId(String id) {
-        if (id == null || id.isEmpty()) throw invalid("document id must be a non-empty string");
-        if (id.indexOf('\u0000') >= 0) throw invalid("document id must not contain NUL characters");
+        checkIdShape(id);
         int bytes = 0;
         for (int i = 0; i < id.length(); i++) {
             char c = id.charAt(i);
@@ -88,6 +94,11 @@ final class DocumentAdmission {
         if (bytes > MAX_ID_BYTES) {
             throw invalid("document id '" + shortId(id) + "' takes " + bytes + " UTF-8 bytes; at most " + MAX_ID_BYTES + " are accepted");
         }
+    }
+
+    private static void checkIdShape(String id) {
+        if (id == null || id.isEmpty()) throw invalid("document id must be a non-empty string");
+        if (id.indexOf('\u0000') >= 0) throw invalid("document id must not contain NUL characters");
     }
 
     private void checkVector(String id, float[] v) {

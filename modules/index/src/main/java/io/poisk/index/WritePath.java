@@ -1,7 +1,6 @@
 package io.poisk.index;
 
 import io.poisk.core.CollectionSchema;
-import io.poisk.core.DocumentCodec;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 
@@ -11,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
@@ -31,32 +29,22 @@ final class WritePath implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WritePath.class);
     private static final int REPLAY_BATCH = 512;
 
-    /** An appended record waiting to be applied; a delete learns there whether its document existed. */
-    private static final class PendingRecord {
-        final WalRecord record;
-        boolean existed; // written and read under applyLock
-
-        PendingRecord(WalRecord record) {
-            this.record = record;
-        }
-    }
-
     /** A live segment frozen for flushing (null when it was empty) and the last LSN it reflects. */
     record Frozen(LiveSegment segment, long cutLsn) {
     }
 
     private final CollectionSchema schema;
     private final IndexOptions opts;
-    private final DocumentStore documents;
     private final SegmentSet segments;
     private final DocumentAdmission admission;
     private final DiskSpace disk;
     private final QuarantineFile quarantine;
+    private final RecordApplier applier;
     private WriteAheadLog wal;
 
     private final ReentrantLock appendLock = new ReentrantLock();
     private final ReentrantLock applyLock = new ReentrantLock();
-    private final ConcurrentLinkedQueue<PendingRecord> pending = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<RecordApplier.Pending> pending = new ConcurrentLinkedQueue<>();
     private long appliedLsn;
     private boolean closed; // guarded by appendLock
     /** Why writes are refused (a damaged log, a record that failed to apply), or null. */
@@ -66,11 +54,11 @@ final class WritePath implements AutoCloseable {
               DocumentAdmission admission, DiskSpace disk, QuarantineFile quarantine) {
         this.schema = schema;
         this.opts = opts;
-        this.documents = documents;
         this.segments = segments;
         this.admission = admission;
         this.disk = disk;
         this.quarantine = quarantine;
+        this.applier = new RecordApplier(documents, segments);
     }
 
     /**
@@ -79,7 +67,7 @@ final class WritePath implements AutoCloseable {
      */
     void openLog(Path walDir, long coveredLsn) throws IOException {
         appliedLsn = coveredLsn;
-        List<PendingRecord> batch = new ArrayList<>();
+        List<RecordApplier.Pending> batch = new ArrayList<>();
         wal = WriteAheadLog.open(walDir, coveredLsn, maxRecordBytes(), opts.walGroupCommitMs(), (lsn, payload, file) -> {
             WalRecord rec = null;
             String problem;
@@ -90,30 +78,43 @@ final class WritePath implements AutoCloseable {
                 problem = "undecodable record: " + e.getMessage();
             }
             if (problem == null) {
-                batch.add(new PendingRecord(rec));
+                batch.add(new RecordApplier.Pending(rec));
                 if (batch.size() >= REPLAY_BATCH) applyReplayed(batch);
                 return;
             }
             applyReplayed(batch); // in log order: what came before is applied first
-            String id = rec == null ? "?" : rec.id();
-            quarantine.add(lsn, id, problem, file, payload);
-            log.error("collection '{}': log record LSN {} (document '{}') cannot be applied: {}; kept in {} and skipped,"
-                    + " replay goes on", schema.name(), lsn, DocumentAdmission.shortId(id), problem, QuarantineFile.FILE);
-            appliedLsn = lsn;
+            quarantine(lsn, rec == null ? "?" : rec.id(), problem, file, payload);
         });
         applyReplayed(batch);
         if (wal.damage() != null) readOnlyReason = wal.damage().describe();
     }
 
-    private void applyReplayed(List<PendingRecord> batch) throws IOException {
-        if (batch.isEmpty()) return;
-        apply(batch);
-        appliedLsn = batch.getLast().record.lsn();
-        batch.clear();
+    /** Applies a replayed batch; a record the document map refuses is quarantined and the rest applied. */
+    private void applyReplayed(List<RecordApplier.Pending> batch) throws IOException {
+        while (!batch.isEmpty()) {
+            try {
+                applier.apply(batch);
+                appliedLsn = batch.getLast().record.lsn();
+                batch.clear();
+            } catch (RecordApplier.Unapplicable e) {
+                WalRecord bad = batch.get(e.index).record;
+                quarantine(bad.lsn(), bad.id(), e.getMessage(), null, WalRecord.encode(bad));
+                batch.subList(0, e.index + 1).clear();
+            }
+        }
     }
 
+    private void quarantine(long lsn, String id, String problem, Path file, byte[] payload) throws IOException {
+        quarantine.add(lsn, id, problem, file, payload);
+        log.error("collection '{}': log record LSN {} (document '{}') cannot be applied: {}; kept in {} and skipped,"
+                + " replay goes on", schema.name(), lsn, DocumentAdmission.shortId(id), problem, QuarantineFile.FILE);
+        appliedLsn = lsn;
+    }
+
+    /** At least 64 MiB: a record logged under a larger max_document_bytes must still read as a record, not as damage. */
     private int maxRecordBytes() {
-        return 2 * opts.maxDocumentBytes() + 4 * schema.dimension() + 4 * DocumentAdmission.MAX_ID_BYTES + 1024;
+        return (int) Math.min(Integer.MAX_VALUE - 64, Math.max(64L << 20,
+                2L * opts.maxDocumentBytes() + 4L * schema.dimension() + 4L * DocumentAdmission.MAX_ID_BYTES + 1024));
     }
 
     /** Appends the documents to the log and returns once they are durable and applied. */
@@ -126,12 +127,12 @@ final class WritePath implements AutoCloseable {
         appendLock.lock();
         try {
             epoch = prepareAppend();
-            List<PendingRecord> mine = new ArrayList<>(docs.size());
+            List<RecordApplier.Pending> mine = new ArrayList<>(docs.size());
             for (int i = 0; i < docs.size(); i++) {
                 EmbeddedDocument d = docs.get(i);
                 WalRecord rec = new WalRecord.Upsert(wal.nextLsn(), d.document().id(), encoded.get(i), d.vector().clone());
                 append(rec);
-                mine.add(new PendingRecord(rec));
+                mine.add(new RecordApplier.Pending(rec));
                 last = rec.lsn();
             }
             pending.addAll(mine);
@@ -149,12 +150,12 @@ final class WritePath implements AutoCloseable {
     boolean delete(String id) throws IOException {
         DocumentAdmission.checkId(id);
         disk.checkRoom();
-        PendingRecord mine;
+        RecordApplier.Pending mine;
         long epoch;
         appendLock.lock();
         try {
             epoch = prepareAppend();
-            mine = new PendingRecord(new WalRecord.Delete(wal.nextLsn(), id));
+            mine = new RecordApplier.Pending(new WalRecord.Delete(wal.nextLsn(), id));
             append(mine.record);
             pending.add(mine);
         } finally {
@@ -224,10 +225,10 @@ final class WritePath implements AutoCloseable {
         applyLock.lock();
         try {
             if (appliedLsn >= lsn) return;
-            List<PendingRecord> batch = new ArrayList<>();
-            for (PendingRecord r = pending.peek(); r != null && r.record.lsn() <= lsn; r = pending.peek()) batch.add(pending.poll());
+            List<RecordApplier.Pending> batch = new ArrayList<>();
+            for (RecordApplier.Pending r = pending.peek(); r != null && r.record.lsn() <= lsn; r = pending.peek()) batch.add(pending.poll());
             try {
-                apply(batch);
+                applier.apply(batch);
             } catch (IOException | RuntimeException | Error e) {
                 // Memory may now reflect part of the batch; the log has all of it, so a reopen replays it whole.
                 readOnlyReason = "applying log records " + batch.getFirst().record.lsn() + ".." + batch.getLast().record.lsn()
@@ -242,30 +243,6 @@ final class WritePath implements AutoCloseable {
         } finally {
             applyLock.unlock();
         }
-    }
-
-    /** Applies records in order to the location table, the document map and the live segment. Under applyLock. */
-    private void apply(List<PendingRecord> batch) throws IOException {
-        LiveSegment target = segments.live();
-        int[] added = new int[batch.size()];
-        int n = 0;
-        for (PendingRecord p : batch) {
-            switch (p.record) {
-                case WalRecord.Upsert u -> {
-                    // Indexing first: the step that could refuse a document fails before anything else changed.
-                    int ordinal = target.add(u.id(), u.vector(), DocumentCodec.decode(u.document()));
-                    segments.tombstone(u.id());
-                    segments.locate(u.id(), target, ordinal);
-                    documents.put(u.id(), u.document());
-                    added[n++] = ordinal;
-                }
-                case WalRecord.Delete d -> {
-                    p.existed = segments.tombstone(d.id());
-                    documents.remove(d.id());
-                }
-            }
-        }
-        target.insert(Arrays.copyOf(added, n));
     }
 
     /**
