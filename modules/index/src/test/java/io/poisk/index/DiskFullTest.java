@@ -12,7 +12,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
@@ -83,6 +87,25 @@ class DiskFullTest {
             }
         } finally {
             SmallDisk.unmount(small);
+        }
+    }
+
+    @Test
+    void belowTheConfiguredReserveWritesAre507BeforeTheLog() throws Exception {
+        Path dir = tmp.resolve("r");
+        CollectionIndex.create(dir, CrashingWriter.SCHEMA, DiskFullWriter.OPTS).close();
+        long logBytes = Files.size(WriteAheadLog.logFiles(dir.resolve("wal")).getLast());
+        try (CollectionIndex c = CollectionIndex.open(dir, DiskFullWriter.OPTS.withMinFreeDiskBytes(Long.MAX_VALUE))) {
+            assertThatThrownBy(() -> c.upsert(List.of(TestVectors.doc("x", CrashingWriter.vectorOf(1)))))
+                    .isInstanceOfSatisfying(PoiskException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INSUFFICIENT_STORAGE))
+                    .hasMessageContaining("is full").hasMessageContaining("index.min_free_disk_bytes");
+            assertThatThrownBy(() -> c.delete("x")).isInstanceOf(PoiskException.class).hasMessageContaining("is full");
+            assertThat(c.readOnlyReason()).isEmpty();
+        }
+        assertThat(Files.size(WriteAheadLog.logFiles(dir.resolve("wal")).getLast())).isEqualTo(logBytes);
+        try (CollectionIndex c = CollectionIndex.open(dir, DiskFullWriter.OPTS)) {
+            c.upsert(List.of(TestVectors.doc("x", CrashingWriter.vectorOf(1))));
+            assertThat(c.documentCount()).isEqualTo(1);
         }
     }
 
