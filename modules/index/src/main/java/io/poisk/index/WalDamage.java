@@ -14,10 +14,10 @@ import java.nio.file.Path;
  * @param lastLsn  the last LSN of the unreadable range, or -1 when it is not known
  * @param problem  what is wrong
  */
-public record WalDamage(Path file, long offset, long firstLsn, long lastLsn, String problem) {
+record WalDamage(Path file, long offset, long firstLsn, long lastLsn, String problem) {
 
     /** One line for logs, the collection's read-only reason and the API. */
-    public String describe() {
+    String describe() {
         String range = lastLsn < 0 ? "LSN " + firstLsn + " onwards" : lastLsn == firstLsn ? "LSN " + firstLsn : "LSN " + firstLsn + ".." + lastLsn;
         return "write-ahead log damaged: " + file + (offset >= 0 ? " at offset " + offset : "") + ": " + problem + "; " + range
                 + " cannot be read and nothing from LSN " + firstLsn + " on was applied; the log was left as it is"
