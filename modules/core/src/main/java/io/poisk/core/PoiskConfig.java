@@ -66,6 +66,7 @@ public final class PoiskConfig {
         key("index.merge_max_segments", "4", "background merge starts when a collection has more on-disk segments than this");
         key("index.workers", "4", "threads for index reads and writes (disk work)");
         key("index.wal_group_commit_ms", "0", "extra time a log fsync waits to group more writers (0: fsync as soon as the previous one ends)");
+        key("index.min_free_disk_bytes", "67108864", "writes get 507 insufficient_storage while a collection's disk has less free space than this (0: only a real full disk stops them)");
         key("limits.max_collections", "1000", "collections a data directory may hold (open or unavailable); more are refused with 409 too_many_collections (0: no cap)");
         key("limits.max_disk_bytes", "0", "bytes of collection files above which creates and writes are refused with 507 insufficient_storage (0: no cap)");
         key("rerank.max_batch", "16", "most (query, document) pairs in one reranker forward pass");

@@ -46,6 +46,9 @@ public interface Engine extends AutoCloseable {
     /** Completes with {@code false} when there was no such collection. */
     CompletableFuture<Boolean> deleteCollection(String name);
 
+    /** Why the collection is read-only (if it is) and the log records its replay quarantined. */
+    CompletableFuture<QuarantineReport> quarantine(String name);
+
     /** The model cards this engine can embed or rerank with. */
     List<ModelCard> modelCards();
 

@@ -105,6 +105,12 @@ public final class PoiskEngine implements Engine {
     }
 
     @Override
+    public CompletableFuture<QuarantineReport> quarantine(String name) {
+        return disk.submit(() -> collections.use(name, index ->
+                new QuarantineReport(name, index.readOnlyReason().orElse(null), index.quarantined())));
+    }
+
+    @Override
     public CompletableFuture<CollectionDescription> describeCollection(String name) {
         return collections.describe(name);
     }

@@ -50,7 +50,8 @@ public final class CollectionIndex implements AutoCloseable {
     private volatile boolean closed;
 
     private CollectionIndex(Path dir, CollectionSchema schema, CollectionOptions options, IndexOptions opts,
-                            DocumentStore documents, ManifestStore manifests, DiskBudget diskBudget) {
+                            DocumentStore documents, ManifestStore manifests, DiskBudget diskBudget, QuarantineFile quarantine)
+            throws IOException {
         this.dir = dir;
         this.diskBudget = diskBudget;
         this.schema = schema;
@@ -59,7 +60,10 @@ public final class CollectionIndex implements AutoCloseable {
         this.documents = documents;
         this.manifests = manifests;
         this.segments = new SegmentSet(schema.dimension(), opts, new LexicalFields(options));
-        this.writePath = new WritePath(schema, opts, documents, segments);
+        Files.createDirectories(dir.resolve("wal"));
+        this.writePath = new WritePath(schema, opts, documents, segments,
+                new DocumentAdmission(schema.name(), schema.dimension(), opts.maxDocumentBytes(), options.fields()),
+                new DiskSpace(schema.name(), opts.minFreeDiskBytes(), dir, dir.resolve("wal")), quarantine);
         this.maintenance = new SegmentMaintenance(schema.name(), schema.dimension(), dir.resolve("segments"), opts,
                 documents, segments, writePath, manifests);
     }
@@ -108,13 +112,26 @@ public final class CollectionIndex implements AutoCloseable {
         CollectionSchema schema = readSchema(dir);
         CollectionOptions options = CollectionOptions.read(dir);
         ManifestStore manifests = ManifestStore.read(dir);
+        QuarantineFile quarantine = QuarantineFile.read(dir);
         DocumentStore documents = DocumentStore.open(dir.resolve("documents"), DocumentStore.INITIAL_ENTRIES);
-        CollectionIndex c = new CollectionIndex(dir, schema, options, opts, documents, manifests, diskBudget);
+        CollectionIndex c;
+        try {
+            c = new CollectionIndex(dir, schema, options, opts, documents, manifests, diskBudget, quarantine);
+        } catch (IOException | RuntimeException e) {
+            documents.close();
+            throw e;
+        }
         try {
             c.load(opts);
         } catch (IOException | RuntimeException e) {
             c.releaseFiles();
             throw e;
+        }
+        String readOnly = c.writePath.readOnlyReason();
+        if (readOnly != null) {
+            // Serves what it has; no flush or merge may write over (or drop the log behind) a damaged log.
+            log.error("collection '{}' opened READ-ONLY: {}", schema.name(), readOnly);
+            return c;
         }
         log.info("collection '{}' opened: {} documents, {} segments, {} replayed into the live segment, in {} ms",
                 schema.name(), c.documentCount(), c.segmentCount(), c.segments.live().size(), (System.nanoTime() - t0) / 1_000_000);
@@ -194,25 +211,10 @@ public final class CollectionIndex implements AutoCloseable {
     public void upsert(List<EmbeddedDocument> docs) throws IOException {
         checkOpen();
         if (docs.isEmpty()) return;
-        for (EmbeddedDocument d : docs) validateFields(d.document());
         diskBudget.checkRoom("writing to collection '" + schema.name() + "'");
         maintenance.awaitRoomForWrites();
         writePath.upsert(docs);
         maintenance.freezeIfFull();
-    }
-
-    /** Declared fields must hold values of their type (or lists of them); undeclared fields are stored, not indexed. */
-    private void validateFields(Document d) {
-        for (var e : options.fields().entrySet()) {
-            Object v = d.fields().get(e.getKey());
-            if (v == null) continue;
-            for (Object item : v instanceof List<?> l ? l : List.of(v)) {
-                if (FilterParser.convertOrNull(e.getValue(), item) == null) {
-                    throw new PoiskException(ErrorCode.INVALID_DOCUMENT, "field '" + e.getKey() + "' of document '" + d.id()
-                            + "' is declared " + e.getValue().wireName() + " but holds " + item);
-                }
-            }
-        }
     }
 
     /** Deletes a document; true when it existed just before this delete in log order. Durable on return. */
@@ -299,17 +301,49 @@ public final class CollectionIndex implements AutoCloseable {
 
     /** Writes the live segment (and any frozen one) to immutable on-disk segments and drops the log they cover. */
     public void flush() throws IOException {
-        checkOpen();
-        maintenance.flush();
+        checkWritable();
+        try {
+            maintenance.flush();
+        } catch (IOException e) {
+            throw fullDiskOr(e, "flushing the live segment");
+        }
     }
 
     /** Compacts every on-disk segment into one, dropping tombstoned documents. */
     public void merge() throws IOException {
-        checkOpen();
-        maintenance.merge();
+        checkWritable();
+        try {
+            maintenance.merge();
+        } catch (IOException e) {
+            throw fullDiskOr(e, "merging segments");
+        }
+    }
+
+    private IOException fullDiskOr(IOException e, String what) {
+        PoiskException full = DiskSpace.fullDiskError(schema.name(), what, e);
+        if (full != null) throw full;
+        return e;
+    }
+
+    /** Why this collection takes no writes (its log is damaged, or applying a record failed), if it does not. */
+    public Optional<String> readOnlyReason() {
+        return Optional.ofNullable(writePath.readOnlyReason());
+    }
+
+    /** The log records replay could not apply, kept in the collection's quarantine file, oldest first. */
+    public List<QuarantinedRecord> quarantined() {
+        return writePath.quarantined();
     }
 
     // ---------------------------------------------------------------- lifecycle
+
+    private void checkWritable() {
+        checkOpen();
+        String reason = writePath.readOnlyReason();
+        if (reason != null) {
+            throw new PoiskException(ErrorCode.COLLECTION_READ_ONLY, "collection '" + schema.name() + "' is read-only: " + reason);
+        }
+    }
 
     private void checkOpen() {
         if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "collection '" + schema.name() + "' is closed");

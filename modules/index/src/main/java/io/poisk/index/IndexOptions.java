@@ -14,10 +14,26 @@ import io.poisk.core.PoiskConfig;
  * @param mergeMaxSegments   background merge starts above this many on-disk segments
  * @param maxDocumentBytes   largest stored document (its {@link io.poisk.core.DocumentCodec} bytes)
  * @param walGroupCommitMs   extra wait before a log fsync, to group more writers
+ * @param minFreeDiskBytes   writes are refused (507) while the collection's disk has less free; 0: no reserve
  */
 public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam, int rerankFactor,
                            int liveSegmentMaxDocs, int pqMinVectors, int mergeMaxSegments,
-                           int maxDocumentBytes, long walGroupCommitMs) {
+                           int maxDocumentBytes, long walGroupCommitMs, long minFreeDiskBytes) {
+    /** The default of {@code index.min_free_disk_bytes}: room for a flush of a small live segment and the document map's growth. */
+    public static final long DEFAULT_MIN_FREE_DISK_BYTES = 64L << 20;
+
+    /** Options with the default disk reserve. */
+    public IndexOptions(int graphDegree, int constructionBeam, int searchBeam, int rerankFactor, int liveSegmentMaxDocs,
+                        int pqMinVectors, int mergeMaxSegments, int maxDocumentBytes, long walGroupCommitMs) {
+        this(graphDegree, constructionBeam, searchBeam, rerankFactor, liveSegmentMaxDocs, pqMinVectors, mergeMaxSegments,
+                maxDocumentBytes, walGroupCommitMs, DEFAULT_MIN_FREE_DISK_BYTES);
+    }
+
+    /** A copy with another disk reserve. */
+    public IndexOptions withMinFreeDiskBytes(long bytes) {
+        return new IndexOptions(graphDegree, constructionBeam, searchBeam, rerankFactor, liveSegmentMaxDocs, pqMinVectors,
+                mergeMaxSegments, maxDocumentBytes, walGroupCommitMs, bytes);
+    }
 
     public IndexOptions {
         if (graphDegree < 2) throw new IllegalArgumentException("graphDegree must be at least 2: " + graphDegree);
@@ -29,6 +45,7 @@ public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam
         if (mergeMaxSegments < 1) throw new IllegalArgumentException("mergeMaxSegments must be positive: " + mergeMaxSegments);
         if (maxDocumentBytes < 1) throw new IllegalArgumentException("maxDocumentBytes must be positive: " + maxDocumentBytes);
         if (walGroupCommitMs < 0) throw new IllegalArgumentException("walGroupCommitMs must not be negative: " + walGroupCommitMs);
+        if (minFreeDiskBytes < 0) throw new IllegalArgumentException("minFreeDiskBytes must not be negative: " + minFreeDiskBytes);
     }
 
     public static IndexOptions from(PoiskConfig cfg) {
@@ -41,7 +58,8 @@ public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam
                 cfg.integer("index.pq_min_vectors"),
                 cfg.integer("index.merge_max_segments"),
                 cfg.integer("max_document_bytes"),
-                cfg.longValue("index.wal_group_commit_ms"));
+                cfg.longValue("index.wal_group_commit_ms"),
+                cfg.longValue("index.min_free_disk_bytes"));
     }
 
     /** The configured defaults. */

@@ -124,7 +124,7 @@ final class SegmentMaintenance implements AutoCloseable {
     private boolean freezeWhenFull() throws IOException {
         stateLock.lock();
         try {
-            if (closed || pending != null || !liveIsFull()) return false;
+            if (closed || pending != null || !liveIsFull() || writePath.readOnlyReason() != null) return false;
             // No frozen segment waits, so the manifest covers everything before the live segment.
             pending = writePath.freeze(manifests.coveredLsn());
             flushDone.signalAll();

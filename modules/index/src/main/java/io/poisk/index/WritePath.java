@@ -1,22 +1,24 @@
 package io.poisk.index;
 
 import io.poisk.core.CollectionSchema;
-import io.poisk.core.DocumentCodec;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The write path of one collection: validation, appending to the write-ahead log, and applying
- * durable records to memory (location table, document map, live segment) in log order.
+ * The write path of one collection: admission (only what the index can apply enters the log), appending
+ * to the write-ahead log, and applying durable records to memory (location table, document map, live
+ * segment) in log order. A failed append or fsync fails every record not yet durable and cuts the log
+ * back before the next append; a full disk is a 507, and writes resume once there is room.
  *
  * <p>A writer appends its records under {@code appendLock}, waits for the group-commit fsync, then
  * the records are applied under {@code applyLock} (whoever holds it applies every durable pending
@@ -24,17 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * (segments, tombstones) is safe to replay over. Lock order: appendLock, then applyLock.
  */
 final class WritePath implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(WritePath.class);
     private static final int REPLAY_BATCH = 512;
-
-    /** An appended record waiting to be applied; a delete learns there whether its document existed. */
-    private static final class PendingRecord {
-        final WalRecord record;
-        boolean existed; // written and read under applyLock
-
-        PendingRecord(WalRecord record) {
-            this.record = record;
-        }
-    }
 
     /** A live segment frozen for flushing (null when it was empty) and the last LSN it reflects. */
     record Frozen(LiveSegment segment, long cutLsn) {
@@ -42,70 +35,111 @@ final class WritePath implements AutoCloseable {
 
     private final CollectionSchema schema;
     private final IndexOptions opts;
-    private final DocumentStore documents;
     private final SegmentSet segments;
+    private final DocumentAdmission admission;
+    private final DiskSpace disk;
+    private final QuarantineFile quarantine;
+    private final RecordApplier applier;
     private WriteAheadLog wal;
 
     private final ReentrantLock appendLock = new ReentrantLock();
     private final ReentrantLock applyLock = new ReentrantLock();
-    private final ConcurrentLinkedQueue<PendingRecord> pending = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<RecordApplier.Pending> pending = new ConcurrentLinkedQueue<>();
     private long appliedLsn;
     private boolean closed; // guarded by appendLock
+    /** Why writes are refused (a damaged log, a record that failed to apply), or null. */
+    private volatile String readOnlyReason;
 
-    WritePath(CollectionSchema schema, IndexOptions opts, DocumentStore documents, SegmentSet segments) {
+    WritePath(CollectionSchema schema, IndexOptions opts, DocumentStore documents, SegmentSet segments,
+              DocumentAdmission admission, DiskSpace disk, QuarantineFile quarantine) {
         this.schema = schema;
         this.opts = opts;
-        this.documents = documents;
         this.segments = segments;
+        this.admission = admission;
+        this.disk = disk;
+        this.quarantine = quarantine;
+        this.applier = new RecordApplier(documents, segments);
     }
 
-    /** Opens the log and replays every record after {@code coveredLsn} into the live segment. */
+    /**
+     * Opens the log and replays every record after {@code coveredLsn} into the live segment. A record that
+     * cannot be applied is quarantined and replay goes on; a damaged log makes the collection read-only.
+     */
     void openLog(Path walDir, long coveredLsn) throws IOException {
         appliedLsn = coveredLsn;
-        List<PendingRecord> batch = new ArrayList<>();
-        wal = WriteAheadLog.open(walDir, coveredLsn, maxRecordBytes(), opts.walGroupCommitMs(), rec -> {
-            batch.add(new PendingRecord(rec));
-            if (batch.size() >= REPLAY_BATCH) {
-                applyReplayed(batch);
-                batch.clear();
+        List<RecordApplier.Pending> batch = new ArrayList<>();
+        wal = WriteAheadLog.open(walDir, coveredLsn, maxRecordBytes(), opts.walGroupCommitMs(), (lsn, payload, file) -> {
+            WalRecord rec = null;
+            String problem;
+            try {
+                rec = WalRecord.decode(java.nio.ByteBuffer.wrap(payload));
+                problem = rec.lsn() == lsn ? admission.problemOf(rec) : "payload carries LSN " + rec.lsn();
+            } catch (IllegalArgumentException e) {
+                problem = "undecodable record: " + e.getMessage();
             }
+            if (problem == null) {
+                batch.add(new RecordApplier.Pending(rec));
+                if (batch.size() >= REPLAY_BATCH) applyReplayed(batch);
+                return;
+            }
+            applyReplayed(batch); // in log order: what came before is applied first
+            quarantine(lsn, rec == null ? "?" : rec.id(), problem, file, payload);
         });
         applyReplayed(batch);
+        if (wal.damage() != null) readOnlyReason = wal.damage().describe();
     }
 
-    private void applyReplayed(List<PendingRecord> batch) {
-        if (batch.isEmpty()) return;
-        try {
-            apply(batch);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /** Applies a replayed batch; a record the document map refuses is quarantined and the rest applied. */
+    private void applyReplayed(List<RecordApplier.Pending> batch) throws IOException {
+        while (!batch.isEmpty()) {
+            try {
+                applier.apply(batch);
+                appliedLsn = batch.getLast().record.lsn();
+                batch.clear();
+            } catch (RecordApplier.Unapplicable e) {
+                WalRecord bad = batch.get(e.index).record;
+                quarantine(bad.lsn(), bad.id(), e.getMessage(), null, WalRecord.encode(bad));
+                batch.subList(0, e.index + 1).clear();
+            }
         }
-        appliedLsn = batch.getLast().record.lsn();
     }
 
+    private void quarantine(long lsn, String id, String problem, Path file, byte[] payload) throws IOException {
+        quarantine.add(lsn, id, problem, file, payload);
+        log.error("collection '{}': log record LSN {} (document '{}') cannot be applied: {}; kept in {} and skipped,"
+                + " replay goes on", schema.name(), lsn, DocumentAdmission.shortId(id), problem, QuarantineFile.FILE);
+        appliedLsn = lsn;
+    }
+
+    /** At least 64 MiB: a record logged under a larger max_document_bytes must still read as a record, not as damage. */
     private int maxRecordBytes() {
-        return 2 * opts.maxDocumentBytes() + 4 * schema.dimension() + 1024;
+        return (int) Math.min(Integer.MAX_VALUE - 64, Math.max(64L << 20,
+                2L * opts.maxDocumentBytes() + 4L * schema.dimension() + 4L * DocumentAdmission.MAX_ID_BYTES + 1024));
     }
 
     /** Appends the documents to the log and returns once they are durable and applied. */
     void upsert(List<EmbeddedDocument> docs) throws IOException {
         List<byte[]> encoded = new ArrayList<>(docs.size());
-        for (EmbeddedDocument d : docs) encoded.add(validate(d));
+        for (EmbeddedDocument d : docs) encoded.add(admission.admit(d));
+        disk.checkRoom();
         long last = -1;
+        long epoch;
         appendLock.lock();
         try {
-            checkOpen();
+            epoch = prepareAppend();
+            List<RecordApplier.Pending> mine = new ArrayList<>(docs.size());
             for (int i = 0; i < docs.size(); i++) {
                 EmbeddedDocument d = docs.get(i);
                 WalRecord rec = new WalRecord.Upsert(wal.nextLsn(), d.document().id(), encoded.get(i), d.vector().clone());
-                wal.append(rec);
-                pending.add(new PendingRecord(rec));
+                append(rec);
+                mine.add(new RecordApplier.Pending(rec));
                 last = rec.lsn();
             }
+            pending.addAll(mine);
         } finally {
             appendLock.unlock();
         }
-        commit(last);
+        commit(last, epoch);
     }
 
     /**
@@ -114,18 +148,20 @@ final class WritePath implements AutoCloseable {
      * appended just before counts, one appended just after does not.
      */
     boolean delete(String id) throws IOException {
-        validateId(id);
-        PendingRecord mine;
+        DocumentAdmission.checkId(id);
+        disk.checkRoom();
+        RecordApplier.Pending mine;
+        long epoch;
         appendLock.lock();
         try {
-            checkOpen();
-            mine = new PendingRecord(new WalRecord.Delete(wal.nextLsn(), id));
-            wal.append(mine.record);
+            epoch = prepareAppend();
+            mine = new RecordApplier.Pending(new WalRecord.Delete(wal.nextLsn(), id));
+            append(mine.record);
             pending.add(mine);
         } finally {
             appendLock.unlock();
         }
-        commit(mine.record.lsn());
+        commit(mine.record.lsn(), epoch);
         applyLock.lock(); // the applier wrote the outcome under this lock
         try {
             return mine.existed;
@@ -134,65 +170,79 @@ final class WritePath implements AutoCloseable {
         }
     }
 
-    private byte[] validate(EmbeddedDocument d) {
-        validateId(d.document().id());
-        float[] v = d.vector();
-        if (v.length != schema.dimension()) {
-            throw new IllegalArgumentException("vector of document '" + d.document().id() + "' has " + v.length
-                    + " dimensions; collection '" + schema.name() + "' takes " + schema.dimension());
+    /** Under appendLock: refuses when closed or read-only, cuts the log back after an earlier failure; returns the epoch. */
+    private long prepareAppend() throws IOException {
+        checkOpen();
+        String reason = readOnlyReason;
+        if (reason != null) {
+            throw new PoiskException(ErrorCode.COLLECTION_READ_ONLY, "collection '" + schema.name() + "' is read-only: " + reason);
         }
-        for (float f : v) {
-            if (!Float.isFinite(f)) throw new IllegalArgumentException("vector of document '" + d.document().id() + "' is not finite");
+        if (wal.failed()) {
+            try {
+                wal.recover();
+            } catch (IOException e) {
+                throw storageFailure("cutting the write-ahead log back after a failed write", e);
+            }
+            applyLock.lock();
+            try {
+                long durable = wal.durableLsn();
+                pending.removeIf(p -> p.record.lsn() > durable); // cut from the log: never applied, never acknowledged
+            } finally {
+                applyLock.unlock();
+            }
         }
-        byte[] bytes = DocumentCodec.encode(d.document());
-        if (bytes.length > opts.maxDocumentBytes()) {
-            throw new PoiskException(ErrorCode.PAYLOAD_TOO_LARGE, "document '" + d.document().id() + "' takes " + bytes.length
-                    + " bytes stored; at most " + opts.maxDocumentBytes() + " are accepted");
-        }
-        return bytes;
+        return wal.epoch();
     }
 
-    static void validateId(String id) {
-        if (id == null || id.isEmpty()) throw new PoiskException(ErrorCode.INVALID_DOCUMENT, "document id must be a non-empty string");
-        if (id.indexOf('\u0000') >= 0) throw new PoiskException(ErrorCode.INVALID_DOCUMENT, "document id must not contain NUL characters");
+    /** Under appendLock: appends one record; a failure cuts the log back at once (or on the next write) and is thrown. */
+    private void append(WalRecord rec) throws IOException {
+        try {
+            wal.append(rec);
+        } catch (IOException e) {
+            try {
+                prepareAppend();
+            } catch (IOException | RuntimeException again) {
+                e.addSuppressed(again); // still failing: the next write tries again before it appends
+            }
+            throw storageFailure("appending to the write-ahead log", e);
+        }
+    }
+
+    /** A 507 when the disk is full, else the failure as it is (a 500). */
+    private IOException storageFailure(String what, IOException e) {
+        PoiskException full = DiskSpace.fullDiskError(schema.name(), what, e);
+        if (full != null) throw full;
+        return e;
     }
 
     /** Waits for the group-commit fsync, then applies every durable pending record up to {@code lsn} in log order. */
-    private void commit(long lsn) throws IOException {
-        wal.awaitDurable(lsn);
+    private void commit(long lsn, long epoch) throws IOException {
+        try {
+            wal.awaitDurable(lsn, epoch);
+        } catch (IOException e) {
+            throw storageFailure("making the write-ahead log durable", e);
+        }
         applyLock.lock();
         try {
             if (appliedLsn >= lsn) return;
-            List<PendingRecord> batch = new ArrayList<>();
-            for (PendingRecord r = pending.peek(); r != null && r.record.lsn() <= lsn; r = pending.peek()) batch.add(pending.poll());
-            apply(batch);
+            List<RecordApplier.Pending> batch = new ArrayList<>();
+            for (RecordApplier.Pending r = pending.peek(); r != null && r.record.lsn() <= lsn; r = pending.peek()) batch.add(pending.poll());
+            try {
+                applier.apply(batch);
+            } catch (IOException | RuntimeException | Error e) {
+                // Memory may now reflect part of the batch; the log has all of it, so a reopen replays it whole.
+                readOnlyReason = "applying log records " + batch.getFirst().record.lsn() + ".." + batch.getLast().record.lsn()
+                        + " failed (" + e + "); the log holds them and a reopen applies them";
+                log.error("collection '{}': {}", schema.name(), readOnlyReason, e);
+                if (e instanceof IOException io) throw storageFailure("applying a write", io);
+                PoiskException full = DiskSpace.fullDiskError(schema.name(), "applying a write", e);
+                if (full != null) throw full;
+                throw e;
+            }
             if (!batch.isEmpty()) appliedLsn = batch.getLast().record.lsn();
         } finally {
             applyLock.unlock();
         }
-    }
-
-    /** Applies records in order to the location table, the document map and the live segment. Under applyLock. */
-    private void apply(List<PendingRecord> batch) throws IOException {
-        LiveSegment target = segments.live();
-        int[] added = new int[batch.size()];
-        int n = 0;
-        for (PendingRecord p : batch) {
-            switch (p.record) {
-                case WalRecord.Upsert u -> {
-                    segments.tombstone(u.id());
-                    int ordinal = target.add(u.id(), u.vector(), DocumentCodec.decode(u.document()));
-                    segments.locate(u.id(), target, ordinal);
-                    documents.put(u.id(), u.document());
-                    added[n++] = ordinal;
-                }
-                case WalRecord.Delete d -> {
-                    p.existed = segments.tombstone(d.id());
-                    documents.remove(d.id());
-                }
-            }
-        }
-        target.insert(Arrays.copyOf(added, n));
     }
 
     /**
@@ -204,13 +254,18 @@ final class WritePath implements AutoCloseable {
     Frozen freeze(long coveredLsn) throws IOException {
         appendLock.lock();
         try {
-            commit(wal.lastLsn());
+            long epoch = prepareAppend();
+            commit(wal.lastLsn(), epoch);
             applyLock.lock();
             try {
                 long cut = appliedLsn;
                 if (cut == coveredLsn) return null;
                 LiveSegment frozen = segments.live().size() > 0 ? segments.freezeLive() : null;
-                wal.roll();
+                try {
+                    wal.roll();
+                } catch (IOException e) { // the current file then holds records on both sides of the cut until a later roll
+                    log.warn("collection '{}': starting a new log file failed ({}); the current one goes on", schema.name(), e.toString());
+                }
                 return new Frozen(frozen, cut);
             } finally {
                 applyLock.unlock();
@@ -243,6 +298,15 @@ final class WritePath implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** Why writes are refused, or null. */
+    String readOnlyReason() {
+        return readOnlyReason;
+    }
+
+    List<QuarantinedRecord> quarantined() {
+        return quarantine.records();
     }
 
     private void checkOpen() {

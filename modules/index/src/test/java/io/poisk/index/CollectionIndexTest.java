@@ -70,7 +70,8 @@ class CollectionIndexTest {
     void rejectsVectorsAndQueriesOfTheWrongDimension() throws Exception {
         try (CollectionIndex c = CollectionIndex.create(tmp.resolve("c"), SCHEMA, OPTS)) {
             assertThatThrownBy(() -> c.upsert(List.of(doc("x", new float[DIM + 1]))))
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("17 dimensions").hasMessageContaining("16");
+                    .isInstanceOfSatisfying(PoiskException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_DOCUMENT))
+                    .hasMessageContaining("17 dimensions").hasMessageContaining("16");
             assertThatThrownBy(() -> c.search(new float[3], 5)).isInstanceOf(IllegalArgumentException.class);
             assertThat(c.documentCount()).isZero();
         }

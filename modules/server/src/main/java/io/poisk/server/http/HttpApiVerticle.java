@@ -156,6 +156,7 @@ public final class HttpApiVerticle extends VerticleBase {
                 .onFailure(e -> ErrorResponses.send(ctx.response(), ErrorCode.BAD_REQUEST,
                         "GET /ws/search needs a WebSocket upgrade: " + e.getMessage()));
         });
+        router.get("/collections/:name/quarantine").handler(ctx -> reply(ctx, engine.quarantine(name(ctx)), ResponseEncoder::quarantine));
         router.get("/collections/:name/search/stream").handler(ctx -> LiveSearchStream.handle(ctx, engine, decoder, context));
         router.get("/stats").handler(ctx -> json(ctx, 200, engine.stats()));
         router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml; charset=utf-8")

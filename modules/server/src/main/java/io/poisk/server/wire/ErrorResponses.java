@@ -94,7 +94,7 @@ public final class ErrorResponses {
                     + "; routes: GET /health, GET|PUT|DELETE /collections/{name}, GET /collections,"
                     + " POST /collections/{name}/documents, GET|DELETE /collections/{name}/documents/{id},"
                     + " POST /collections/{name}/search, GET /collections/{name}/search/stream, GET /ws/search (WebSocket),"
-                    + " GET /stats, GET /openapi.yaml, GET / (live-search page)");
+                    + " GET /collections/{name}/quarantine, GET /stats, GET /openapi.yaml, GET / (live-search page)");
             case 405 -> send(ctx.response(), ErrorCode.METHOD_NOT_ALLOWED, "method " + ctx.request().method()
                     + " is not allowed on " + path + "; allowed: " + allowedMethods(path));
             case 413 -> send(ctx.response(), ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than the limit configured by max_request_bytes");
@@ -120,7 +120,7 @@ public final class ErrorResponses {
         if (!parts[0].equals("collections")) return "none";
         return switch (parts.length) {
             case 2 -> "GET, PUT, DELETE";
-            case 3 -> parts[2].equals("documents") || parts[2].equals("search") ? "POST" : "none";
+            case 3 -> parts[2].equals("documents") || parts[2].equals("search") ? "POST" : parts[2].equals("quarantine") ? "GET" : "none";
             case 4 -> parts[2].equals("documents") ? "GET, DELETE"
                     : parts[2].equals("search") && parts[3].equals("stream") ? "GET" : "none";
             default -> "none";

@@ -8,6 +8,7 @@ import io.poisk.core.ErrorCode;
 import io.poisk.core.Hit;
 import io.poisk.index.UnavailableCollection;
 import io.poisk.engine.CollectionDescription;
+import io.poisk.engine.QuarantineReport;
 import io.poisk.engine.RankedHit;
 import io.poisk.engine.RerankSummary;
 import io.poisk.engine.SearchPage;
@@ -47,6 +48,16 @@ public final class ResponseEncoder {
         m.put("name", u.name());
         m.put("status", "unavailable");
         m.put("error", Map.of("code", ErrorCode.COLLECTION_UNAVAILABLE.code(), "message", u.error().getMessage()));
+        return m;
+    }
+
+    /** {@code {"collection","read_only": reason or null,"quarantined":[{"lsn","id","reason"}]}}. */
+    public static Map<String, Object> quarantine(QuarantineReport report) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("collection", report.collection());
+        m.put("read_only", report.readOnly());
+        m.put("quarantined", report.quarantined().stream()
+                .map(q -> Map.<String, Object>of("lsn", q.lsn(), "id", q.id(), "reason", q.reason())).toList());
         return m;
     }
 
