@@ -26,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * a random point; after each kill the collection must hold every acknowledged write, nothing acknowledged
  * deleted, no document nobody wrote, and an unacknowledged write either whole or not at all.
  */
+@Tag("process")
 class CrashCycleTest {
     private static final Logger log = LoggerFactory.getLogger(CrashCycleTest.class);
 

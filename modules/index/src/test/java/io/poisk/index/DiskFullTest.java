@@ -1,5 +1,6 @@
 package io.poisk.index;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
  * gets 507s, the space is freed, it ingests more and is killed with SIGKILL; on reopen every acknowledged
  * document is there and nothing of a refused batch is.
  */
+@Tag("process")
 class DiskFullTest {
     @TempDir
     Path tmp;
