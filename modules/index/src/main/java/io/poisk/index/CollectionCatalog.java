@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  * <p>Each collection opens on its own: one that fails (a damaged file, a missing schema, a newer
  * format) is kept as an {@link UnavailableCollection} with its reason while the others serve. Start-up
  * deletes only what this software left half-done: folders a drop renamed to {@code .dropped-*}, and
- * folders a create marked with {@link CollectionIndex#CREATING_MARKER} but did not finish.
+ * folders a create marked with {@link CollectionFolder#CREATING_MARKER} but did not finish.
  */
 public final class CollectionCatalog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectionCatalog.class);
@@ -73,19 +73,19 @@ public final class CollectionCatalog implements AutoCloseable {
             log.warn("ignoring {}: '{}' is not a collection name, so this folder is not a collection", p, name);
             return;
         }
-        boolean hasSchema = Files.exists(p.resolve(CollectionIndex.SCHEMA_FILE));
-        boolean creating = Files.exists(p.resolve(CollectionIndex.CREATING_MARKER));
+        boolean hasSchema = Files.exists(p.resolve(CollectionFolder.SCHEMA_FILE));
+        boolean creating = Files.exists(p.resolve(CollectionFolder.CREATING_MARKER));
         if (!hasSchema && creating) {
             log.info("removing {}: a create that was interrupted before it wrote the schema", p);
             DurableFiles.deleteTree(p);
             return;
         }
         if (!hasSchema) {
-            markUnavailable(name, p.resolve(CollectionIndex.SCHEMA_FILE) + " is missing (and no interrupted create left it so),"
+            markUnavailable(name, p.resolve(CollectionFolder.SCHEMA_FILE) + " is missing (and no interrupted create left it so),"
                     + " so the folder is kept as it is");
             return;
         }
-        if (creating) Files.delete(p.resolve(CollectionIndex.CREATING_MARKER)); // the schema is written last: the create had finished
+        if (creating) Files.delete(p.resolve(CollectionFolder.CREATING_MARKER)); // the schema is written last: the create had finished
         try {
             collections.put(name, CollectionIndex.open(p, opts, diskBudget));
         } catch (IOException | RuntimeException e) {
@@ -138,7 +138,7 @@ public final class CollectionCatalog implements AutoCloseable {
         Path dir = collectionsDir.resolve(schema.name());
         if (Files.exists(dir)) {
             // Only a create of this software (which failed earlier) leaves a folder that is neither open nor unavailable.
-            if (!Files.exists(dir.resolve(CollectionIndex.CREATING_MARKER))) {
+            if (!Files.exists(dir.resolve(CollectionFolder.CREATING_MARKER))) {
                 throw new PoiskException(ErrorCode.COLLECTION_UNAVAILABLE, "cannot create collection '" + schema.name() + "': "
                         + dir + " exists and was not left by an unfinished create; move it away first");
             }

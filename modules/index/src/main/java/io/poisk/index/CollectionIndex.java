@@ -14,13 +14,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * One collection's storage engine: write-ahead log → live JVector segment → immutable on-disk
@@ -33,9 +31,6 @@ import java.util.stream.Stream;
  */
 public final class CollectionIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectionIndex.class);
-    static final String SCHEMA_FILE = "collection.json";
-    /** Written first and removed last by {@link #create}: a folder with it and without a schema is an interrupted create. */
-    static final String CREATING_MARKER = ".creating";
 
     private final Path dir;
     private final CollectionSchema schema;
@@ -81,24 +76,7 @@ public final class CollectionIndex implements AutoCloseable {
 
     static CollectionIndex create(Path dir, CollectionSchema schema, CollectionOptions options, IndexOptions opts,
                                   DiskBudget diskBudget) throws IOException {
-        if (Files.exists(dir.resolve(SCHEMA_FILE))) {
-            throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + schema.name() + "' already exists in " + dir);
-        }
-        if (!CollectionSchema.COSINE.equals(schema.similarity())) {
-            throw PoiskException.badRequest("similarity '" + schema.similarity() + "' is not supported; accepted: cosine");
-        }
-        Files.createDirectories(dir);
-        // The marker goes first, so start-up can tell this create's leftovers from a collection that lost its schema.
-        DurableFiles.writeAtomically(dir.resolve(CREATING_MARKER), new byte[0]);
-        DurableFiles.fsyncDirectory(dir.getParent());
-        Files.createDirectories(dir.resolve("segments"));
-        Files.createDirectories(dir.resolve("wal"));
-        Manifest.empty().write(dir);
-        options.write(dir);
-        // The schema goes last: a folder without it is an unfinished create and is not a collection.
-        VersionedJson.write(dir.resolve(SCHEMA_FILE), FileFormat.SCHEMA, schema);
-        Files.delete(dir.resolve(CREATING_MARKER));
-        DurableFiles.fsyncDirectory(dir);
+        CollectionFolder.create(dir, schema, options);
         return open(dir, opts, diskBudget);
     }
 
@@ -109,7 +87,7 @@ public final class CollectionIndex implements AutoCloseable {
 
     static CollectionIndex open(Path dir, IndexOptions opts, DiskBudget diskBudget) throws IOException {
         long t0 = System.nanoTime();
-        CollectionSchema schema = readSchema(dir);
+        CollectionSchema schema = CollectionFolder.readSchema(dir);
         CollectionOptions options = CollectionOptions.read(dir);
         ManifestStore manifests = ManifestStore.read(dir);
         QuarantineFile quarantine = QuarantineFile.read(dir);
@@ -140,15 +118,12 @@ public final class CollectionIndex implements AutoCloseable {
         return c;
     }
 
-    static CollectionSchema readSchema(Path dir) throws IOException {
-        Path file = dir.resolve(SCHEMA_FILE);
-        return VersionedJson.read(file, FileFormat.SCHEMA).as(CollectionSchema.class, file);
-    }
-
     private void load(IndexOptions opts) throws IOException {
         Path segmentsDir = dir.resolve("segments");
         Files.createDirectories(segmentsDir);
-        removeOrphanSegments(segmentsDir);
+        Set<String> named = new HashSet<>();
+        manifests.current().segments().forEach(e -> named.add(e.name()));
+        CollectionFolder.removeOrphanSegments(segmentsDir, named);
         List<DiskSegment> segs = new ArrayList<>();
         try {
             for (Manifest.Entry e : manifests.current().segments()) {
@@ -167,18 +142,6 @@ public final class CollectionIndex implements AutoCloseable {
         documents.verifyHolds(segments.disk());
     }
 
-    private void removeOrphanSegments(Path segmentsDir) throws IOException {
-        Set<String> named = new HashSet<>();
-        manifests.current().segments().forEach(e -> named.add(e.name()));
-        try (Stream<Path> s = Files.list(segmentsDir)) {
-            for (Path p : s.toList()) {
-                if (!named.contains(p.getFileName().toString())) {
-                    log.info("removing {}: not named by the manifest (an interrupted flush or merge)", p);
-                    DurableFiles.deleteTree(p);
-                }
-            }
-        }
-    }
 
     public CollectionSchema schema() {
         return schema;
@@ -370,16 +333,9 @@ public final class CollectionIndex implements AutoCloseable {
         }
     }
 
-    /** For tests and diagnostics: live-document counts per on-disk segment. */
-    Map<String, Integer> segmentLiveCounts() {
-        Map<String, Integer> out = new HashMap<>();
-        for (DiskSegment s : segments.disk()) out.put(s.name(), s.liveCount());
-        return out;
-    }
-
-    /** For tests: whether the on-disk segments use fused PQ. */
-    List<Boolean> segmentsWithFusedPq() {
-        return segments.disk().stream().map(DiskSegment::hasFusedPq).toList();
+    /** For tests: the on-disk segments. */
+    List<DiskSegment> diskSegments() {
+        return segments.disk();
     }
 
     /** For tests: whether a frozen segment is waiting for (or in) its background flush. */

@@ -1,10 +1,6 @@
 package io.poisk.index;
 
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
-import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
-import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
-import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
-import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 import org.slf4j.Logger;
@@ -13,7 +9,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -51,6 +46,7 @@ final class SegmentMaintenance implements AutoCloseable {
     private final WritePath writePath;
     private final ManifestStore manifests;
     private final MergePolicy mergePolicy;
+    private final SegmentMerger merger;
 
     private final ReentrantLock flushLock = new ReentrantLock();
     private final ReentrantLock mergeLock = new ReentrantLock();
@@ -75,6 +71,7 @@ final class SegmentMaintenance implements AutoCloseable {
         this.writePath = writePath;
         this.manifests = manifests;
         this.mergePolicy = MergePolicy.withMaxSegments(opts.mergeMaxSegments());
+        this.merger = new SegmentMerger(collection, dimension, segmentsDir, opts, segments, writePath, manifests, this::lexicalSource);
         this.flushThread = Executors.newSingleThreadExecutor(daemon("poisk-flush-" + collection));
         this.mergeThread = Executors.newSingleThreadExecutor(daemon("poisk-merge-" + collection));
     }
@@ -245,7 +242,7 @@ final class SegmentMaintenance implements AutoCloseable {
      * segment being written is current there; one replaced or deleted meanwhile gets the newer text
      * (or none) but is tombstoned at the swap, so it is never found through this segment.
      */
-    private SegmentWriter.LexicalSource lexicalSource() {
+    SegmentWriter.LexicalSource lexicalSource() {
         return new SegmentWriter.LexicalSource(id -> documents.get(id).map(io.poisk.core.DocumentCodec::decode).orElse(null),
                 segments.lexicalFields());
     }
@@ -258,7 +255,7 @@ final class SegmentMaintenance implements AutoCloseable {
         try {
             List<DiskSegment> segs = segments.disk();
             boolean worthIt = segs.size() > 1 || segs.stream().anyMatch(s -> s.deletedCount() > 0);
-            if (worthIt) mergeLocked(segs);
+            if (worthIt) merger.merge(segs);
         } finally {
             mergeLock.unlock();
         }
@@ -272,7 +269,7 @@ final class SegmentMaintenance implements AutoCloseable {
             try {
                 if (closed) return;
                 List<DiskSegment> chosen = chooseMerge();
-                if (!chosen.isEmpty()) mergeLocked(chosen);
+                if (!chosen.isEmpty()) merger.merge(chosen);
             } catch (Throwable t) {
                 log.error("background merge of collection '{}' failed", collection, t);
             } finally {
@@ -290,49 +287,6 @@ final class SegmentMaintenance implements AutoCloseable {
                 .toList();
         List<String> names = mergePolicy.choose(stats);
         return segs.stream().filter(s -> names.contains(s.dir().getFileName().toString())).toList();
-    }
-
-    private void mergeLocked(List<DiskSegment> chosen) throws IOException {
-        long t0 = System.nanoTime();
-        chosen = List.copyOf(chosen);
-        List<VectorFloat<?>> vectors = new ArrayList<>();
-        List<String> ids = new ArrayList<>();
-        List<DiskSegment> sourceSegment = new ArrayList<>();
-        List<Integer> sourceOrdinal = new ArrayList<>();
-        for (DiskSegment s : chosen) {
-            try (var view = s.openView()) {
-                for (int o = 0; o < s.size(); o++) {
-                    if (s.isDeleted(o)) continue;
-                    vectors.add(LiveSegment.VTS.createFloatVector(UnitVectors.normalized(s.vector(view, o))));
-                    ids.add(s.idAt(o));
-                    sourceSegment.add(s);
-                    sourceOrdinal.add(o);
-                }
-            }
-        }
-        String name = null;
-        List<DiskSegment> merging = chosen;
-        if (!vectors.isEmpty()) {
-            var ravv = new ListRandomAccessVectorValues(vectors, dimension);
-            try (var builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, Segment.SIMILARITY),
-                    dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true)) {
-                ImmutableGraphIndex graph = builder.build(ravv);
-                name = manifests.nextSegmentName();
-                Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, graph, ravv, ids::get, opts, lexicalSource());
-                DiskSegment merged = DiskSegment.open(segmentsDir.resolve(name), null, opts);
-                writePath.holdingApply(() -> segments.merged(merging, merged, oldToNew, sourceSegment, sourceOrdinal));
-            }
-        } else {
-            writePath.holdingApply(() -> segments.merged(merging, null, Map.of(), sourceSegment, sourceOrdinal));
-        }
-        manifests.write(segments, manifests.coveredLsn());
-        for (DiskSegment s : chosen) {
-            s.close();
-            DurableFiles.deleteTree(s.dir());
-        }
-        DurableFiles.fsyncDirectory(segmentsDir);
-        log.info("collection '{}' merged {} segments into {} ({} documents) in {} ms", collection, chosen.size(),
-                name, vectors.size(), (System.nanoTime() - t0) / 1_000_000);
     }
 
     // ---------------------------------------------------------------- lifecycle

@@ -30,7 +30,7 @@ final class CrashCycleWriter {
         Path dir = Path.of(args[0]);
         int next = Integer.parseInt(args[1]);
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
-        CollectionIndex c = Files.exists(dir.resolve(CollectionIndex.SCHEMA_FILE))
+        CollectionIndex c = Files.exists(dir.resolve(CollectionFolder.SCHEMA_FILE))
                 ? CollectionIndex.open(dir, OPTS) : CollectionIndex.create(dir, SCHEMA, OPTS);
         out.println("ready");
         out.flush();

@@ -25,7 +25,7 @@ final class CrashingWriter {
 
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
-        CollectionIndex c = Files.exists(dir.resolve(CollectionIndex.SCHEMA_FILE))
+        CollectionIndex c = Files.exists(dir.resolve(CollectionFolder.SCHEMA_FILE))
                 ? CollectionIndex.open(dir, OPTS) : CollectionIndex.create(dir, SCHEMA, OPTS);
         System.out.println("ready");
         System.out.flush();

@@ -60,7 +60,7 @@ class FashionMnistRecallTest {
             c.flush();
             log.info("flush (cleanup + PQ training + write): {} ms", ms(t0));
             assertThat(c.segmentCount()).isEqualTo(1);
-            assertThat(c.segmentsWithFusedPq()).containsExactly(true);
+            assertThat(c.diskSegments().stream().map(DiskSegment::hasFusedPq).toList()).containsExactly(true);
             assertThat(c.liveSegmentDocuments()).isZero();
             double flushed = recall(c, train, queries, i -> i < BASE, deleted, "(b) flushed, fused PQ");
 
@@ -79,7 +79,7 @@ class FashionMnistRecallTest {
             c.merge();
             log.info("flush + merge of {} documents: {} ms", c.documentCount(), ms(t0));
             assertThat(c.segmentCount()).isEqualTo(1);
-            assertThat(c.segmentsWithFusedPq()).containsExactly(true);
+            assertThat(c.diskSegments().stream().map(DiskSegment::hasFusedPq).toList()).containsExactly(true);
             double merged = recall(c, train, queries, i -> i % 10 != 0, deleted, "(e) after merge");
 
             assertThat(live).isGreaterThanOrEqualTo(0.95);

@@ -199,7 +199,7 @@ class FileDamageTest {
         populate(data);
         Path collections = data.resolve("collections");
         Path interrupted = Files.createDirectories(collections.resolve("half-made/wal"));
-        Files.createFile(collections.resolve("half-made/" + CollectionIndex.CREATING_MARKER));
+        Files.createFile(collections.resolve("half-made/" + CollectionFolder.CREATING_MARKER));
         Path dropped = Files.createDirectories(collections.resolve(".dropped-old-123/segments"));
         Path stranger = Files.createDirectories(collections.resolve("no-schema/segments"));
         Files.writeString(stranger.resolve("precious.txt"), "keep me");

@@ -67,7 +67,7 @@ class FilteredRecallTest {
             List<String> failures = new ArrayList<>();
             measure(c, base, queries, "live", failures);
             c.flush();
-            assertThat(c.segmentsWithFusedPq()).containsExactly(true);
+            assertThat(c.diskSegments().stream().map(DiskSegment::hasFusedPq).toList()).containsExactly(true);
             measure(c, base, queries, "flushed (fused PQ)", failures);
             assertThat(failures).isEmpty();
         }
