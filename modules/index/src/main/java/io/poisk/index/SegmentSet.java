@@ -6,19 +6,6 @@ import io.poisk.core.DocumentCodec;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.Hit;
 import io.poisk.core.PoiskException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.io.UncheckedIOException;
 import io.poisk.core.SearchMode;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.LeafReaderContext;
@@ -36,6 +23,18 @@ import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.FixedBitSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -227,8 +226,7 @@ final class SegmentSet implements AutoCloseable {
                 case HYBRID -> RankFusion.fuse(dense, lexical, q.fusion(), q.depth());
             };
             return new SearchResults(hits, dense, lexical);
-        } catch (IndexSearcher.TooManyClauses e) {
-            // The request's limits (terms, filter clauses) should refuse such a query first; this is the backstop.
+        } catch (IndexSearcher.TooManyClauses e) { // the request limits refuse such a query first: a backstop
             throw new PoiskException(ErrorCode.INVALID_QUERY, "the query and filter need more than "
                     + IndexSearcher.getMaxClauseCount() + " index clauses; use fewer words or filter conditions", e);
         } catch (IOException e) {
