@@ -61,7 +61,7 @@ public final class PoiskConfig {
         key("index.graph_degree", "32", "JVector max graph degree (M)");
         key("index.construction_beam", "100", "JVector beam width while building");
         key("index.search_beam", "100", "candidates kept during graph search (raised to k when k is larger)");
-        key("index.rerank_factor", "2", "on PQ segments the beam is at least k × this; the whole beam is rescored with full vectors");
+        key("index.rescore_factor", "2", "on PQ segments the beam is at least k × this; the whole beam is rescored with full vectors");
         key("index.pq_min_vectors", "10000", "flushed segments at least this large use fused PQ for traversal");
         key("index.merge_max_segments", "4", "background merge starts when a collection has more on-disk segments than this");
         key("index.workers", "4", "threads for index reads and writes (disk work)");
@@ -111,12 +111,25 @@ public final class PoiskConfig {
             if (env.containsKey(envName)) v.put(k, env.get(envName));
         }
         overrides.forEach((k, val) -> {
-            if (!DEFAULTS.containsKey(k)) throw PoiskException.badRequest("unknown configuration key '" + k + "'");
+            if (!DEFAULTS.containsKey(k)) throw PoiskException.badRequest(unknownKey(k));
             v.put(k, val);
+        });
+        RENAMED.forEach((old, now) -> {
+            if (env.containsKey(envName(old))) {
+                throw PoiskException.badRequest("environment variable " + envName(old) + " was renamed to " + envName(now));
+            }
         });
         PoiskConfig cfg = new PoiskConfig(v);
         DEFAULTS.keySet().forEach(cfg::validate);
         return cfg;
+    }
+
+    /** Keys that were renamed: a configuration still naming the old one is told the new name instead of a bare "unknown". */
+    private static final Map<String, String> RENAMED = Map.of("index.rerank_factor", "index.rescore_factor");
+
+    private static String unknownKey(String key) {
+        String now = RENAMED.get(key);
+        return "unknown configuration key '" + key + "'" + (now == null ? "" : "; it was renamed to '" + now + "'");
     }
 
     public static String envName(String key) {
@@ -132,8 +145,8 @@ public final class PoiskConfig {
                 flatten(k, e.getValue(), out, file);
             } else {
                 if (!DEFAULTS.containsKey(k)) {
-                    throw PoiskException.badRequest("unknown configuration key '" + k + "' in " + file
-                            + "; known keys: " + String.join(", ", DEFAULTS.keySet()));
+                    throw PoiskException.badRequest(unknownKey(k) + " in " + file + (RENAMED.containsKey(k) ? ""
+                            : "; known keys: " + String.join(", ", DEFAULTS.keySet())));
                 }
                 out.put(k, e.getValue().asText());
             }

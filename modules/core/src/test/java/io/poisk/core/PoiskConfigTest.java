@@ -43,6 +43,17 @@ class PoiskConfigTest {
     }
 
     @Test
+    void aRenamedKeyNamesItsNewName(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("poisk.json");
+        Files.writeString(file, "{\"index\": {\"rerank_factor\": 3}}");
+        assertThatThrownBy(() -> PoiskConfig.load(file, Map.of(), Map.of()))
+                .isInstanceOf(PoiskException.class).hasMessageContaining("renamed to 'index.rescore_factor'");
+        assertThatThrownBy(() -> PoiskConfig.load(null, Map.of("POISK_INDEX_RERANK_FACTOR", "3"), Map.of()))
+                .isInstanceOf(PoiskException.class).hasMessageContaining("POISK_INDEX_RESCORE_FACTOR");
+        assertThat(PoiskConfig.load(null, Map.of("POISK_INDEX_RESCORE_FACTOR", "3"), Map.of()).integer("index.rescore_factor")).isEqualTo(3);
+    }
+
+    @Test
     void environmentNamesFollowTheKey() {
         assertThat(PoiskConfig.envName("embedding.max_batch")).isEqualTo("POISK_EMBEDDING_MAX_BATCH");
     }

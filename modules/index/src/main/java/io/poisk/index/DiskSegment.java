@@ -41,7 +41,7 @@ final class DiskSegment implements Segment {
     private final AtomicInteger deletedCount = new AtomicInteger();
     private final boolean fusedPq;
     private final int searchBeam;
-    private final int rerankFactor;
+    private final int rescoreFactor;
     private final ExplicitThreadLocal<GraphSearcher> searchers;
     /** Null for a segment written before lexical indexing existed: it answers no lexical or filtered query. */
     private final DiskLexicalIndex lexical;
@@ -61,7 +61,7 @@ final class DiskSegment implements Segment {
         this.accept = ordinal -> !deleted.get(ordinal);
         this.fusedPq = graph.getFeatureSet().contains(FeatureId.FUSED_PQ);
         this.searchBeam = opts.searchBeam();
-        this.rerankFactor = opts.rerankFactor();
+        this.rescoreFactor = opts.rescoreFactor();
         this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(graph));
     }
 
@@ -161,11 +161,11 @@ final class DiskSegment implements Segment {
         int beamFactorBase = allowed == null ? 0 : allowedCount;
         List<ScoredId> out = new ArrayList<>();
         if (fusedPq) {
-            // Traverse with the fused PQ codes, keeping a beam of at least k * rerankFactor candidates;
+            // Traverse with the fused PQ codes, keeping a beam of at least k * rescoreFactor candidates;
             // JVector then rescores that whole beam with the full vectors and returns the best k.
             ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, SIMILARITY);
             var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, APPROXIMATE_SIMILARITY), exact);
-            int beam = Math.max(searchBeam, k * rerankFactor);
+            int beam = Math.max(searchBeam, k * rescoreFactor);
             if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.length);
             SearchResult r = searcher.search(ssp, k, beam, 0f, 0f, accept);
             for (SearchResult.NodeScore ns : r.getNodes()) {

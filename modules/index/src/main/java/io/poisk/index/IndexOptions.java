@@ -8,7 +8,7 @@ import io.poisk.core.PoiskConfig;
  * @param graphDegree        JVector max degree (M)
  * @param constructionBeam   beam width while inserting into a graph
  * @param searchBeam         candidates kept during graph search (raised to k when k is larger)
- * @param rerankFactor       on PQ segments the search beam is at least k × this, and the whole beam is rescored exactly
+ * @param rescoreFactor       on PQ segments the search beam is at least k × this, and the whole beam is rescored exactly
  * @param liveSegmentMaxDocs documents in the live segment before it is flushed
  * @param pqMinVectors       flushed segments with at least this many vectors get fused PQ
  * @param mergeMaxSegments   background merge starts above this many on-disk segments
@@ -16,22 +16,22 @@ import io.poisk.core.PoiskConfig;
  * @param walGroupCommitMs   extra wait before a log fsync, to group more writers
  * @param minFreeDiskBytes   writes are refused (507) while the collection's disk has less free; 0: no reserve
  */
-public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam, int rerankFactor,
+public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam, int rescoreFactor,
                            int liveSegmentMaxDocs, int pqMinVectors, int mergeMaxSegments,
                            int maxDocumentBytes, long walGroupCommitMs, long minFreeDiskBytes) {
     /** The default of {@code index.min_free_disk_bytes}: room for a flush of a small live segment and the document map's growth. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 64L << 20;
 
     /** Options with the default disk reserve. */
-    public IndexOptions(int graphDegree, int constructionBeam, int searchBeam, int rerankFactor, int liveSegmentMaxDocs,
+    public IndexOptions(int graphDegree, int constructionBeam, int searchBeam, int rescoreFactor, int liveSegmentMaxDocs,
                         int pqMinVectors, int mergeMaxSegments, int maxDocumentBytes, long walGroupCommitMs) {
-        this(graphDegree, constructionBeam, searchBeam, rerankFactor, liveSegmentMaxDocs, pqMinVectors, mergeMaxSegments,
+        this(graphDegree, constructionBeam, searchBeam, rescoreFactor, liveSegmentMaxDocs, pqMinVectors, mergeMaxSegments,
                 maxDocumentBytes, walGroupCommitMs, DEFAULT_MIN_FREE_DISK_BYTES);
     }
 
     /** A copy with another disk reserve. */
     public IndexOptions withMinFreeDiskBytes(long bytes) {
-        return new IndexOptions(graphDegree, constructionBeam, searchBeam, rerankFactor, liveSegmentMaxDocs, pqMinVectors,
+        return new IndexOptions(graphDegree, constructionBeam, searchBeam, rescoreFactor, liveSegmentMaxDocs, pqMinVectors,
                 mergeMaxSegments, maxDocumentBytes, walGroupCommitMs, bytes);
     }
 
@@ -39,7 +39,7 @@ public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam
         if (graphDegree < 2) throw new IllegalArgumentException("graphDegree must be at least 2: " + graphDegree);
         if (constructionBeam < 1) throw new IllegalArgumentException("constructionBeam must be positive: " + constructionBeam);
         if (searchBeam < 1) throw new IllegalArgumentException("searchBeam must be positive: " + searchBeam);
-        if (rerankFactor < 1) throw new IllegalArgumentException("rerankFactor must be positive: " + rerankFactor);
+        if (rescoreFactor < 1) throw new IllegalArgumentException("rescoreFactor must be positive: " + rescoreFactor);
         if (liveSegmentMaxDocs < 1) throw new IllegalArgumentException("liveSegmentMaxDocs must be positive: " + liveSegmentMaxDocs);
         if (pqMinVectors < 256) throw new IllegalArgumentException("pqMinVectors must be at least 256 (PQ trains 256 centroids): " + pqMinVectors);
         if (mergeMaxSegments < 1) throw new IllegalArgumentException("mergeMaxSegments must be positive: " + mergeMaxSegments);
@@ -53,7 +53,7 @@ public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam
                 cfg.integer("index.graph_degree"),
                 cfg.integer("index.construction_beam"),
                 cfg.integer("index.search_beam"),
-                cfg.integer("index.rerank_factor"),
+                cfg.integer("index.rescore_factor"),
                 cfg.integer("index.live_segment_max_docs"),
                 cfg.integer("index.pq_min_vectors"),
                 cfg.integer("index.merge_max_segments"),

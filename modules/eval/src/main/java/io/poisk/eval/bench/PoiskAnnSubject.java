@@ -26,7 +26,7 @@ final class PoiskAnnSubject implements AnnSubject {
     private final Path dir;
     private final int graphDegree;
     private final int constructionBeam;
-    /** Exact rescoring of PQ candidates (the index's IndexOptions.rerankFactor, config index.rerank_factor); not the reranker model. */
+    /** Exact rescoring of PQ candidates (IndexOptions.rescoreFactor, config index.rescore_factor); not the reranker model. */
     private final int rescoreFactor;
     private IndexOptions options;
     private CollectionIndex index;
@@ -66,7 +66,7 @@ final class PoiskAnnSubject implements AnnSubject {
 
     @Override
     public void useBeam(int beam) throws IOException {
-        options = new IndexOptions(options.graphDegree(), options.constructionBeam(), beam, options.rerankFactor(),
+        options = new IndexOptions(options.graphDegree(), options.constructionBeam(), beam, options.rescoreFactor(),
                 options.liveSegmentMaxDocs(), options.pqMinVectors(), options.mergeMaxSegments(),
                 options.maxDocumentBytes(), options.walGroupCommitMs());
         index.close();
