@@ -176,8 +176,9 @@ class QueryEmbeddingCacheServerTest {
 
     @Test
     void aCancelledLiveQueryDoesNotCancelTheInferenceAnIdenticalQueryWaitsOn() throws Exception {
-        // A long text (truncated at the model's 512 tokens) keeps the shared inference running for a while.
-        String text = "Which island off the coast of Western Australia is home to a small marsupial? ".repeat(40);
+        // A long text (truncated at the model's 512 tokens) keeps the shared inference running for a while;
+        // 36 repeats stay under limits.max_query_terms (504 words of 512).
+        String text = "Which island off the coast of Western Australia is home to a small marsupial? ".repeat(36);
         for (int attempt = 0; attempt < 10; attempt++) {
             SearchRequest q = new SearchRequest(text + attempt, null, 3, SearchMode.DENSE, Map.of());
             Map<String, Object> cache0 = cacheStats();
