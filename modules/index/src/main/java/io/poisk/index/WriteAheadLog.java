@@ -10,7 +10,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -279,24 +278,7 @@ final class WriteAheadLog implements Closeable {
     /** Creates {@code <firstLsn>.log} with its header, durably and whole (written aside, then renamed). */
     private Path startFile(long firstLsn) throws IOException {
         Path f = dir.resolve(String.format("%020d%s", firstLsn, SUFFIX));
-        Path tmp = dir.resolve(f.getFileName() + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer h = WalFormat.header(firstLsn);
-                while (h.hasRemaining()) ch.write(h);
-                ch.force(true);
-            }
-            Files.move(tmp, f, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            DurableFiles.fsyncDirectory(dir);
-        } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the disk is failing; the leftover is ignored (not a .log file) and overwritten next time
-            }
-            throw e;
-        }
+        DurableFiles.writeAtomically(f, WalFormat.header(firstLsn).array());
         return f;
     }
 
