@@ -1,5 +1,6 @@
 // Live search over /ws/search: one message per keystroke, newest id wins; candidates are shown
-// dimmed, final results replace them. Document text is inserted only as text nodes (never innerHTML).
+// dimmed, final results replace them. Hits come as the server's snippets (the analyzer's matches in
+// <mark>, HTML-escaped), rebuilt here as text nodes and <mark> elements (never innerHTML).
 (function () {
   'use strict';
   const queryInput = document.getElementById('query');
@@ -9,6 +10,7 @@
   const summary = document.getElementById('summary');
   const status = document.getElementById('status');
   const SNIPPET_CHARS = 400;
+  const ENTITIES = { '&lt;': '<', '&gt;': '>', '&amp;': '&', '&quot;': '"', '&#39;': "'" };
 
   let socket = null;
   let nextId = 1;
@@ -54,7 +56,8 @@
     if (!socket || socket.readyState !== WebSocket.OPEN) return; // sent again on reconnect
     latestId = nextId++;
     sentAt = performance.now();
-    const message = { id: latestId, collection: collectionSelect.value, query: query, k: 10 };
+    const message = { id: latestId, collection: collectionSelect.value, query: query, k: 10,
+      highlight: { max_chars: SNIPPET_CHARS }, return_text: false };
     const instruction = instructionInput.value.trim();
     if (instruction) message.instruction = instruction;
     socket.send(JSON.stringify(message));
@@ -65,7 +68,7 @@
     const ms = Math.round(performance.now() - sentAt);
     if (msg.phase === 'error') { showError(msg.error.code + ': ' + msg.error.message); return; }
     if (msg.phase !== 'candidates' && msg.phase !== 'final') return;
-    render(msg.hits, queryInput.value.trim());
+    render(msg.hits);
     results.className = 'results ' + msg.phase;
     results.dataset.phase = msg.phase;
     results.dataset.query = queryInput.value.trim();
@@ -78,8 +81,7 @@
     summary.textContent = text;
   }
 
-  function render(hits, query) {
-    const terms = query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (t) { return t.length > 1; });
+  function render(hits) {
     const items = hits.map(function (hit) {
       const li = document.createElement('li');
       const head = document.createElement('div');
@@ -92,29 +94,28 @@
       head.append(id, score);
       const text = document.createElement('p');
       text.className = 'hit-text';
-      const body = hit.text.length > SNIPPET_CHARS ? hit.text.slice(0, SNIPPET_CHARS) + '…' : hit.text;
-      appendHighlighted(text, body, terms);
+      appendSnippet(text, hit.snippet || '');
       li.append(head, text);
       return li;
     });
     results.replaceChildren.apply(results, items);
   }
 
-  // Wraps words that start with a query term in <mark>; every piece is a text node, so no markup in
-  // a document can reach the page.
-  function appendHighlighted(parent, text, terms) {
-    const words = text.split(/([\p{L}\p{N}]+)/u);
-    words.forEach(function (piece) {
-      const lower = piece.toLowerCase();
-      const hit = terms.length && /[\p{L}\p{N}]/u.test(piece) && terms.some(function (t) {
-        return lower.startsWith(t) || t.startsWith(lower) && lower.length > 3;
-      });
-      if (hit) {
+  // The server's snippet is HTML-escaped with matches in <mark>: split on the marks, unescape the five
+  // entities the server writes, and append text nodes, so no markup in a document can reach the page.
+  function appendSnippet(parent, snippet) {
+    let marked = false;
+    snippet.split(/(<mark>|<\/mark>)/).forEach(function (piece) {
+      if (piece === '<mark>') { marked = true; return; }
+      if (piece === '</mark>') { marked = false; return; }
+      if (!piece) return;
+      const text = piece.replace(/&lt;|&gt;|&amp;|&quot;|&#39;/g, function (e) { return ENTITIES[e]; });
+      if (marked) {
         const mark = document.createElement('mark');
-        mark.textContent = piece;
+        mark.textContent = text;
         parent.appendChild(mark);
       } else {
-        parent.appendChild(document.createTextNode(piece));
+        parent.appendChild(document.createTextNode(text));
       }
     });
   }

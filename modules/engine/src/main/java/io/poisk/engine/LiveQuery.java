@@ -51,6 +51,11 @@ public final class LiveQuery implements StageGate {
         return candidates;
     }
 
+    @Override
+    public boolean asYouType() {
+        return true;
+    }
+
     /** Called by the pipeline when first-stage retrieval is done and reranking is about to start. */
     @Override
     public void publishCandidates(SearchPage page) {

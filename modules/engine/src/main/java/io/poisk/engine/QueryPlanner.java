@@ -21,11 +21,11 @@ final class QueryPlanner {
     }
 
     /** Blocking-free, but it reads the collection's options: call it where the collection was looked up. */
-    SearchPlan plan(SearchRequest request, CollectionIndex index) {
+    SearchPlan plan(SearchRequest request, CollectionIndex index, boolean asYouType) {
         RerankRequest rerank = rerank(request, index);
         Fusion fusion = request.fusion() == null ? SearchDefaults.FUSION : request.fusion();
-        int depth = rerank == null ? request.k() : Math.max(request.k(), rerank.topN());
-        return new SearchPlan(request, index, index.parseFilter(request.filter()), fusion, depth, rerank);
+        int depth = rerank == null ? request.end() : Math.max(request.end(), rerank.topN());
+        return new SearchPlan(request, index, index.parseFilter(request.filter()), fusion, depth, rerank, asYouType);
     }
 
     /**
@@ -35,7 +35,7 @@ final class QueryPlanner {
      * Null when the search is not reranked; else with its top_n resolved.
      */
     private RerankRequest rerank(SearchRequest request, CollectionIndex index) {
-        int k = request.k();
+        int k = request.end(); // a later page is cut from the same reranked list, so top_n covers it too
         CollectionOptions.DefaultRerank byDefault = index.options().rerank();
         RerankRequest rerank = switch (request.rerank()) {
             case RerankChoice.Off off -> null;
@@ -49,7 +49,7 @@ final class QueryPlanner {
         } else {
             checkDefault(index.schema().name(), rerank.model());
         }
-        return new RerankRequest(rerank.model(), rerank.topN(k, defaultTopN));
+        return new RerankRequest(rerank.model(), Math.max(k, rerank.topN(k, defaultTopN)));
     }
 
     /** A request's rerank object; without a model, the collection default's model (and top_n unless the request gives one). */

@@ -22,7 +22,7 @@ final class QueryRetrieval {
     static List<Hit> retrieve(SearchPlan plan, float[] vector) {
         SearchRequest r = plan.request();
         SearchQuery indexQuery = new SearchQuery(r.mode(), r.mode() == SearchMode.LEXICAL ? null : vector,
-                r.mode() == SearchMode.DENSE ? null : r.query(), plan.depth(), plan.filter(), plan.fusion());
+                r.mode() == SearchMode.DENSE ? null : r.query(), plan.depth(), plan.filter(), plan.fusion(), plan.prefixLastTerm());
         CollectionIndex index = plan.index();
         List<ScoredCandidate> kept = index.candidates(indexQuery);
         return index.documents(kept);

@@ -8,7 +8,9 @@ import io.poisk.models.RerankResult;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -43,15 +45,50 @@ final class SearchPipeline {
         CompletableFuture<Void> lookupEnded = new CompletableFuture<>();
         CompletableFuture<Void> searchEnded = new CompletableFuture<>();
         return gate.step(LiveQuery.Stage.LOOKUP, lookupEnded,
-                        () -> disk.submit(() -> planner.plan(request, collections.get(collection)), lookupEnded))
+                        () -> disk.submit(() -> planner.plan(request, collections.get(collection), gate.asYouType()), lookupEnded))
                 .thenCompose(plan -> queryVector(gate, plan)
                         .thenCompose(vector -> gate.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
                             gate.indexSearchRun();
                             return collections.guarded(plan.index(), index -> QueryRetrieval.retrieve(plan, vector));
                         }, searchEnded)))
                         .thenCompose(hits -> plan.rerank() == null
-                                ? CompletableFuture.completedFuture(SearchPage.firstStage(hits, millisSince(started)))
-                                : rerank(gate, plan, hits, started)));
+                                ? CompletableFuture.completedFuture(SearchPage.firstStage(page(hits, plan), millisSince(started)))
+                                : rerank(gate, plan, hits, started))
+                        .thenCompose(page -> shaped(page, plan)));
+    }
+
+    /** The page's window of a ranked list: ranks offset+1..offset+k, or fewer where the list ends. */
+    private static <T> List<T> page(List<T> ranked, SearchPlan plan) {
+        int from = Math.min(plan.request().offset(), ranked.size());
+        return ranked.subList(from, Math.min(plan.request().end(), ranked.size()));
+    }
+
+    /**
+     * The page as the request shaped it: text and fields dropped or kept, snippets added. Snippets re-analyse
+     * each hit's text (up to a megabyte), so they are made on the disk executor, never on the caller's thread.
+     */
+    private CompletableFuture<SearchPage> shaped(SearchPage page, SearchPlan plan) {
+        ResultShape shape = plan.request().shape();
+        if (shape.full()) return CompletableFuture.completedFuture(page);
+        SearchRequest request = plan.request();
+        return disk.submit(() -> {
+            List<RankedHit> hits = new ArrayList<>(page.hits().size());
+            for (RankedHit ranked : page.hits()) {
+                Hit h = ranked.hit();
+                String snippet = shape.snippetChars() == 0 ? null
+                        : plan.index().snippet(request.query(), h.text(), plan.prefixLastTerm(), shape.snippetChars());
+                Map<String, Object> fields = shape.fields() == null ? h.fields() : selected(h.fields(), shape.fields());
+                Hit shapedHit = new Hit(h.id(), h.score(), shape.returnText() ? h.text() : null, fields);
+                hits.add(new RankedHit(shapedHit, ranked.firstStageScore(), ranked.reranked(), snippet));
+            }
+            return new SearchPage(hits, page.tookMs(), page.rerank());
+        });
+    }
+
+    private static Map<String, Object> selected(Map<String, Object> fields, java.util.Set<String> names) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (var e : fields.entrySet()) if (names.contains(e.getKey())) out.put(e.getKey(), e.getValue());
+        return out;
     }
 
     /** The embedded query, or null without any inference (no model load either) when the mode is lexical. */
@@ -87,7 +124,15 @@ final class SearchPipeline {
      * stops the rerank before its next batch.
      */
     private CompletableFuture<SearchPage> rerank(StageGate gate, SearchPlan plan, List<Hit> hits, long started) {
-        gate.publishCandidates(SearchPage.firstStage(hits.subList(0, Math.min(plan.k(), hits.size())), millisSince(started)));
+        // the candidates page is shaped like the final one (a live page shows snippets at once) before the rerank starts
+        return shaped(SearchPage.firstStage(page(hits, plan), millisSince(started)), plan)
+                .thenCompose(candidatesPage -> {
+                    gate.publishCandidates(candidatesPage);
+                    return rerankFirstStage(gate, plan, hits, started);
+                });
+    }
+
+    private CompletableFuture<SearchPage> rerankFirstStage(StageGate gate, SearchPlan plan, List<Hit> hits, long started) {
         List<Hit> candidates = hits.subList(0, Math.min(hits.size(), plan.rerank().topN()));
         SearchRequest request = plan.request();
         return gate.step(LiveQuery.Stage.RERANK, () -> rerankers.get(plan.rerank().model()))
@@ -101,9 +146,10 @@ final class SearchPipeline {
 
     private static SearchPage reordered(List<Hit> candidates, RerankResult result, SearchPlan plan, long started, long rerankStarted) {
         int[] order = result.order();
-        int keep = Math.min(plan.k(), order.length);
-        List<RankedHit> page = new ArrayList<>(keep);
-        for (int i = 0; i < keep; i++) {
+        int from = Math.min(plan.request().offset(), order.length);
+        int to = Math.min(plan.request().end(), order.length);
+        List<RankedHit> page = new ArrayList<>(Math.max(0, to - from));
+        for (int i = from; i < to; i++) {
             int at = order[i];
             Hit h = candidates.get(at);
             boolean scored = result.scored()[at];

@@ -17,17 +17,36 @@ import java.util.Map;
  * @param filter      the filter on declared fields; empty when absent
  * @param fusion      hybrid fusion; null takes {@link SearchDefaults#FUSION}
  * @param rerank      the rerank step: the collection's default (also when null), off, or given
+ * @param offset      hits skipped before the page: the page is ranks offset+1..offset+k; offset + k is at most {@value #MAX_K}
+ * @param shape       what each hit carries (text, fields, snippet); null for everything, no snippet
  */
 public record SearchRequest(String query, String instruction, int k, SearchMode mode, Map<String, Object> filter,
-                            Fusion fusion, RerankChoice rerank) {
+                            Fusion fusion, RerankChoice rerank, int offset, ResultShape shape) {
+    /** The deepest rank a page may reach (offset + k): deeper paging costs a first stage that deep for every page. */
     public static final int MAX_K = 1000;
 
     public SearchRequest {
         if (query == null || query.isBlank()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'query' must be a non-empty string");
         if (k < 1 || k > MAX_K) throw new PoiskException(ErrorCode.INVALID_QUERY, "'k' must be between 1 and " + MAX_K + ", got " + k);
+        if (offset < 0 || offset + k > MAX_K) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "'offset' must be at least 0 and offset + k at most " + MAX_K
+                    + ", got offset " + offset + " with k " + k);
+        }
         mode = mode == null ? SearchDefaults.MODE : mode;
         filter = filter == null ? Map.of() : filter;
         rerank = rerank == null ? RerankChoice.COLLECTION_DEFAULT : rerank;
+        shape = shape == null ? ResultShape.FULL : shape;
+    }
+
+    /** The first page with whole hits. */
+    public SearchRequest(String query, String instruction, int k, SearchMode mode, Map<String, Object> filter,
+                         Fusion fusion, RerankChoice rerank) {
+        this(query, instruction, k, mode, filter, fusion, rerank, 0, ResultShape.FULL);
+    }
+
+    /** The rank just past the page: how deep the first stage (or the rerank) must reach. */
+    public int end() {
+        return offset + k;
     }
 
     /** A request with the default fusion and the collection's default rerank step. */

@@ -18,6 +18,11 @@ interface StageGate {
     /** Called on the disk thread when the index search really runs (not skipped by a cancel). */
     void indexSearchRun();
 
+    /** Whether the query is typed live (WebSocket, SSE): its unfinished last word then also matches as a prefix. */
+    default boolean asYouType() {
+        return false;
+    }
+
     default <T> CompletableFuture<T> step(LiveQuery.Stage stage, Supplier<CompletableFuture<T>> start) {
         return step(stage, null, start);
     }

@@ -38,6 +38,7 @@ public final class CollectionIndex implements AutoCloseable {
     private final FilterParser filterParser;
     private final DocumentStore documents;
     private final SegmentSet segments;
+    private final Snippets snippets;
     private final WritePath writePath;
     private final ManifestStore manifests;
     private final SegmentMaintenance maintenance;
@@ -55,6 +56,7 @@ public final class CollectionIndex implements AutoCloseable {
         this.documents = documents;
         this.manifests = manifests;
         this.segments = new SegmentSet(schema.dimension(), opts, new LexicalFields(options));
+        this.snippets = new Snippets(segments.lexicalFields());
         Files.createDirectories(dir.resolve("wal"));
         this.writePath = new WritePath(schema, opts, documents, segments,
                 new DocumentAdmission(schema.name(), schema.dimension(), opts.maxDocumentBytes(), options.fields()),
@@ -289,6 +291,15 @@ public final class CollectionIndex implements AutoCloseable {
     }
 
     /** Why this collection takes no writes (its log is damaged, or applying a record failed), if it does not. */
+    /**
+     * A highlighted snippet of {@code text} (a hit's text) for the lexical side of {@code query}: the collection's
+     * analyzer decides what matches (word forms, stop words), at most about {@code maxChars} characters, HTML-escaped
+     * with matches in {@code <mark>}. CPU work proportional to the text: call it off the event loop.
+     */
+    public String snippet(String query, String text, boolean prefixLastTerm, int maxChars) {
+        return snippets.snippet(query, text, prefixLastTerm, maxChars);
+    }
+
     public Optional<String> readOnlyReason() {
         return Optional.ofNullable(writePath.readOnlyReason());
     }

@@ -12,10 +12,15 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.PrefixQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.util.QueryBuilder;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -101,9 +106,38 @@ final class LexicalFields {
         };
     }
 
+    /** Shortest unfinished word that is also matched as a prefix: one letter would expand to a large part of the term dictionary. */
+    static final int MIN_PREFIX_CHARS = 2;
+
     /** A BM25 disjunction of the analysed query terms, or null when the text has no searchable term. */
     Query textQuery(String text) {
-        return queries.createBooleanQuery(queryField(text), text);
+        return textQuery(text, false);
+    }
+
+    /**
+     * The BM25 disjunction, and with {@code prefixLastTerm} (live search, as the user types) the unfinished last
+     * word as a prefix of the indexed terms too: "моск" finds "Москва" (indexed as the stem "москв"). The prefix
+     * is the raw word lower-cased, not its stem, since a stemmer would cut a partial word unpredictably; it scores
+     * as one constant-score clause, so a common prefix cannot outweigh the finished words.
+     */
+    Query textQuery(String text, boolean prefixLastTerm) {
+        String field = queryField(text);
+        Query terms = queries.createBooleanQuery(field, text);
+        String prefix = prefixLastTerm ? unfinishedWord(text) : null;
+        if (prefix == null) return terms;
+        Query byPrefix = new PrefixQuery(new Term(field, prefix));
+        if (terms == null) return byPrefix;
+        return new BooleanQuery.Builder().add(terms, BooleanClause.Occur.SHOULD).add(byPrefix, BooleanClause.Occur.SHOULD).build();
+    }
+
+    /** The text's last word lower-cased when the text ends inside a word of at least {@link #MIN_PREFIX_CHARS}; else null. */
+    static String unfinishedWord(String text) {
+        int end = text.length();
+        if (end == 0 || !Character.isLetterOrDigit(text.codePointBefore(end))) return null;
+        int start = end;
+        while (start > 0 && Character.isLetterOrDigit(text.codePointBefore(start))) start -= Character.charCount(text.codePointBefore(start));
+        String word = text.substring(start, end).toLowerCase(Locale.ROOT);
+        return word.codePointCount(0, word.length()) >= MIN_PREFIX_CHARS ? word : null;
     }
 
     static boolean isMostlyCyrillic(String text) {

@@ -9,8 +9,11 @@ import io.poisk.core.SearchMode;
  * {@code text} for lexical and hybrid; {@code filter} may be null (everything passes), {@code fusion}
  * null ({@link Fusion#DEFAULT}). {@code depth} is how many candidates the search returns (the caller's
  * page, or the top_n a reranker will see); hybrid fetches {@code max(2·depth, 50)} per list before fusing.
+ * {@code prefixLastTerm} (live search, as the user types): the text's last word, when the text does not end
+ * in a space, also matches the indexed terms it is a prefix of.
  */
-public record SearchQuery(SearchMode mode, float[] vector, String text, int depth, Filter filter, Fusion fusion) {
+public record SearchQuery(SearchMode mode, float[] vector, String text, int depth, Filter filter, Fusion fusion,
+                          boolean prefixLastTerm) {
     public SearchQuery {
         mode = mode == null ? SearchMode.HYBRID : mode;
         fusion = fusion == null ? Fusion.defaults() : fusion;
@@ -21,6 +24,10 @@ public record SearchQuery(SearchMode mode, float[] vector, String text, int dept
         if (mode != SearchMode.DENSE && (text == null || text.isBlank())) {
             throw new PoiskException(ErrorCode.INVALID_QUERY, mode.wireName() + " search needs a non-empty query text");
         }
+    }
+
+    public SearchQuery(SearchMode mode, float[] vector, String text, int depth, Filter filter, Fusion fusion) {
+        this(mode, vector, text, depth, filter, fusion, false);
     }
 
     public static SearchQuery dense(float[] vector, int depth, Filter filter) {

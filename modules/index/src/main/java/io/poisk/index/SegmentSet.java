@@ -285,7 +285,7 @@ final class SegmentSet implements AutoCloseable {
     }
 
     private List<Hit> lexicalSearch(List<LexicalView> views, SearchQuery q, Query filter, DocumentStore documents) throws IOException {
-        Query text = lexicalFields.textQuery(q.text());
+        Query text = lexicalFields.textQuery(q.text(), q.prefixLastTerm());
         if (text == null) return List.of(); // nothing searchable in the text (only stop words or punctuation)
         List<OrdinalLeaf> leaves = new ArrayList<>();
         for (LexicalView v : views) leaves.addAll(v.leaves());

@@ -13,6 +13,7 @@ import io.poisk.server.wire.WireError;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -32,7 +33,8 @@ import java.util.concurrent.CancellationException;
  */
 public final class LiveSearchStream {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSearchStream.class);
-    private static final List<String> PARAMETERS = List.of("query", "instruction", "k", "mode", "filter", "fusion", "rerank", "top_n");
+    private static final List<String> PARAMETERS = List.of("query", "instruction", "k", "offset", "mode", "filter", "fusion", "rerank",
+            "top_n", "fields", "return_text", "highlight");
     /** Parameters whose value is a JSON object, as in the HTTP search body. */
     private static final List<String> JSON_PARAMETERS = List.of("filter", "fusion");
 
@@ -81,9 +83,16 @@ public final class LiveSearchStream {
                         + String.join(", ", PARAMETERS));
             }
             String value = p.getValue();
-            Object typed = (p.getKey().equals("k") || p.getKey().equals("top_n")) && value.matches("-?\\d{1,9}")
-                    ? (Object) Integer.parseInt(value)
-                    : JSON_PARAMETERS.contains(p.getKey()) ? jsonObject(p.getKey(), value) : value;
+            Object typed = switch (p.getKey()) {
+                case "k", "top_n", "offset" -> value.matches("-?\\d{1,9}") ? (Object) Integer.parseInt(value) : value;
+                case "return_text" -> value.equals("true") || value.equals("false") ? (Object) Boolean.parseBoolean(value) : value;
+                // highlight=true|false, or highlight=<max_chars>
+                case "highlight" -> value.equals("true") || value.equals("false") ? (Object) Boolean.parseBoolean(value)
+                        : value.matches("\\d{1,9}") ? new JsonObject().put("max_chars", Integer.parseInt(value)) : value;
+                // fields=a,b (empty: none)
+                case "fields" -> value.isEmpty() ? new JsonArray() : new JsonArray(List.of(value.split(",", -1)));
+                default -> JSON_PARAMETERS.contains(p.getKey()) ? jsonObject(p.getKey(), value) : value;
+            };
             switch (p.getKey()) {
                 case "rerank" -> rerank.put("model", typed);
                 case "top_n" -> rerank.put("top_n", typed);

@@ -10,11 +10,13 @@ import io.poisk.core.SearchMode;
 import io.poisk.engine.RerankChoice;
 import io.poisk.engine.RerankRequest;
 import io.poisk.engine.SearchDefaults;
+import io.poisk.engine.ResultShape;
 import io.poisk.engine.SearchRequest;
 
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -144,14 +146,23 @@ public final class RequestDecoder {
         return v.asText();
     }
 
-    /** {@code {"query","instruction","k","filter","mode","fusion","rerank":{"model","top_n"}|false}}; mode defaults to hybrid. */
+    /** The properties of a search body, in the order error messages list them. */
+    private static final List<String> SEARCH_PROPERTIES = List.of("query", "instruction", "k", "offset", "filter", "mode", "fusion",
+            "rerank", "fields", "return_text", "highlight");
+    /** Most names in {@code "fields"}: more than a collection would sensibly declare. */
+    static final int MAX_RETURNED_FIELDS = 256;
+
+    /**
+     * {@code {"query","instruction","k","offset","filter","mode","fusion","rerank":{"model","top_n"}|false,
+     * "fields":[…],"return_text":bool,"highlight":bool|{"max_chars":n}}}; mode defaults to hybrid.
+     */
     public SearchRequest search(byte[] body) {
         JsonNode root = object(body, "request body");
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            if (!List.of("query", "instruction", "k", "filter", "mode", "fusion", "rerank").contains(name)) {
+            if (!SEARCH_PROPERTIES.contains(name)) {
                 throw new PoiskException(ErrorCode.INVALID_QUERY, "unknown property '" + name
-                        + "'; accepted: query, instruction, k, filter, mode, fusion, rerank");
+                        + "'; accepted: " + String.join(", ", SEARCH_PROPERTIES));
             }
         }
         JsonNode q = root.get("query");
@@ -189,9 +200,67 @@ public final class RequestDecoder {
             if (!fn.isObject()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'filter' must be an object, got " + typeName(fn));
             filter = json.toMap(fn);
         }
+        int offset = 0;
+        JsonNode on = root.get("offset");
+        if (on != null && !on.isNull()) {
+            if (!on.isIntegralNumber() || !on.canConvertToInt() || on.asInt() < 0 || on.asInt() > SearchRequest.MAX_K - 1) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'offset' must be an integer between 0 and " + (SearchRequest.MAX_K - 1)
+                        + " (offset + k at most " + SearchRequest.MAX_K + "), got " + (on.isTextual() ? "the string " + on : on.toString()));
+            }
+            offset = on.asInt();
+        }
         SearchBounds.check(q.asText(), filter, limits);
         return new SearchRequest(q.asText(), instruction, k, mode, filter, FusionDecoder.decode(root.get("fusion"), mode),
-                rerank(root.get("rerank"), k));
+                rerank(root.get("rerank"), k), offset, shape(root));
+    }
+
+    /** {@code "fields"}, {@code "return_text"} and {@code "highlight"}: what each hit carries. */
+    static ResultShape shape(JsonNode root) {
+        boolean returnText = true;
+        JsonNode rt = root.get("return_text");
+        if (rt != null && !rt.isNull()) {
+            if (!rt.isBoolean()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'return_text' must be true or false, got " + typeName(rt));
+            returnText = rt.asBoolean();
+        }
+        Set<String> fields = null;
+        JsonNode fn = root.get("fields");
+        if (fn != null && !fn.isNull()) {
+            if (!fn.isArray() || fn.size() > MAX_RETURNED_FIELDS) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'fields' must be an array of at most " + MAX_RETURNED_FIELDS
+                        + " field names (empty: no fields), got " + (fn.isArray() ? fn.size() + " names" : typeName(fn)));
+            }
+            fields = new LinkedHashSet<>();
+            for (JsonNode f : fn) {
+                if (!f.isTextual() || f.asText().isEmpty()) {
+                    throw new PoiskException(ErrorCode.INVALID_QUERY, "'fields' must hold non-empty field names, got " + f);
+                }
+                fields.add(f.asText());
+            }
+        }
+        int snippetChars = 0;
+        JsonNode hn = root.get("highlight");
+        if (hn != null && !hn.isNull()) {
+            String expected = "'highlight' must be true, false or {\"max_chars\": 1.." + ResultShape.MAX_SNIPPET_CHARS + "}";
+            if (hn.isBoolean()) {
+                snippetChars = hn.asBoolean() ? ResultShape.DEFAULT_SNIPPET_CHARS : 0;
+            } else if (hn.isObject()) {
+                snippetChars = ResultShape.DEFAULT_SNIPPET_CHARS;
+                for (Iterator<String> it = hn.fieldNames(); it.hasNext(); ) {
+                    String name = it.next();
+                    if (!name.equals("max_chars")) throw new PoiskException(ErrorCode.INVALID_QUERY, "unknown property 'highlight." + name + "'; accepted: max_chars");
+                }
+                JsonNode mc = hn.get("max_chars");
+                if (mc != null) {
+                    if (!mc.isIntegralNumber() || !mc.canConvertToInt() || mc.asInt() < 1 || mc.asInt() > ResultShape.MAX_SNIPPET_CHARS) {
+                        throw new PoiskException(ErrorCode.INVALID_QUERY, expected + ", got max_chars " + mc);
+                    }
+                    snippetChars = mc.asInt();
+                }
+            } else {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, expected + ", got " + typeName(hn));
+            }
+        }
+        return new ResultShape(returnText, fields, snippetChars);
     }
 
     /**

@@ -74,7 +74,8 @@ public final class ResponseEncoder {
     }
 
     /**
-     * {@code {"hits":[{"id","score","text","fields"}],"took_ms":n}}; a reranked search adds per hit
+     * {@code {"hits":[{"id","score","text","fields","snippet"}],"took_ms":n}} (text left out when the request said
+     * {@code "return_text":false}, snippet only when it asked for {@code "highlight"}); a reranked search adds per hit
      * {@code "first_stage_score"} and {@code "reranked"}, and {@code "rerank":{"model","top_n","scored","complete","took_ms"}}.
      * {@code score} is always the score the page is ordered by.
      */
@@ -90,8 +91,9 @@ public final class ResponseEncoder {
                 m.put("first_stage_score", ranked.firstStageScore());
                 m.put("reranked", ranked.reranked());
             }
-            m.put("text", h.text());
+            if (h.text() != null) m.put("text", h.text());
             m.put("fields", h.fields());
+            if (ranked.snippet() != null) m.put("snippet", ranked.snippet());
             hits.add(m);
         }
         Map<String, Object> m = new LinkedHashMap<>();
