@@ -47,6 +47,7 @@ public final class PoiskConfig {
         key("limits.max_query_terms", "512", "most words in a search query (lexical and hybrid search run one clause per term)");
         key("limits.max_filter_clauses", "256", "most conditions (term, in, range, exists, not) in one search filter");
         // Connections: a client that holds one without sending a request costs a socket and memory.
+        key("http.event_loops", "0", "event-loop threads serving HTTP, WebSocket and the event bus (0: two per core)");
         key("limits.max_connections", "4096", "open HTTP and WebSocket connections; further ones are closed at once");
         key("limits.idle_timeout_ms", "60000", "a connection with no bytes either way for this long is closed (0: never)");
         key("limits.header_timeout_ms", "10000", "a request line and headers must arrive within this, else the connection is closed");

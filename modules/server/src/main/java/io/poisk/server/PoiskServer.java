@@ -44,7 +44,7 @@ public final class PoiskServer implements AutoCloseable {
 
     public static PoiskServer start(PoiskConfig config) {
         Engine engine = PoiskEngine.open(config);
-        int eventLoops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
+        int eventLoops = config.integer("http.event_loops") > 0 ? config.integer("http.event_loops") : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
         try {
             ApiLimits limits = ApiLimits.from(config);

@@ -48,6 +48,8 @@ public final class HttpApiVerticle extends VerticleBase {
     static final String WEBROOT = "webroot";
     public static final String OPENAPI_RESOURCE = "openapi.yaml";
     static final int MAX_REQUEST_LINE = 4096;
+    /** Bodies up to this size are decoded on the event loop (microseconds); larger ones on a worker thread. */
+    static final int INLINE_DECODE_BYTES = 64 * 1024;
 
     private final Engine engine;
     private final ApiLimits limits;
@@ -144,8 +146,10 @@ public final class HttpApiVerticle extends VerticleBase {
         });
         buffered(router.post("/collections/:name/search"), this::requireJson, body).handler(ctx -> {
             String name = name(ctx);
-            SearchRequest query = decoder.search(bodyBytes(ctx));
-            reply(ctx, engine.search(name, query), ResponseEncoder::search);
+            decoded(ctx, decoder::search).onComplete(ar -> {
+                if (ar.failed()) ErrorResponses.send(ctx, ar.cause());
+                else reply(ctx, engine.search(name, ar.result()), ResponseEncoder::search);
+            });
         });
 
         // Live search: WebSocket, its SSE fallback, their counters; the page and the OpenAPI document.
@@ -188,8 +192,8 @@ public final class HttpApiVerticle extends VerticleBase {
 
     private void createCollection(RoutingContext ctx) {
         String name = name(ctx);
-        CollectionRequest request = CollectionRequest.parse(bodyBytes(ctx), decoder);
-        Future.fromCompletionStage(engine.createCollection(name, request.model(), request.options()), context)
+        decoded(ctx, bytes -> CollectionRequest.parse(bytes, decoder))
+                .compose(request -> Future.fromCompletionStage(engine.createCollection(name, request.model(), request.options()), context))
                 .compose(created -> Future.fromCompletionStage(engine.describeCollection(name), context)
                         .map(info -> {
                             json(ctx, created ? 201 : 200, ResponseEncoder.collection(info));
@@ -211,8 +215,27 @@ public final class HttpApiVerticle extends VerticleBase {
     }
 
     private void ingestJson(RoutingContext ctx) {
-        List<Document> docs = decoder.documentBatch(bodyBytes(ctx));
-        reply(ctx, engine.index(name(ctx), docs), n -> Map.of("indexed", n));
+        String name = name(ctx);
+        decoded(ctx, decoder::documentBatch).onComplete(ar -> {
+            if (ar.failed()) ErrorResponses.send(ctx, ar.cause());
+            else reply(ctx, engine.index(name, ar.result()), n -> Map.of("indexed", n));
+        });
+    }
+
+    /**
+     * The request body decoded: a small one right here, a large one (up to max_request_bytes of JSON) on a
+     * worker thread, so that parsing megabytes never holds the event loop and every connection on it.
+     */
+    private <T> Future<T> decoded(RoutingContext ctx, Function<byte[], T> decode) {
+        byte[] bytes = bodyBytes(ctx);
+        if (bytes.length <= INLINE_DECODE_BYTES) {
+            try {
+                return Future.succeededFuture(decode.apply(bytes));
+            } catch (RuntimeException e) {
+                return Future.failedFuture(e);
+            }
+        }
+        return vertx.executeBlocking(() -> decode.apply(bytes), false);
     }
 
     private void requireJson(RoutingContext ctx) {
