@@ -92,6 +92,24 @@ class ApiKeysTest {
     }
 
     @Test
+    void streamedNdjsonReachesTheDecoderPastTheKeyChecks() throws Exception {
+        try (PoiskServer server = PoiskServer.start(TestServers.config(dir, Map.of("auth.admin_key", ADMIN)))) {
+            ApiClient api = new ApiClient(server.port());
+            assertThat(as(api, ADMIN, "PUT", "/collections/docs", "{}").status()).isEqualTo(201);
+            String write = as(api, ADMIN, "POST", "/keys", "{\"scope\":\"write\",\"collections\":[\"docs\"]}").body().path("key").asText();
+            // The checks run before the stream is read; a body they dropped would not name its second line.
+            String body = "{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":\"b\",\"text\":42}\n";
+            ApiClient.Reply r = api.send(api.request("/collections/docs/documents").header("Authorization", "Bearer " + write)
+                    .header("Content-Type", "application/x-ndjson").POST(HttpRequest.BodyPublishers.ofString(body)).build());
+            assertThat(r.status()).as(r.raw()).isEqualTo(400);
+            assertThat(r.errorMessage()).contains("line 2");
+            ApiClient.Reply refused = api.send(api.request("/collections/docs/documents").header("Content-Type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+            assertThat(refused.status()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void refusesAnOpenInterfaceWithoutAKeyUnlessInsecure() {
         assertThatThrownBy(() -> PoiskServer.start(TestServers.config(dir, Map.of("host", "0.0.0.0"))))
                 .isInstanceOf(PoiskException.class).hasMessageContaining("--insecure").hasMessageContaining("POISK_AUTH_ADMIN_KEY");
