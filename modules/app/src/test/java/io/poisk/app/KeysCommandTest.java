@@ -71,6 +71,16 @@ class KeysCommandTest {
         }
     }
 
+    @Test
+    void serveRefusesAnOpenInterfaceWithoutAKey() throws Exception {
+        Path config = dir.resolve("open.json");
+        Files.writeString(config, "{\"host\": \"0.0.0.0\", \"port\": 0}");
+        Run refused = run("serve", "--data", dir.resolve("data").toString(), "--config", config.toString());
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("refusing to serve on 0.0.0.0").contains("--insecure");
+        assertThat(Main.commandLine().getSubcommands().get("serve").getCommandSpec().findOption("--insecure")).isNotNull();
+    }
+
     static int status(int port, String key) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/collections"))
                 .header("Authorization", "Bearer " + key).build();

@@ -37,6 +37,7 @@ public final class HttpAccess {
     public static final String SUBPROTOCOL = "poisk";
     private static final String KEY = "poisk.key";
     private static final String REASON = "poisk.access.reason";
+    private static final String RULE = "poisk.access.rule";
     private static final Set<HttpMethod> CORS_METHODS = Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT,
             HttpMethod.DELETE, HttpMethod.PATCH);
 
@@ -138,8 +139,6 @@ public final class HttpAccess {
             }
         });
     }
-
-    private static final String RULE = "poisk.access.rule";
 
     private static AuthorizationHandler withCollection(AuthorizationHandler handler) {
         return handler.variableConsumer((ctx, authorization) -> {
