@@ -17,10 +17,26 @@
   let latestId = 0;
   let sentAt = 0;
   let retryMs = 500;
+  const apiKey = takeApiKey();
+
+  // A search key comes as ?key=… in the page URL (README "Keys and access"); it is kept in sessionStorage for
+  // this tab and removed from the address bar, so it is not bookmarked or shown over a shoulder.
+  function takeApiKey() {
+    const params = new URLSearchParams(location.search);
+    const fromUrl = params.get('key');
+    if (fromUrl) {
+      sessionStorage.setItem('poisk.key', fromUrl);
+      params.delete('key');
+      const rest = params.toString();
+      history.replaceState(null, '', location.pathname + (rest ? '?' + rest : '') + location.hash);
+    }
+    return sessionStorage.getItem('poisk.key');
+  }
 
   function connect() {
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
-    socket = new WebSocket(scheme + location.host + '/ws/search');
+    // Browsers cannot set headers on a WebSocket: the key goes as ?key=.
+    socket = new WebSocket(scheme + location.host + '/ws/search' + (apiKey ? '?key=' + encodeURIComponent(apiKey) : ''));
     socket.onopen = function () {
       status.textContent = 'connected';
       retryMs = 500;
@@ -35,7 +51,11 @@
   }
 
   function loadCollections() {
-    fetch('/collections').then(function (r) { return r.json(); }).then(function (body) {
+    const headers = apiKey ? { Authorization: 'Bearer ' + apiKey } : {};
+    fetch('/collections', { headers: headers }).then(function (r) {
+      if (r.status === 401) throw new Error('this server needs a search key: open the page as /?key=<key>');
+      return r.json();
+    }).then(function (body) {
       const previous = collectionSelect.value;
       collectionSelect.replaceChildren();
       (body.collections || []).forEach(function (c) {

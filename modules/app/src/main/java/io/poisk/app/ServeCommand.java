@@ -25,6 +25,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "data directory (data_dir)")
     Path dataDir;
 
+    @Option(names = "--insecure", description = "serve a non-loopback host without any API key (auth.insecure=true)")
+    boolean insecure;
+
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
@@ -33,6 +36,7 @@ final class ServeCommand implements Callable<Integer> {
         Map<String, String> flags = new LinkedHashMap<>();
         if (port != null) flags.put("port", String.valueOf(port));
         if (dataDir != null) flags.put("data_dir", dataDir.toString());
+        if (insecure) flags.put("auth.insecure", "true");
         PoiskConfig cfg = config.load(flags);
 
         PoiskServer server = PoiskServer.start(cfg);

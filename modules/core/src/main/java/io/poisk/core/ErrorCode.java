@@ -8,6 +8,11 @@ public enum ErrorCode {
     INVALID_DOCUMENT("invalid_document", 400),
     INVALID_QUERY("invalid_query", 400),
     UNKNOWN_MODEL("unknown_model", 400),
+    /** No API key, or one that is unknown or revoked, while auth is on; sent with {@code WWW-Authenticate: Bearer}. */
+    UNAUTHORIZED("unauthorized", 401),
+    /** A valid key without the scope, collection or origin the request needs. */
+    FORBIDDEN("forbidden", 403),
+    KEY_NOT_FOUND("key_not_found", 404),
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
     COLLECTION_NOT_FOUND("collection_not_found", 404),
     DOCUMENT_NOT_FOUND("document_not_found", 404),
@@ -19,6 +24,8 @@ public enum ErrorCode {
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     URI_TOO_LONG("uri_too_long", 414),
     OVERLOADED("overloaded", 429),
+    /** The key spent its request budget (auth.rate_limit_per_second or its own rate_limit); sent with Retry-After. */
+    RATE_LIMITED("rate_limited", 429),
     UNAVAILABLE("unavailable", 503),
     /** The collection failed to open (damaged files); the others serve. */
     COLLECTION_UNAVAILABLE("collection_unavailable", 503),

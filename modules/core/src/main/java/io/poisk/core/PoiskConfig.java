@@ -32,7 +32,7 @@ public final class PoiskConfig {
 
     static {
         key("port", "8080", "HTTP port");
-        key("host", "0.0.0.0", "interface the HTTP server binds");
+        key("host", "127.0.0.1", "interface the HTTP server binds; a non-loopback one needs auth.admin_key (or auth.insecure=true)");
         key("data_dir", "index-data", "data directory: collections, write-ahead logs, segments");
         key("models_dir", "index-data/models", "where model folders (weights + card.json) are found");
         key("default_model", "e5-small-v2", "model card id used when a collection names none");
@@ -78,6 +78,12 @@ public final class PoiskConfig {
         key("live.max_message_bytes", "16384", "largest WebSocket query message");
         key("live.max_in_flight", "4", "queries a WebSocket connection may have holding engine work; a newer keystroke waits for a slot");
         key("live.ping_interval_ms", "20000", "WebSocket ping interval; two missed pongs close the connection");
+        // Access (server/auth): with no admin key and no stored key auth is off, which is only allowed on loopback.
+        key("auth.admin_key", "", "admin API key (set it through POISK_AUTH_ADMIN_KEY); set, every route but /health*, /, /ui/* and /openapi.yaml needs a key");
+        key("auth.insecure", "false", "true: serve a non-loopback host without any key (anyone who reaches the port may delete everything)");
+        key("auth.rate_limit_per_second", "0", "requests per second each key may make (0: no limit; a key's own rate_limit wins)");
+        key("auth.rate_limit_burst", "0", "requests a key may make at once above its rate (0: one second's worth)");
+        key("http.cors_origins", "", "comma-separated origins (https://app.example.com) whose pages may call the API and open /ws/search");
     }
 
     private final Map<String, String> values;

@@ -5,6 +5,11 @@ import io.poisk.core.PoiskConfig;
 import io.poisk.engine.Engine;
 import io.poisk.engine.LiveSearchStats;
 import io.poisk.engine.PoiskEngine;
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import io.poisk.engine.ApiKeyStore;
+import io.poisk.server.auth.ApiAccess;
+import io.poisk.server.auth.HttpAccess;
 import io.poisk.server.bus.EventBusApiVerticle;
 import io.poisk.server.http.HttpApiVerticle;
 import io.poisk.server.live.LiveSearchLimits;
@@ -34,15 +39,19 @@ public final class PoiskServer implements AutoCloseable {
     private final Vertx vertx;
     private final Engine engine;
     private final int port;
+    private final ApiAccess access;
     private volatile boolean closed;
 
-    private PoiskServer(Vertx vertx, Engine engine, int port) {
+    private PoiskServer(Vertx vertx, Engine engine, int port, ApiAccess access) {
+        this.access = access;
         this.vertx = vertx;
         this.engine = engine;
         this.port = port;
     }
 
     public static PoiskServer start(PoiskConfig config) {
+        ApiAccess access = ApiAccess.from(config, ApiKeyStore.open(config.path("data_dir")));
+        refuseOpenBind(config, access);
         Engine engine = PoiskEngine.open(config);
         int eventLoops = config.integer("http.event_loops") > 0 ? config.integer("http.event_loops") : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
@@ -56,23 +65,62 @@ public final class PoiskServer implements AutoCloseable {
             List<HttpApiVerticle> instances = new CopyOnWriteArrayList<>();
             int configuredPort = config.integer("port");
             await(vertx.deployVerticle(() -> {
-                HttpApiVerticle v = new HttpApiVerticle(engine, limits, liveLimits, connectionLimits, openConnections, host, configuredPort);
+                HttpApiVerticle v = new HttpApiVerticle(engine, limits, liveLimits, connectionLimits, openConnections, host,
+                        configuredPort, new HttpAccess(access, corsOrigins(config)));
                 instances.add(v);
                 return v;
             }, new DeploymentOptions().setInstances(eventLoops)));
             int port = instances.getFirst().actualPort();
-            await(vertx.deployVerticle(() -> new EventBusApiVerticle(engine, limits), new DeploymentOptions().setInstances(eventLoops)));
+            await(vertx.deployVerticle(() -> new EventBusApiVerticle(engine, limits, access), new DeploymentOptions().setInstances(eventLoops)));
             LOG.info("Poisk listening on http://{}:{} ({} event loops, data_dir {})", host, port, eventLoops,
                     config.path("data_dir").toAbsolutePath());
+            if (access.enabled()) {
+                LOG.info("auth is on: {}{} stored key(s); requests need 'Authorization: Bearer <key>'",
+                        config.string("auth.admin_key").isBlank() ? "" : "the configured admin key and ", access.store().list().size());
+            } else {
+                LOG.warn("auth is off: no admin key (auth.admin_key / POISK_AUTH_ADMIN_KEY) and no stored key; anyone who"
+                        + " reaches {}:{} may read, write and delete everything", host, port);
+            }
             engine.warmUp().exceptionally(e -> {
                 LOG.warn("warming up models failed; they load on first use", e);
                 return null;
             });
-            return new PoiskServer(vertx, engine, port);
+            return new PoiskServer(vertx, engine, port, access);
         } catch (RuntimeException e) {
             closeQuietly(vertx, engine);
             throw e;
         }
+    }
+
+    /**
+     * Without any key Poisk may serve only on a loopback interface: anyone who reaches a public port could delete
+     * every collection. {@code auth.insecure=true} (serve {@code --insecure}) is the operator saying otherwise.
+     */
+    static void refuseOpenBind(PoiskConfig config, ApiAccess access) {
+        String host = config.string("host");
+        if (access.hasAdminKey() || Boolean.parseBoolean(config.string("auth.insecure")) || isLoopback(host)) return;
+        throw new PoiskException(ErrorCode.BAD_REQUEST, "refusing to serve on " + host + " without an admin key: anyone who"
+                + " reaches it could delete every collection. Set auth.admin_key (environment POISK_AUTH_ADMIN_KEY), bind"
+                + " 127.0.0.1 (host), or pass --insecure (auth.insecure=true) to serve it open anyway");
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            for (java.net.InetAddress a : java.net.InetAddress.getAllByName(host)) if (!a.isLoopbackAddress()) return false;
+            return true;
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static List<String> corsOrigins(PoiskConfig config) {
+        return java.util.Arrays.stream(config.string("http.cors_origins").split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** The per-process key for event-bus messages sent from this process, in their {@code authorization} header. */
+    public String internalKey() {
+        return "Bearer " + access.internalKey();
     }
 
     public int port() {

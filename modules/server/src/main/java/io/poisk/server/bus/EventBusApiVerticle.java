@@ -3,7 +3,9 @@ package io.poisk.server.bus;
 import io.poisk.core.CollectionName;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.poisk.engine.ApiKeyStore.Scope;
 import io.poisk.engine.Engine;
+import io.poisk.server.auth.ApiAccess;
 import io.poisk.server.wire.ApiLimits;
 import io.poisk.server.wire.CollectionRequest;
 import io.poisk.server.wire.RequestDecoder;
@@ -38,6 +40,11 @@ import java.util.function.Function;
  * </ul>
  * Replies carry a {@code status} header with the HTTP status the same request would get. A failed
  * request is a failed reply: failure code = HTTP status, message = {@code {"error":{"code","message"}}}.
+ * <p>
+ * While auth is on, a message must carry a key in its {@value ApiAccess#HEADER} header ({@code Bearer <key>}), checked
+ * like the HTTP route of the same request: search needs a search key for the collection, ingest a write key, the
+ * collection actions an admin key (describe: a search key). Services in this process send
+ * {@link io.poisk.server.PoiskServer#internalKey()}, a per-process secret that never leaves memory.
  */
 public final class EventBusApiVerticle extends VerticleBase {
     public static final String SEARCH = "poisk.search";
@@ -48,8 +55,14 @@ public final class EventBusApiVerticle extends VerticleBase {
     private final Engine engine;
     private final RequestDecoder decoder;
     private final List<MessageConsumer<Object>> consumers = new java.util.ArrayList<>();
+    private final ApiAccess access;
 
     public EventBusApiVerticle(Engine engine, ApiLimits limits) {
+        this(engine, limits, ApiAccess.off());
+    }
+
+    public EventBusApiVerticle(Engine engine, ApiLimits limits, ApiAccess access) {
+        this.access = access;
         this.engine = engine;
         this.decoder = new RequestDecoder(limits);
     }
@@ -65,6 +78,7 @@ public final class EventBusApiVerticle extends VerticleBase {
     private void search(Message<Object> msg) {
         handle(msg, body -> {
             String name = collectionOf(body, "collection");
+            access.checkMessage(msg.headers(), Scope.SEARCH, name);
             JsonObject request = body.copy();
             request.remove("collection");
             return reply(engine.search(name, decoder.search(bytes(request))), ResponseEncoder::search);
@@ -74,6 +88,7 @@ public final class EventBusApiVerticle extends VerticleBase {
     private void ingest(Message<Object> msg) {
         handle(msg, body -> {
             String name = collectionOf(body, "collection");
+            access.checkMessage(msg.headers(), Scope.WRITE, name);
             return reply(engine.index(name, decoder.documentBatch(bytes(body))), n -> Map.of("indexed", n));
         });
     }
@@ -82,6 +97,8 @@ public final class EventBusApiVerticle extends VerticleBase {
         handle(msg, body -> {
             String action = body.getValue("action") instanceof String s ? s : null;
             if (action == null) throw PoiskException.badRequest("missing 'action': one of list, create, describe, delete");
+            if (action.equals("describe")) access.checkMessage(msg.headers(), Scope.SEARCH, collectionOf(body, "name"));
+            else access.checkMessage(msg.headers(), Scope.ADMIN, null);
             return switch (action) {
                 case "list" -> reply(engine.listCollections(), ResponseEncoder::collections);
                 case "describe" -> reply(engine.describeCollection(collectionOf(body, "name")), ResponseEncoder::collection);

@@ -6,6 +6,9 @@ import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 import io.poisk.engine.Engine;
 import io.poisk.engine.SearchRequest;
+import io.poisk.server.auth.HttpAccess;
+import io.poisk.server.auth.KeyRoutes;
+import io.poisk.server.auth.PageSecurity;
 import io.poisk.server.live.LiveSearchLimits;
 import io.poisk.server.live.LiveSearchSocket;
 import io.poisk.server.live.LiveSearchStream;
@@ -64,9 +67,17 @@ public final class HttpApiVerticle extends VerticleBase {
     private final int port;
     private HttpServer server;
     private Router router;
+    private final HttpAccess access;
 
     public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, ConnectionLimits connectionLimits,
                     AtomicInteger openConnections, String host, int port) {
+        this(engine, limits, liveLimits, connectionLimits, openConnections, host, port,
+                new HttpAccess(io.poisk.server.auth.ApiAccess.off(), List.of()));
+    }
+
+    public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, ConnectionLimits connectionLimits,
+                    AtomicInteger openConnections, String host, int port, HttpAccess access) {
+        this.access = access;
         this.engine = engine;
         this.limits = limits;
         this.liveLimits = liveLimits;
@@ -85,6 +96,8 @@ public final class HttpApiVerticle extends VerticleBase {
         server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true)
                         .setMaxWebSocketMessageSize(liveLimits.transportMessageBytes())
                         .setMaxWebSocketFrameSize(liveLimits.transportMessageBytes())
+                        // browsers offer "poisk" beside the key as subprotocols; the answer must name one they offered
+                        .setWebSocketSubProtocols(List.of(HttpAccess.SUBPROTOCOL))
                         // the longest document id, URL-encoded, fits (DocumentId): 3 x 512 + the rest of the line
                         .setMaxInitialLineLength(MAX_REQUEST_LINE)
                         .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, connectionLimits.idleTimeoutMs()))
@@ -117,9 +130,16 @@ public final class HttpApiVerticle extends VerticleBase {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(limits.maxRequestBytes());
         // Before any route: the raw path is checked (routes match the normalised one) and the connection watched.
         router.route().handler(RawPathGuard::check).handler(gate::watchNextHead);
+        // Then, in front of every route: CORS, the API key, what the route needs, the key's rate limit.
+        access.install(router);
+        PageSecurity.install(router);
 
         router.get("/health").handler(ctx -> json(ctx, 200, health()));
-        router.get("/collections").handler(ctx -> reply(ctx, engine.listCollections(), ResponseEncoder::collections));
+        router.get("/collections").handler(ctx -> {
+            var visible = HttpAccess.searchable(ctx); // a collection-scoped key sees only its collections
+            reply(ctx, engine.listCollections().thenApply(all -> all.stream().filter(c -> visible.test(c.name())).toList()),
+                    ResponseEncoder::collections);
+        });
         buffered(router.put("/collections/:name"), this::requireJsonOrEmpty, body).handler(this::createCollection);
         router.get("/collections/:name").handler(ctx ->
                 reply(ctx, engine.describeCollection(name(ctx)), ResponseEncoder::collection));
@@ -156,12 +176,14 @@ public final class HttpApiVerticle extends VerticleBase {
         router.get("/ws/search").handler(ctx -> {
             HttpConnection connection = ctx.request().connection();
             ctx.request().toWebSocket()
-                .onSuccess(ws -> new LiveSearchSocket(ws, engine, liveLimits, decoder, context).start(gate.upgraded(connection)))
+                .onSuccess(ws -> new LiveSearchSocket(ws, engine, liveLimits, decoder, context)
+                        .restrictTo(HttpAccess.searchable(ctx)).start(gate.upgraded(connection)))
                 .onFailure(e -> ErrorResponses.send(ctx.response(), ErrorCode.BAD_REQUEST,
                         "GET /ws/search needs a WebSocket upgrade: " + e.getMessage()));
         });
         router.get("/collections/:name/quarantine").handler(ctx -> reply(ctx, engine.quarantine(name(ctx)), ResponseEncoder::quarantine));
         router.get("/collections/:name/search/stream").handler(ctx -> LiveSearchStream.handle(ctx, engine, decoder, context));
+        new KeyRoutes(access.access(), vertx).mount(router);
         router.get("/stats").handler(ctx -> json(ctx, 200, engine.stats()));
         router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml; charset=utf-8")
                 .sendFile(OPENAPI_RESOURCE));

@@ -46,6 +46,8 @@ public final class LiveSearchSocket {
     /** The newest message, when it arrived with every slot taken; started when one frees. */
     private LiveSearchMessage waiting;
     private long pingTimer;
+    /** The collections the connection's key may search (all when auth is off). */
+    private java.util.function.Predicate<String> searchable = name -> true;
     private long lastPongNanos = System.nanoTime();
 
     public LiveSearchSocket(ServerWebSocket ws, Engine engine, LiveSearchLimits limits, RequestDecoder decoder, Context context) {
@@ -54,6 +56,12 @@ public final class LiveSearchSocket {
         this.engine = engine;
         this.limits = limits;
         this.context = context;
+    }
+
+    /** Limits the connection to the collections its key may search; a message naming another one is answered 403. */
+    public LiveSearchSocket restrictTo(java.util.function.Predicate<String> collections) {
+        this.searchable = collections;
+        return this;
     }
 
     /** Starts serving; {@code onClose} runs once the socket has closed. */
@@ -116,6 +124,11 @@ public final class LiveSearchSocket {
             return;
         }
         long id = message.id();
+        if (!searchable.test(message.collection())) {
+            send(LiveSearchReplies.error(id, new PoiskException(ErrorCode.FORBIDDEN, "this connection's key may not search collection '"
+                    + message.collection() + "'")));
+            return;
+        }
         if (id <= lastId) {
             send(LiveSearchReplies.error(id, new PoiskException(ErrorCode.INVALID_QUERY, "id " + id
                     + " is not newer than the last id " + lastId + " of this connection; ids must grow")));

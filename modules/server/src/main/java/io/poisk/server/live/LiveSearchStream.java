@@ -78,6 +78,7 @@ public final class LiveSearchStream {
         JsonObject body = new JsonObject();
         JsonObject rerank = new JsonObject();
         for (Map.Entry<String, String> p : ctx.queryParams()) {
+            if (p.getKey().equals("key")) continue; // the API key of a browser's EventSource (server/auth), not a search parameter
             if (!PARAMETERS.contains(p.getKey())) {
                 throw new PoiskException(ErrorCode.INVALID_QUERY, "unknown parameter '" + p.getKey() + "'; accepted: "
                         + String.join(", ", PARAMETERS));
