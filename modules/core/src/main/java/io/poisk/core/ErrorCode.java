@@ -27,6 +27,8 @@ public enum ErrorCode {
     /** The key spent its request budget (auth.rate_limit_per_second or its own rate_limit); sent with Retry-After. */
     RATE_LIMITED("rate_limited", 429),
     UNAVAILABLE("unavailable", 503),
+    /** A search passed its deadline (limits.request_timeout_ms, or the request's own); the engine stopped its work. */
+    DEADLINE_EXCEEDED("deadline_exceeded", 504),
     /** The collection failed to open (damaged files); the others serve. */
     COLLECTION_UNAVAILABLE("collection_unavailable", 503),
     /** The collection serves reads only (e.g. its log is damaged) until an operator repairs it. */

@@ -52,6 +52,8 @@ public final class PoiskConfig {
         key("limits.idle_timeout_ms", "60000", "a connection with no bytes either way for this long is closed (0: never)");
         key("limits.header_timeout_ms", "10000", "a request line and headers must arrive within this, else the connection is closed");
         key("limits.body_timeout_ms", "60000", "a JSON body must arrive within this (an NDJSON stream may pause this long), else 408");
+        key("limits.request_timeout_ms", "30000", "a request's deadline when it asks for none (Request-Timeout header, timeout_ms): searches past it get 504, other routes 503");
+        key("limits.max_request_timeout_ms", "120000", "the longest deadline a request may ask for; more is a 400");
         key("embedding.max_batch", "32", "most texts in one inference batch");
         key("embedding.max_wait_ms", "2", "how long a partial batch waits for more texts");
         key("embedding.queue_capacity", "4096", "texts waiting for inference before requests get 429");

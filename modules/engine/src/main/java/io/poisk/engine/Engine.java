@@ -6,6 +6,7 @@ import io.poisk.index.CollectionOptions;
 import io.poisk.models.BatcherStats;
 import io.poisk.models.ModelCard;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,7 +77,19 @@ public interface Engine extends AutoCloseable {
      */
     LiveQuery searchLive(String collection, SearchRequest request);
 
+    /**
+     * {@link #search} under a deadline ({@code timeout} from now; null: none): past it the future fails at once with
+     * DEADLINE_EXCEEDED (504) naming the stage, no further stage starts and the running one is cancelled.
+     */
+    CompletableFuture<SearchPage> search(String collection, SearchRequest request, Duration timeout);
+
+    /** {@link #searchLive} under a deadline: past it the query's result fails with DEADLINE_EXCEEDED and its work stops. */
+    LiveQuery searchLive(String collection, SearchRequest request, Duration timeout);
+
     // ---------------------------------------------------------------- stats and lifecycle
+
+    /** Searches stopped by their deadline, in total and by stage. */
+    DeadlineStats deadlineStats();
 
     /** Counters of the live searches started by {@link #searchLive}. */
     LiveSearchStats liveStats();

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 /**
  * The {@link Engine}: wires one part per job and owns their threads. Index reads and writes run on the
@@ -44,6 +45,9 @@ public final class PoiskEngine implements Engine {
     private final SearchPipeline searches;
     private final QueryEmbeddingCache queryVectors;
     private final LiveSearchStats liveStats = new LiveSearchStats();
+    private final DeadlineStats deadlineStats = new DeadlineStats();
+    /** Fires search deadlines; a timer is dropped from its queue as soon as its search ends in time. */
+    private final ScheduledThreadPoolExecutor deadlines = deadlineScheduler();
     private volatile boolean closed;
 
     private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog) {
@@ -148,13 +152,45 @@ public final class PoiskEngine implements Engine {
     }
 
     @Override
+    public CompletableFuture<SearchPage> search(String collection, SearchRequest request, Duration timeout) {
+        if (timeout == null) return search(collection, request);
+        DeadlineGate gate = DeadlineGate.start(StageGate.NONE, timeout, deadlines, deadlineStats);
+        return gate.watch(searches.run(collection, request, gate));
+    }
+
+    @Override
+    public LiveQuery searchLive(String collection, SearchRequest request, Duration timeout) {
+        if (timeout == null) return searchLive(collection, request);
+        LiveQuery live = new LiveQuery(liveStats);
+        DeadlineGate gate = DeadlineGate.start(live, timeout, deadlines, deadlineStats);
+        gate.watch(searches.run(collection, request, gate)).whenComplete((page, e) -> live.finish(e == null ? page : null, e));
+        return live;
+    }
+
+    private static ScheduledThreadPoolExecutor deadlineScheduler() {
+        ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "poisk-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        s.setRemoveOnCancelPolicy(true);
+        return s;
+    }
+
+    @Override
+    public DeadlineStats deadlineStats() {
+        return deadlineStats;
+    }
+
+    @Override
     public LiveSearchStats liveStats() {
         return liveStats;
     }
 
     @Override
     public Map<String, Object> stats() {
-        return Map.of("live_search", liveStats.snapshot(), "query_embedding_cache", queryVectors.stats());
+        return Map.of("live_search", liveStats.snapshot(), "query_embedding_cache", queryVectors.stats(),
+                "deadlines_exceeded", deadlineStats.exceededCount(), "deadlines_exceeded_in_stage", deadlineStats.byStage());
     }
 
     @Override
@@ -174,6 +210,7 @@ public final class PoiskEngine implements Engine {
         if (closed) return;
         closed = true;
         collections.stop();
+        deadlines.shutdownNow();
         modelLoader.close();
         embedders.close();
         rerankers.close();
