@@ -9,6 +9,8 @@ import io.poisk.server.auth.ApiAccess;
 import io.poisk.server.wire.ApiLimits;
 import io.poisk.server.wire.CollectionRequest;
 import io.poisk.server.wire.RequestDecoder;
+import io.poisk.server.wire.RequestDeadlines;
+import io.poisk.server.wire.TimedSearch;
 import io.poisk.server.wire.ResponseEncoder;
 import io.poisk.server.wire.WireError;
 import io.vertx.core.Future;
@@ -32,7 +34,8 @@ import java.util.function.Function;
  * consumers are not local-only).
  * <ul>
  *   <li>{@value #SEARCH}: {@code {"collection":"…", …the body of POST /collections/{name}/search}} →
- *       {@code {"hits":[…],"took_ms":n}}</li>
+ *       {@code {"hits":[…],"took_ms":n}}; past its deadline ({@code "timeout_ms"}, a {@code Request-Timeout} header, or
+ *       {@code limits.request_timeout_ms}) a failed reply 504 {@code deadline_exceeded}</li>
  *   <li>{@value #INGEST}: {@code {"collection":"…","documents":[…]}} → {@code {"indexed":n}}</li>
  *   <li>{@value #COLLECTIONS}: {@code {"action":"list"}} → {@code {"collections":[…]}};
  *       {@code {"action":"create","name":"…","model":"…","language":"…","fields":{…}}} and {@code {"action":"describe","name":"…"}} → the
@@ -81,7 +84,9 @@ public final class EventBusApiVerticle extends VerticleBase {
             access.checkMessage(msg.headers(), Scope.SEARCH, name);
             JsonObject request = body.copy();
             request.remove("collection");
-            return reply(engine.search(name, decoder.search(bytes(request))), ResponseEncoder::search);
+            // the deadline: "timeout_ms" in the body, else a Request-Timeout message header, else limits.request_timeout_ms
+            TimedSearch search = decoder.timedSearch(bytes(request), msg.headers().get(RequestDeadlines.HEADER));
+            return reply(engine.search(name, search.request(), search.timeout()), ResponseEncoder::search);
         });
     }
 

@@ -16,6 +16,7 @@ import io.poisk.server.wire.ApiLimits;
 import io.poisk.server.wire.CollectionRequest;
 import io.poisk.server.wire.ErrorResponses;
 import io.poisk.server.wire.RequestDecoder;
+import io.poisk.server.wire.RequestDeadlines;
 import io.poisk.server.wire.ResponseEncoder;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -62,6 +63,7 @@ public final class HttpApiVerticle extends VerticleBase {
     private final AtomicInteger openConnections;
     private final RequestDecoder decoder;
     private final BodyDeadline bodyDeadline;
+    private final RequestDeadline requestDeadline;
     private ConnectionGate gate;
     private final String host;
     private final int port;
@@ -85,6 +87,7 @@ public final class HttpApiVerticle extends VerticleBase {
         this.openConnections = openConnections;
         this.bodyDeadline = new BodyDeadline(connectionLimits.bodyTimeoutMs());
         this.decoder = new RequestDecoder(limits);
+        this.requestDeadline = new RequestDeadline(limits.deadlines());
         this.host = host;
         this.port = port;
     }
@@ -135,15 +138,17 @@ public final class HttpApiVerticle extends VerticleBase {
         PageSecurity.install(router);
 
         router.get("/health").handler(ctx -> json(ctx, 200, health()));
-        router.get("/collections").handler(ctx -> {
+        // Every route below but search (the engine's deadline, 504) and NDJSON (timed by its upload) gets the request's
+        // deadline, 503 past it; it is added after the access checks and after a buffered body has arrived.
+        router.get("/collections").handler(requestDeadline::start).handler(ctx -> {
             var visible = HttpAccess.searchable(ctx); // a collection-scoped key sees only its collections
             reply(ctx, engine.listCollections().thenApply(all -> all.stream().filter(c -> visible.test(c.name())).toList()),
                     ResponseEncoder::collections);
         });
-        buffered(router.put("/collections/:name"), this::requireJsonOrEmpty, body).handler(this::createCollection);
-        router.get("/collections/:name").handler(ctx ->
+        buffered(router.put("/collections/:name"), this::requireJsonOrEmpty, body).handler(requestDeadline::start).handler(this::createCollection);
+        router.get("/collections/:name").handler(requestDeadline::start).handler(ctx ->
                 reply(ctx, engine.describeCollection(name(ctx)), ResponseEncoder::collection));
-        router.delete("/collections/:name").handler(ctx -> {
+        router.delete("/collections/:name").handler(requestDeadline::start).handler(ctx -> {
             String name = name(ctx);
             reply(ctx, engine.deleteCollection(name), deleted -> {
                 if (!deleted) throw PoiskException.collectionNotFound(name);
@@ -152,12 +157,13 @@ public final class HttpApiVerticle extends VerticleBase {
         });
         // NDJSON is streamed by its own route, never buffered; every other type falls through to the JSON route.
         router.post("/collections/:name/documents").consumes(NDJSON).handler(this::ingestNdjson);
-        buffered(router.post("/collections/:name/documents"), this::requireIngestType, body).handler(this::ingestJson);
-        router.get("/collections/:name/documents/:id").handler(ctx -> {
+        buffered(router.post("/collections/:name/documents"), this::requireIngestType, body).handler(requestDeadline::start)
+                .handler(this::ingestJson);
+        router.get("/collections/:name/documents/:id").handler(requestDeadline::start).handler(ctx -> {
             String id = ctx.pathParam("id");
             reply(ctx, engine.getDocument(name(ctx), id), doc -> ResponseEncoder.document(doc.orElseThrow(() -> documentNotFound(ctx, id))));
         });
-        router.delete("/collections/:name/documents/:id").handler(ctx -> {
+        router.delete("/collections/:name/documents/:id").handler(requestDeadline::start).handler(ctx -> {
             String id = ctx.pathParam("id");
             reply(ctx, engine.deleteDocument(name(ctx), id), deleted -> {
                 if (!deleted) throw documentNotFound(ctx, id);
@@ -166,9 +172,10 @@ public final class HttpApiVerticle extends VerticleBase {
         });
         buffered(router.post("/collections/:name/search"), this::requireJson, body).handler(ctx -> {
             String name = name(ctx);
-            decoded(ctx, decoder::search).onComplete(ar -> {
+            String timeout = ctx.request().getHeader(RequestDeadlines.HEADER);
+            decoded(ctx, bytes -> decoder.timedSearch(bytes, timeout)).onComplete(ar -> {
                 if (ar.failed()) ErrorResponses.send(ctx, ar.cause());
-                else reply(ctx, engine.search(name, ar.result()), ResponseEncoder::search);
+                else reply(ctx, engine.search(name, ar.result().request(), ar.result().timeout()), ResponseEncoder::search);
             });
         });
 
@@ -338,6 +345,8 @@ public final class HttpApiVerticle extends VerticleBase {
     }
 
     private static void json(RoutingContext ctx, int status, Object body) {
+        // the request's deadline may have answered 503 already (RequestDeadline), or the client gone: the work is done, nobody to tell
+        if (ctx.response().ended() || ctx.response().closed()) return;
         ctx.response().setStatusCode(status).putHeader("content-type", "application/json; charset=utf-8")
                 .end(ResponseEncoder.toBuffer(body));
     }

@@ -154,7 +154,7 @@ public final class LiveSearchSocket {
 
     private void run(LiveSearchMessage message) {
         long id = message.id();
-        LiveQuery query = engine.searchLive(message.collection(), message.request());
+        LiveQuery query = engine.searchLive(message.collection(), message.request(), message.timeout());
         current = query;
         currentId = id;
         inFlight++;

@@ -5,9 +5,10 @@ import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 import io.poisk.engine.Engine;
 import io.poisk.engine.LiveQuery;
-import io.poisk.engine.SearchRequest;
 import io.poisk.server.wire.LiveSearchReplies;
 import io.poisk.server.wire.RequestDecoder;
+import io.poisk.server.wire.RequestDeadlines;
+import io.poisk.server.wire.TimedSearch;
 import io.poisk.server.wire.ResponseEncoder;
 import io.poisk.server.wire.WireError;
 import io.vertx.core.Context;
@@ -25,7 +26,7 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 /**
- * {@code GET /collections/{name}/search/stream?query=…&instruction=…&k=…&mode=…&filter={…}&fusion={…}&rerank=<reranker>&top_n=…}:
+ * {@code GET /collections/{name}/search/stream?query=…&instruction=…&k=…&mode=…&filter={…}&fusion={…}&rerank=<reranker>&top_n=…&timeout_ms=…}:
  * the live-search phases as
  * Server-Sent Events, for networks where WebSocket fails. Events are named after the phase
  * ({@code candidates}, {@code final}, {@code error}) and carry the same JSON as the WebSocket
@@ -34,7 +35,7 @@ import java.util.concurrent.CancellationException;
 public final class LiveSearchStream {
     private static final Logger LOG = LoggerFactory.getLogger(LiveSearchStream.class);
     private static final List<String> PARAMETERS = List.of("query", "instruction", "k", "offset", "mode", "filter", "fusion", "rerank",
-            "top_n", "fields", "return_text", "highlight");
+            "top_n", "fields", "return_text", "highlight", RequestDeadlines.PROPERTY);
     /** Parameters whose value is a JSON object, as in the HTTP search body. */
     private static final List<String> JSON_PARAMETERS = List.of("filter", "fusion");
 
@@ -43,8 +44,9 @@ public final class LiveSearchStream {
 
     public static void handle(RoutingContext ctx, Engine engine, RequestDecoder decoder, Context context) {
         String name = CollectionName.validate(ctx.pathParam("name"));
-        SearchRequest request = decoder.search(queryParameters(ctx).toBuffer().getBytes());
-        LiveQuery query = engine.searchLive(name, request);
+        TimedSearch search = decoder.timedSearch(queryParameters(ctx).toBuffer().getBytes(),
+                ctx.request().getHeader(RequestDeadlines.HEADER));
+        LiveQuery query = engine.searchLive(name, search.request(), search.timeout());
         HttpServerResponse response = ctx.response();
         response.setChunked(true)
                 .putHeader("content-type", "text/event-stream; charset=utf-8")
@@ -85,7 +87,7 @@ public final class LiveSearchStream {
             }
             String value = p.getValue();
             Object typed = switch (p.getKey()) {
-                case "k", "top_n", "offset" -> value.matches("-?\\d{1,9}") ? (Object) Integer.parseInt(value) : value;
+                case "k", "top_n", "offset", RequestDeadlines.PROPERTY -> value.matches("-?\\d{1,9}") ? (Object) Integer.parseInt(value) : value;
                 case "return_text" -> value.equals("true") || value.equals("false") ? (Object) Boolean.parseBoolean(value) : value;
                 // highlight=true|false, or highlight=<max_chars>
                 case "highlight" -> value.equals("true") || value.equals("false") ? (Object) Boolean.parseBoolean(value)

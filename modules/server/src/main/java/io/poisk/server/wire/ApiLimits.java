@@ -10,11 +10,12 @@ import io.poisk.core.PoiskException;
  * The one table of limits on what a request may carry, on every transport (HTTP, NDJSON, WebSocket, SSE,
  * event bus). Each limit has a configuration key, and every refusal names it, so a client learns the bound
  * and an operator knows what to raise. The JSON limits are enforced by Jackson while parsing
- * ({@link #readConstraints()}), so an oversized token is refused before it is built.
+ * ({@link #readConstraints()}), so an oversized token is refused before it is built. {@link RequestDeadlines} bounds
+ * how long a request may run.
  */
 public record ApiLimits(long maxRequestBytes, int maxDocumentBytes, int maxDocumentsPerRequest, int jsonMaxDepth,
                  int jsonMaxNumberLength, int jsonMaxStringLength, int jsonMaxNameLength, int maxQueryTerms,
-                 int maxFilterClauses) {
+                 int maxFilterClauses, RequestDeadlines deadlines) {
     static final String REQUEST_BYTES = "max_request_bytes";
     static final String DOCUMENT_BYTES = "max_document_bytes";
     static final String DOCUMENTS_PER_REQUEST = "max_documents_per_request";
@@ -41,7 +42,8 @@ public record ApiLimits(long maxRequestBytes, int maxDocumentBytes, int maxDocum
     public static ApiLimits from(PoiskConfig config) {
         return new ApiLimits(config.longValue(REQUEST_BYTES), config.integer(DOCUMENT_BYTES), config.integer(DOCUMENTS_PER_REQUEST),
                 config.integer(JSON_DEPTH), config.integer(JSON_NUMBER_LENGTH), config.integer(JSON_STRING_LENGTH),
-                config.integer(JSON_NAME_LENGTH), config.integer(QUERY_TERMS), config.integer(FILTER_CLAUSES));
+                config.integer(JSON_NAME_LENGTH), config.integer(QUERY_TERMS), config.integer(FILTER_CLAUSES),
+                RequestDeadlines.from(config));
     }
 
     StreamReadConstraints readConstraints() {

@@ -23,6 +23,9 @@ public final class ErrorResponses {
     private static final AtomicLong NEXT_ID = new AtomicLong();
     private static final String ID_PREFIX = Long.toString(System.currentTimeMillis() % 1_000_000, 36) + "-";
 
+    /** Routing-context key of the message for a 503 set by the request's deadline (server/http RequestDeadline). */
+    public static final String DEADLINE_MESSAGE = "poisk.deadline.message";
+
     private ErrorResponses() {
     }
 
@@ -101,6 +104,7 @@ public final class ErrorResponses {
             case 413 -> send(ctx.response(), ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than the limit configured by max_request_bytes");
             case 400 -> send(ctx.response(), ErrorCode.BAD_REQUEST, failure == null ? "bad request" : "bad request: " + failure.getMessage());
             case 415 -> send(ctx.response(), ErrorCode.UNSUPPORTED_MEDIA_TYPE, "unsupported Content-Type");
+            case 503 -> send(ctx.response(), ErrorCode.UNAVAILABLE, ctx.get(DEADLINE_MESSAGE, "the server cannot serve this request now"));
             default -> {
                 if (failure != null || status >= 500 || status < 400) {
                     send(ctx, failure != null ? failure : new IllegalStateException("status " + status));

@@ -12,9 +12,10 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A query message of the live-search WebSocket: {@code {"id":n,"collection":"…","query":"…",
- * "instruction":"…","k":…,"rerank":{"model":"…","top_n":n}|false}}; besides id and collection the fields are those of the HTTP search body.
+ * "instruction":"…","k":…,"rerank":{"model":"…","top_n":n}|false,"timeout_ms":n}}; besides id and collection the fields are those
+ * of the HTTP search body, {@code timeout_ms} included (absent: {@code limits.request_timeout_ms}).
  */
-public record LiveSearchMessage(long id, String collection, SearchRequest request) {
+public record LiveSearchMessage(long id, String collection, SearchRequest request, java.time.Duration timeout) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The id of a message that failed to parse as a whole, when it has one; null otherwise. */
@@ -40,12 +41,12 @@ public record LiveSearchMessage(long id, String collection, SearchRequest reques
             throw new PoiskException(ErrorCode.INVALID_QUERY, "missing 'collection' (a collection name string)");
         }
         String name = CollectionName.validate(collection.asText());
-        SearchRequest request;
+        TimedSearch request;
         try {
-            request = decoder.search(rest.toString().getBytes(StandardCharsets.UTF_8));
+            request = decoder.timedSearch(rest.toString().getBytes(StandardCharsets.UTF_8), null);
         } catch (PoiskException e) {
             throw new PoiskException(e.code(), e.getMessage().replace("accepted: query", "accepted: id, collection, query"));
         }
-        return new LiveSearchMessage(id.asLong(), name, request);
+        return new LiveSearchMessage(id.asLong(), name, request.request(), request.timeout());
     }
 }

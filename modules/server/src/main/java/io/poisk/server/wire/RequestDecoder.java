@@ -157,12 +157,26 @@ public final class RequestDecoder {
      * "fields":[…],"return_text":bool,"highlight":bool|{"max_chars":n}}}; mode defaults to hybrid.
      */
     public SearchRequest search(byte[] body) {
+        return timedSearch(body, null).request();
+    }
+
+    /**
+     * A search body with its deadline: {@code "timeout_ms"} in the body, else the {@code Request-Timeout} header
+     * ({@code header}, null when absent), else {@code limits.request_timeout_ms}.
+     */
+    public TimedSearch timedSearch(byte[] body, String header) {
         JsonNode root = object(body, "request body");
+        JsonNode timeout = root instanceof com.fasterxml.jackson.databind.node.ObjectNode o ? o.remove(RequestDeadlines.PROPERTY) : null;
+        SearchRequest request = search(root);
+        return new TimedSearch(request, limits.deadlines().of(timeout, header));
+    }
+
+    private SearchRequest search(JsonNode root) {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!SEARCH_PROPERTIES.contains(name)) {
                 throw new PoiskException(ErrorCode.INVALID_QUERY, "unknown property '" + name
-                        + "'; accepted: " + String.join(", ", SEARCH_PROPERTIES));
+                        + "'; accepted: " + String.join(", ", SEARCH_PROPERTIES) + ", " + RequestDeadlines.PROPERTY);
             }
         }
         JsonNode q = root.get("query");
