@@ -30,11 +30,13 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -58,7 +60,14 @@ final class SegmentSet implements AutoCloseable {
     private final int dimension;
     private final IndexOptions opts;
     private final LexicalFields lexicalFields;
-    private final Map<String, Location> locations = new ConcurrentHashMap<>();
+    /**
+     * Sorted by id, so that an export walks the documents in id order without copying them: the map's
+     * weakly consistent iteration returns every id present for the whole walk exactly once, whatever
+     * flushes, merges (which re-point a key in place) and upserts happen meanwhile.
+     */
+    private final ConcurrentSkipListMap<String, Location> locations = new ConcurrentSkipListMap<>();
+    /** The number of ids in {@link #locations}, whose own size() walks the whole map. */
+    private final AtomicLong documentCount = new AtomicLong();
     private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
     private volatile List<DiskSegment> disk = List.of();
     private volatile LiveSegment frozen;
@@ -85,6 +94,7 @@ final class SegmentSet implements AutoCloseable {
             for (int o = 0; o < s.size(); o++) {
                 if (s.isDeleted(o)) continue;
                 Location prev = locations.put(s.idAt(o), new Location(s, o));
+                if (prev == null) documentCount.incrementAndGet();
                 if (prev != null) { // cannot happen with tombstones persisted together with segments
                     log.warn("document '{}' is live in {} and {}; keeping the latter", s.idAt(o), prev.segment().name(), s.name());
                     prev.segment().markDeleted(prev.ordinal());
@@ -112,7 +122,12 @@ final class SegmentSet implements AutoCloseable {
     }
 
     long documentCount() {
-        return locations.size();
+        return documentCount.get();
+    }
+
+    /** The ids of live documents greater than {@code after} (null: all), in ascending order; weakly consistent, never a copy. */
+    Iterator<String> idsAfter(String after) {
+        return (after == null ? locations : locations.tailMap(after, false)).keySet().iterator();
     }
 
     // ------------------------------------------------------------ location changes (apply lock held)
@@ -121,13 +136,22 @@ final class SegmentSet implements AutoCloseable {
     boolean tombstone(String id) {
         Location old = locations.remove(id);
         if (old == null) return false;
+        documentCount.decrementAndGet();
         old.segment().markDeleted(old.ordinal());
         return true;
     }
 
-    /** Records that {@code id} now lives at {@code ordinal} of {@code segment}. */
+    /**
+     * Records that {@code id} now lives at {@code ordinal} of {@code segment} and tombstones its previous copy,
+     * if any. One put replaces the entry, so the id never leaves the location table while it is replaced.
+     */
     void locate(String id, Segment segment, int ordinal) {
-        locations.put(id, new Location(segment, ordinal));
+        Location old = locations.put(id, new Location(segment, ordinal));
+        if (old == null) {
+            documentCount.incrementAndGet();
+        } else {
+            old.segment().markDeleted(old.ordinal());
+        }
     }
 
     /** Freezes the live segment (still searchable, still taking tombstones) and starts an empty one. */
