@@ -35,8 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -60,14 +60,15 @@ final class SegmentSet implements AutoCloseable {
     private final int dimension;
     private final IndexOptions opts;
     private final LexicalFields lexicalFields;
+    private final Map<String, Location> locations = new ConcurrentHashMap<>();
     /**
-     * Sorted by id, so that an export walks the documents in id order without copying them: the map's
-     * weakly consistent iteration returns every id present for the whole walk exactly once, whatever
-     * flushes, merges (which re-point a key in place) and upserts happen meanwhile.
+     * The ids of {@link #locations}, sorted, so that an export walks the documents in id order without copying
+     * them: the set's weakly consistent iteration returns every id present for the whole walk exactly once.
+     * Kept beside the hash map, not instead of it: a skip list costs microseconds per lookup at a million ids
+     * (cache misses down its levels), and lookups run per search hit. It changes only when an id comes or goes;
+     * flushes, merges and upserts of an existing id re-point {@link #locations} and leave it alone.
      */
-    private final ConcurrentSkipListMap<String, Location> locations = new ConcurrentSkipListMap<>();
-    /** The number of ids in {@link #locations}, whose own size() walks the whole map. */
-    private final AtomicLong documentCount = new AtomicLong();
+    private final ConcurrentSkipListSet<String> orderedIds = new ConcurrentSkipListSet<>();
     private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
     private volatile List<DiskSegment> disk = List.of();
     private volatile LiveSegment frozen;
@@ -90,17 +91,22 @@ final class SegmentSet implements AutoCloseable {
 
     /** Installs the manifest's segments at open and indexes their live documents. */
     void loadDisk(List<DiskSegment> segments) {
+        List<String> ids = new ArrayList<>();
         for (DiskSegment s : segments) {
             for (int o = 0; o < s.size(); o++) {
                 if (s.isDeleted(o)) continue;
                 Location prev = locations.put(s.idAt(o), new Location(s, o));
-                if (prev == null) documentCount.incrementAndGet();
+                if (prev == null) ids.add(s.idAt(o));
                 if (prev != null) { // cannot happen with tombstones persisted together with segments
                     log.warn("document '{}' is live in {} and {}; keeping the latter", s.idAt(o), prev.segment().name(), s.name());
                     prev.segment().markDeleted(prev.ordinal());
                 }
             }
         }
+        // Ascending inserts walk the skip list's recently touched end: at a million ids, sort + insert took about
+        // half the time of inserts in segment order (5.4-6.1 s against 11-16 s on 2 loaded cores).
+        ids.sort(null);
+        orderedIds.addAll(ids);
         disk = List.copyOf(segments);
     }
 
@@ -122,12 +128,12 @@ final class SegmentSet implements AutoCloseable {
     }
 
     long documentCount() {
-        return documentCount.get();
+        return locations.size();
     }
 
     /** The ids of live documents greater than {@code after} (null: all), in ascending order; weakly consistent, never a copy. */
     Iterator<String> idsAfter(String after) {
-        return (after == null ? locations : locations.tailMap(after, false)).keySet().iterator();
+        return (after == null ? orderedIds : orderedIds.tailSet(after, false)).iterator();
     }
 
     // ------------------------------------------------------------ location changes (apply lock held)
@@ -136,19 +142,20 @@ final class SegmentSet implements AutoCloseable {
     boolean tombstone(String id) {
         Location old = locations.remove(id);
         if (old == null) return false;
-        documentCount.decrementAndGet();
+        orderedIds.remove(id);
         old.segment().markDeleted(old.ordinal());
         return true;
     }
 
     /**
      * Records that {@code id} now lives at {@code ordinal} of {@code segment} and tombstones its previous copy,
-     * if any. One put replaces the entry, so the id never leaves the location table while it is replaced.
+     * if any. One put replaces the entry, so the id never leaves the location table (nor the sorted ids) while it
+     * is replaced.
      */
     void locate(String id, Segment segment, int ordinal) {
         Location old = locations.put(id, new Location(segment, ordinal));
         if (old == null) {
-            documentCount.incrementAndGet();
+            orderedIds.add(id);
         } else {
             old.segment().markDeleted(old.ordinal());
         }
