@@ -9,6 +9,7 @@ import io.poisk.models.ModelCard;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -49,6 +50,25 @@ public interface Engine extends AutoCloseable {
     /** Why the collection is read-only (if it is) and the log records its replay quarantined. */
     CompletableFuture<QuarantineReport> quarantine(String name);
 
+    // ---------------------------------------------------------------- aliases
+    // Every method that takes a collection name also takes an alias, resolved once per call.
+
+    /**
+     * Points {@code alias} to {@code collection} (creating it, or re-pointing it atomically), durably; completes
+     * with {@code true} when the alias is new. ALIAS_CONFLICT when a collection has the alias's name,
+     * COLLECTION_NOT_FOUND when the target is not an existing collection.
+     */
+    CompletableFuture<Boolean> putAlias(String alias, String collection);
+
+    /** The collection {@code alias} points to; ALIAS_NOT_FOUND when there is no such alias. */
+    CompletableFuture<String> alias(String alias);
+
+    /** Every alias → collection, sorted by alias. */
+    CompletableFuture<SortedMap<String, String>> aliases();
+
+    /** Completes with {@code false} when there was no such alias; durable when completed. */
+    CompletableFuture<Boolean> deleteAlias(String alias);
+
     /** The model cards this engine can embed or rerank with. */
     List<ModelCard> modelCards();
 
@@ -64,6 +84,14 @@ public interface Engine extends AutoCloseable {
 
     /** Completes with {@code false} when no such document existed. Durable when completed. */
     CompletableFuture<Boolean> deleteDocument(String collection, String id);
+
+    /**
+     * One page of an export: up to {@code limit} (1-{@link DocumentPage#MAX_LIMIT}) documents in ascending id
+     * order after {@code cursor} (null: from the first), as {@link #getDocument} returns them. Following
+     * {@link DocumentPage#nextCursor()} until it is null returns every document present for the whole export
+     * exactly once, whatever is written or merged meanwhile; a cursor this engine did not make is a 400.
+     */
+    CompletableFuture<DocumentPage> documents(String collection, String cursor, int limit);
 
     // ---------------------------------------------------------------- search
 

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -42,11 +43,12 @@ public final class PoiskEngine implements Engine {
     private final CollectionService collections;
     private final IngestPipeline ingest;
     private final SearchPipeline searches;
+    private final DocumentExport export;
     private final QueryEmbeddingCache queryVectors;
     private final LiveSearchStats liveStats = new LiveSearchStats();
     private volatile boolean closed;
 
-    private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog) {
+    private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog, AliasTable aliases) {
         this.models = models;
         this.cards = new ModelCards(models);
         int workers = Math.max(1, config.integer("index.workers"));
@@ -59,7 +61,8 @@ public final class PoiskEngine implements Engine {
         int queuedRerankRequests = Math.max(1, config.integer("rerank.queue_capacity") / Math.max(1, config.integer("rerank.default_top_n")));
         this.rerankers = new ModelPool<>("reranker", modelLoader, id -> new RerankExecutor(models.reranker(id),
                 config.integer("rerank.max_batch"), config.integer("rerank.workers"), queuedRerankRequests));
-        this.collections = new CollectionService(catalog, cards, disk, config.string("default_model"));
+        this.collections = new CollectionService(catalog, cards, disk, config.string("default_model"), aliases);
+        this.export = new DocumentExport(collections, disk);
         this.ingest = new IngestPipeline(collections, embedders, disk, config.integer("embedding.queue_capacity"));
         this.queryVectors = new QueryEmbeddingCache(config.longValue("embedding.query_cache_size"));
         this.searches = new SearchPipeline(collections, new QueryPlanner(cards, config.integer("rerank.default_top_n")),
@@ -74,7 +77,7 @@ public final class PoiskEngine implements Engine {
                     StorageLimits.from(config));
             LOG.info("engine open: data_dir={} models_dir={} collections={}", config.path("data_dir").toAbsolutePath(),
                     config.path("models_dir").toAbsolutePath(), catalog.list().size());
-            return new PoiskEngine(config, models, catalog);
+            return new PoiskEngine(config, models, catalog, AliasTable.open(config.path("data_dir")));
         } catch (IOException e) {
             models.close();
             throw new UncheckedIOException("cannot open the collections in " + config.path("data_dir").toAbsolutePath(), e);
@@ -107,7 +110,7 @@ public final class PoiskEngine implements Engine {
     @Override
     public CompletableFuture<QuarantineReport> quarantine(String name) {
         return disk.submit(() -> collections.use(name, index ->
-                new QuarantineReport(name, index.readOnlyReason().orElse(null), index.quarantined())));
+                new QuarantineReport(index.schema().name(), index.readOnlyReason().orElse(null), index.quarantined())));
     }
 
     @Override
@@ -133,6 +136,31 @@ public final class PoiskEngine implements Engine {
     @Override
     public CompletableFuture<Boolean> deleteDocument(String collection, String id) {
         return disk.submit(() -> collections.use(collection, index -> index.delete(id)));
+    }
+
+    @Override
+    public CompletableFuture<DocumentPage> documents(String collection, String cursor, int limit) {
+        return export.page(collection, cursor, limit);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> putAlias(String alias, String collection) {
+        return collections.putAlias(alias, collection);
+    }
+
+    @Override
+    public CompletableFuture<String> alias(String alias) {
+        return collections.alias(alias);
+    }
+
+    @Override
+    public CompletableFuture<SortedMap<String, String>> aliases() {
+        return collections.aliases();
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteAlias(String alias) {
+        return collections.deleteAlias(alias);
     }
 
     @Override

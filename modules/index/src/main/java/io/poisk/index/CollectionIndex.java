@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -237,6 +238,27 @@ public final class CollectionIndex implements AutoCloseable {
             documents.get(c.id()).map(DocumentCodec::decode).ifPresent(d -> hits.add(new Hit(d.id(), c.score(), d.text(), d.fields())));
         }
         return hits;
+    }
+
+    /**
+     * Up to {@code limit} documents with ids greater than {@code after} (null: from the first), in ascending id
+     * order, as {@link #get} returns them; the range also stops once it holds {@code maxBytes} of stored
+     * documents (at least one document), so one range never needs more memory than that. Reads walk the sorted
+     * location table, no snapshot: a document live for a whole export is returned exactly once, however
+     * writes, flushes and merges interleave, and one deleted meanwhile is simply left out.
+     */
+    public DocumentRange documentsAfter(String after, int limit, long maxBytes) {
+        checkOpen();
+        List<Document> out = new ArrayList<>(Math.min(limit, 1024));
+        long bytes = 0;
+        Iterator<String> ids = segments.idsAfter(after);
+        while (ids.hasNext() && out.size() < limit && (out.isEmpty() || bytes < maxBytes)) {
+            Optional<byte[]> stored = documents.get(ids.next());
+            if (stored.isEmpty()) continue; // deleted after the walk saw its id
+            bytes += stored.get().length;
+            out.add(DocumentCodec.decode(stored.get()));
+        }
+        return new DocumentRange(out, ids.hasNext());
     }
 
     private VectorFloat<?> queryVector(SearchQuery query) {

@@ -58,8 +58,7 @@ final class RecordApplier {
                             target.markDeleted(ordinal);
                             throw new Unapplicable(i, e);
                         }
-                        segments.tombstone(u.id());
-                        segments.locate(u.id(), target, ordinal);
+                        segments.locate(u.id(), target, ordinal); // tombstones the previous copy
                     }
                     case WalRecord.Delete d -> {
                         try {

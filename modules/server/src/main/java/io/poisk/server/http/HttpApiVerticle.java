@@ -153,6 +153,9 @@ public final class HttpApiVerticle extends VerticleBase {
         // NDJSON is streamed by its own route, never buffered; every other type falls through to the JSON route.
         router.post("/collections/:name/documents").consumes(NDJSON).handler(this::ingestNdjson);
         buffered(router.post("/collections/:name/documents"), this::requireIngestType, body).handler(this::ingestJson);
+        DocumentExportRoutes export = new DocumentExportRoutes(engine, context);
+        router.get("/collections/:name/documents").handler(export::documents);
+        router.get("/collections/:name/export").handler(export::export);
         router.get("/collections/:name/documents/:id").handler(ctx -> {
             String id = ctx.pathParam("id");
             reply(ctx, engine.getDocument(name(ctx), id), doc -> ResponseEncoder.document(doc.orElseThrow(() -> documentNotFound(ctx, id))));
@@ -171,6 +174,12 @@ public final class HttpApiVerticle extends VerticleBase {
                 else reply(ctx, engine.search(name, ar.result()), ResponseEncoder::search);
             });
         });
+
+        AliasRoutes aliases = new AliasRoutes(engine, decoder, context);
+        router.get("/aliases").handler(aliases::list);
+        buffered(router.put("/aliases/:alias"), this::requireJson, body).handler(aliases::put);
+        router.get("/aliases/:alias").handler(aliases::get);
+        router.delete("/aliases/:alias").handler(aliases::delete);
 
         // Live search: WebSocket, its SSE fallback, their counters; the page and the OpenAPI document.
         router.get("/ws/search").handler(ctx -> {
@@ -305,7 +314,7 @@ public final class HttpApiVerticle extends VerticleBase {
         return (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }
 
-    private static String name(RoutingContext ctx) {
+    static String name(RoutingContext ctx) {
         return CollectionName.validate(ctx.pathParam("name"));
     }
 
@@ -314,7 +323,7 @@ public final class HttpApiVerticle extends VerticleBase {
                 + ctx.pathParam("name") + "'");
     }
 
-    private static byte[] bodyBytes(RoutingContext ctx) {
+    static byte[] bodyBytes(RoutingContext ctx) {
         Buffer b = ctx.body() == null ? null : ctx.body().buffer();
         return b == null ? new byte[0] : b.getBytes();
     }
