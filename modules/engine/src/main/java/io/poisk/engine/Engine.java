@@ -1,6 +1,7 @@
 package io.poisk.engine;
 
 import io.poisk.core.Document;
+import io.poisk.core.DocumentPatch;
 import io.poisk.core.PoiskException;
 import io.poisk.index.CollectionOptions;
 import io.poisk.models.BatcherStats;
@@ -65,6 +66,20 @@ public interface Engine extends AutoCloseable {
     /** Completes with {@code false} when no such document existed. Durable when completed. */
     CompletableFuture<Boolean> deleteDocument(String collection, String id);
 
+    /**
+     * Merges field patches into stored documents without inference: each keeps its text and stored vector and
+     * is logged as an ordinary upsert (last writer wins in log order; a document deleted before the patch stays
+     * deleted). Completes, once durable, with the ids that had no document (nothing was written for those).
+     * A field value of the wrong declared type fails the whole call with INVALID_DOCUMENT before anything is logged.
+     */
+    CompletableFuture<List<String>> patchDocuments(String collection, List<DocumentPatch> patches);
+
+    /**
+     * Deletes every document that passes {@code filter} (the search filter language); completes, once durable,
+     * with how many it deleted. An empty filter is INVALID_QUERY: there is no accidental delete-all.
+     */
+    CompletableFuture<Long> deleteByFilter(String collection, Map<String, Object> filter);
+
     // ---------------------------------------------------------------- search
 
     /** Runs the search pipeline: plan, embed the query, retrieve, fuse, cut, rerank. */
@@ -81,7 +96,10 @@ public interface Engine extends AutoCloseable {
     /** Counters of the live searches started by {@link #searchLive}. */
     LiveSearchStats liveStats();
 
-    /** What {@code GET /stats} shows: {@code live_search} and {@code query_embedding_cache} counters. */
+    /**
+     * What {@code GET /stats} shows: {@code live_search}, {@code query_embedding_cache} and {@code ingest}
+     * ({@code skipped_inference}: upserted documents whose unchanged text kept its stored vector) counters.
+     */
     Map<String, Object> stats();
 
     /** What the embedding of {@code model} has done (null before its first use), for diagnostics and tests. */

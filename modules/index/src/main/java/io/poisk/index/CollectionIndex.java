@@ -186,7 +186,48 @@ public final class CollectionIndex implements AutoCloseable {
         return writePath.delete(id);
     }
 
+    /**
+     * Merges field patches into stored documents without re-embedding (see {@link WritePath#patch}); returns,
+     * per patch, whether its document existed. Durable on return; a patched field of the wrong declared type
+     * refuses the whole batch (INVALID_DOCUMENT) before anything is logged.
+     */
+    public boolean[] patch(List<io.poisk.core.DocumentPatch> patches) throws IOException {
+        checkOpen();
+        if (patches.isEmpty()) return new boolean[0];
+        diskBudget.checkRoom("writing to collection '" + schema.name() + "'");
+        maintenance.awaitRoomForWrites();
+        boolean[] found = writePath.patch(patches);
+        maintenance.freezeIfFull();
+        return found;
+    }
+
+    /**
+     * Deletes every document that passes {@code filter}, {@code chunk} ids per logged group: each round finds
+     * at most that many matches and deletes them, until a round finds none or the rounds the collection's
+     * size allows (so documents written meanwhile cannot keep it going) run out. Returns how many it deleted;
+     * durable on return.
+     */
+    public long deleteMatching(Filter filter, int chunk) throws IOException {
+        checkOpen();
+        if (filter == null) throw new PoiskException(ErrorCode.INVALID_QUERY, "a delete by filter needs a non-empty filter");
+        long rounds = documentCount() / Math.max(1, chunk) + 2;
+        long deleted = 0;
+        for (long r = 0; r < rounds; r++) {
+            List<String> ids = segments.matchingIds(filter, chunk);
+            if (ids.isEmpty()) break;
+            deleted += writePath.deleteAll(ids);
+        }
+        return deleted;
+    }
+
     // ---------------------------------------------------------------- reads
+
+    /** The stored document with its stored vector, read consistently, or empty: an upsert of unchanged text reuses the vector. */
+    public Optional<EmbeddedDocument> stored(String id) {
+        checkOpen();
+        if (id == null) return Optional.empty();
+        return Optional.ofNullable(writePath.stored(id));
+    }
 
     public Optional<Document> get(String id) {
         checkOpen();

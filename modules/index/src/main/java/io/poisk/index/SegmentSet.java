@@ -115,6 +115,45 @@ final class SegmentSet implements AutoCloseable {
         return locations.size();
     }
 
+    /** The stored vector of {@code id} where it lives now, or null; the read lock keeps its segment open meanwhile. */
+    float[] vectorOf(String id) {
+        swapLock.readLock().lock();
+        try {
+            Location loc = locations.get(id);
+            return loc == null ? null : loc.segment().vectorAt(loc.ordinal());
+        } finally {
+            swapLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Ids of at most {@code max} live documents that pass {@code filter}, over every segment (the same Lucene
+     * evaluation as a filtered search), for delete-by-filter, which deletes them and asks again.
+     */
+    List<String> matchingIds(Filter filter, int max) {
+        Query query = FilterQueries.toQuery(filter);
+        List<String> out = new ArrayList<>();
+        swapLock.readLock().lock();
+        try {
+            for (Segment s : currentSegments()) {
+                if (out.size() >= max) break;
+                try (LexicalView view = s.lexicalView()) {
+                    FixedBitSet allowed = allowedOrdinals(s, view, query);
+                    int limit = Math.min(allowed.length(), s.size());
+                    for (int o = allowed.nextSetBit(0); o >= 0 && o < limit && out.size() < max;
+                         o = o + 1 < limit ? allowed.nextSetBit(o + 1) : -1) {
+                        if (s.isDeleted(o)) continue;
+                        String id = s.idAt(o);
+                        if (id != null) out.add(id);
+                    }
+                }
+            }
+        } finally {
+            swapLock.readLock().unlock();
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------ location changes (apply lock held)
 
     /** Tombstones the current copy of {@code id}, if any; true when there was one. */

@@ -14,6 +14,7 @@ import io.poisk.server.wire.CollectionRequest;
 import io.poisk.server.wire.ErrorResponses;
 import io.poisk.server.wire.RequestDecoder;
 import io.poisk.server.wire.ResponseEncoder;
+import io.poisk.server.wire.UpdateDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -56,6 +57,7 @@ public final class HttpApiVerticle extends VerticleBase {
     /** Open connections of all instances together, for {@code limits.max_connections}. */
     private final AtomicInteger openConnections;
     private final RequestDecoder decoder;
+    private final UpdateDecoder updates;
     private final BodyDeadline bodyDeadline;
     private ConnectionGate gate;
     private final String host;
@@ -72,6 +74,7 @@ public final class HttpApiVerticle extends VerticleBase {
         this.openConnections = openConnections;
         this.bodyDeadline = new BodyDeadline(connectionLimits.bodyTimeoutMs());
         this.decoder = new RequestDecoder(limits);
+        this.updates = new UpdateDecoder(decoder);
         this.host = host;
         this.port = port;
     }
@@ -141,6 +144,24 @@ public final class HttpApiVerticle extends VerticleBase {
                 if (!deleted) throw documentNotFound(ctx, id);
                 return Map.of("deleted", true);
             });
+        });
+        // Updates without inference: field patches (one or a batch) and delete by filter.
+        buffered(router.patch("/collections/:name/documents/:id"), this::requireJson, body).handler(ctx -> {
+            String id = ctx.pathParam("id");
+            var patch = updates.patch(id, bodyBytes(ctx));
+            reply(ctx, engine.patchDocuments(name(ctx), List.of(patch)), missing -> {
+                if (!missing.isEmpty()) throw documentNotFound(ctx, id);
+                return Map.of("patched", 1);
+            });
+        });
+        buffered(router.patch("/collections/:name/documents"), this::requireJson, body).handler(ctx -> {
+            var patches = updates.patchBatch(bodyBytes(ctx));
+            reply(ctx, engine.patchDocuments(name(ctx), patches),
+                    missing -> Map.of("patched", patches.size() - missing.size(), "not_found", missing));
+        });
+        buffered(router.post("/collections/:name/documents/delete"), this::requireJson, body).handler(ctx -> {
+            var filter = updates.deleteFilter(bodyBytes(ctx));
+            reply(ctx, engine.deleteByFilter(name(ctx), filter), n -> Map.of("deleted", n));
         });
         buffered(router.post("/collections/:name/search"), this::requireJson, body).handler(ctx -> {
             String name = name(ctx);
