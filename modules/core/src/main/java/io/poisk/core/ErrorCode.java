@@ -16,6 +16,8 @@ public enum ErrorCode {
     REQUEST_TIMEOUT("request_timeout", 408),
     COLLECTION_EXISTS("collection_exists", 409),
     TOO_MANY_COLLECTIONS("too_many_collections", 409),
+    /** A typed field is declared already, with another type. */
+    FIELD_EXISTS("field_exists", 409),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     URI_TOO_LONG("uri_too_long", 414),
     OVERLOADED("overloaded", 429),

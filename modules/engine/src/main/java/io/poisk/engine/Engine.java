@@ -4,6 +4,7 @@ import io.poisk.core.Document;
 import io.poisk.core.DocumentPatch;
 import io.poisk.core.PoiskException;
 import io.poisk.index.CollectionOptions;
+import io.poisk.index.FieldType;
 import io.poisk.models.BatcherStats;
 import io.poisk.models.ModelCard;
 
@@ -34,6 +35,14 @@ public interface Engine extends AutoCloseable {
     default CompletableFuture<Boolean> createCollection(String name, String model) {
         return createCollection(name, model, CollectionOptions.defaults());
     }
+
+    /**
+     * Declares a typed field (for filters) on an existing collection and indexes its stored documents for it,
+     * without inference; completes with {@code true} when declared now, {@code false} when it was declared
+     * with this type already, and fails FIELD_EXISTS (409) when with another, INVALID_DOCUMENT (400) when a
+     * stored value does not fit the type. Rewrites the collection's segments: seconds per ten thousand documents.
+     */
+    CompletableFuture<Boolean> addField(String collection, String field, FieldType type);
 
     /** Every collection with its schema, statistics and index options, by name; one that failed to open carries its reason. */
     CompletableFuture<List<CollectionDescription>> listCollections();

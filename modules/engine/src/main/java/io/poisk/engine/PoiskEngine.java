@@ -4,6 +4,7 @@ import io.poisk.core.Document;
 import io.poisk.core.DocumentPatch;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.poisk.index.FieldType;
 import io.poisk.index.Filter;
 import io.poisk.core.PoiskConfig;
 import io.poisk.index.CollectionCatalog;
@@ -99,6 +100,11 @@ public final class PoiskEngine implements Engine {
     @Override
     public CompletableFuture<Boolean> createCollection(String name, String model, CollectionOptions options) {
         return collections.create(name, model, options);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> addField(String collection, String field, FieldType type) {
+        return disk.submit(() -> collections.use(collection, index -> index.addField(field, type)));
     }
 
     @Override

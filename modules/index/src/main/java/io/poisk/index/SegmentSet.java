@@ -57,7 +57,8 @@ final class SegmentSet implements AutoCloseable {
 
     private final int dimension;
     private final IndexOptions opts;
-    private final LexicalFields lexicalFields;
+    /** Widened (a new field indexed) before a typed field is declared; new live segments take the current one. */
+    private volatile LexicalFields lexicalFields;
     private final Map<String, Location> locations = new ConcurrentHashMap<>();
     private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
     private volatile List<DiskSegment> disk = List.of();
@@ -77,6 +78,19 @@ final class SegmentSet implements AutoCloseable {
 
     LexicalFields lexicalFields() {
         return lexicalFields;
+    }
+
+    /**
+     * Indexes more fields from now on: segments written after this (flushes, merges) and live segments started
+     * after it. Indexing a field no filter may name yet is harmless, so this may run before the declaration.
+     */
+    void widenLexicalFields(LexicalFields wider) {
+        lexicalFields = wider;
+    }
+
+    /** Ids of every live document (a live view). */
+    java.util.Set<String> ids() {
+        return locations.keySet();
     }
 
     /** Installs the manifest's segments at open and indexes their live documents. */

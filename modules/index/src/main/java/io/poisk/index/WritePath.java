@@ -40,7 +40,8 @@ final class WritePath implements AutoCloseable {
     private final CollectionSchema schema;
     private final IndexOptions opts;
     private final SegmentSet segments;
-    private final DocumentAdmission admission;
+    /** Replaced (never mutated) when a typed field is declared; read by every append. */
+    private volatile DocumentAdmission admission;
     private final DiskSpace disk;
     private final QuarantineFile quarantine;
     private final RecordApplier applier;
@@ -390,6 +391,31 @@ final class WritePath implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** The action of {@link #holdingAppends}. */
+    interface HeldAction {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code action} with every appended record applied and further appends held off, so memory is the
+     * whole log and stays so until it returns (declaring a typed field checks and swaps under it).
+     */
+    void holdingAppends(HeldAction action) throws IOException {
+        appendLock.lock();
+        try {
+            long epoch = prepareAppend();
+            commit(wal.lastLsn(), epoch);
+            action.run();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** From now on new writes are admitted against these declared fields (under {@link #holdingAppends}). */
+    void admitFields(DocumentAdmission next) {
+        admission = next;
     }
 
     /** Runs {@code action} with record application paused: segment swaps must not interleave with it. */

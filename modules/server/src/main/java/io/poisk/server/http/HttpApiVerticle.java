@@ -159,6 +159,17 @@ public final class HttpApiVerticle extends VerticleBase {
             reply(ctx, engine.patchDocuments(name(ctx), patches),
                     missing -> Map.of("patched", patches.size() - missing.size(), "not_found", missing));
         });
+        buffered(router.put("/collections/:name/fields/:field"), this::requireJson, body).handler(ctx -> {
+            String name = name(ctx);
+            var type = updates.fieldType(bodyBytes(ctx));
+            Future.fromCompletionStage(engine.addField(name, ctx.pathParam("field"), type), context)
+                    .compose(added -> Future.fromCompletionStage(engine.describeCollection(name), context)
+                            .map(info -> {
+                                json(ctx, added ? 201 : 200, ResponseEncoder.collection(info));
+                                return null;
+                            }))
+                    .onFailure(e -> ErrorResponses.send(ctx, e));
+        });
         buffered(router.post("/collections/:name/documents/delete"), this::requireJson, body).handler(ctx -> {
             var filter = updates.deleteFilter(bodyBytes(ctx));
             reply(ctx, engine.deleteByFilter(name(ctx), filter), n -> Map.of("deleted", n));

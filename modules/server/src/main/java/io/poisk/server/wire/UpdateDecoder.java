@@ -5,6 +5,7 @@ import io.poisk.core.DocumentId;
 import io.poisk.core.DocumentPatch;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.poisk.index.FieldType;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -76,6 +77,21 @@ public final class UpdateDecoder {
         Map<String, Object> map = decoder.toMap(filter);
         SearchBounds.check("", map, decoder.limits());
         return map;
+    }
+
+    /** {@code {"type":"keyword|long|double|date|boolean"}} of {@code PUT /collections/{name}/fields/{field}}. */
+    public FieldType fieldType(byte[] body) {
+        JsonNode root = decoder.object(body, "request body");
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!name.equals("type")) throw PoiskException.badRequest("unknown property '" + name + "'; expected {\"type\":\"keyword\"}");
+        }
+        JsonNode type = root.get("type");
+        if (type == null || !type.isTextual()) {
+            throw PoiskException.badRequest("'type' must be one of keyword, long, double, date, boolean, got "
+                    + (type == null ? "nothing" : RequestDecoder.typeName(type)));
+        }
+        return FieldType.parse(type.asText());
     }
 
     private DocumentPatch patch(JsonNode node, String id, String where, Set<String> accepted) {
