@@ -171,6 +171,37 @@ class DocumentUpdatesTest {
     }
 
     @Test
+    void aFieldDeclaredLaterFiltersTheOldDocuments() {
+        try (PoiskServer server = PoiskServer.start(TestServers.config(dataDir, Map.of("index.live_segment_max_docs", "4")))) {
+            ApiClient api = new ApiClient(server.port());
+            load(api); // 6 documents: one on-disk segment and a live one; 'note' is stored but not declared
+            long texts = embedded(server);
+            var undeclared = api.post(C + "/search", json(Map.of("query", "anything", "filter", Map.of("note", "n3"))));
+            assertThat(undeclared.status()).isEqualTo(400);
+
+            var added = api.put(C + "/fields/note", json(Map.of("type", "keyword")));
+            assertThat(added.status()).as(added.raw()).isEqualTo(201);
+            assertThat(added.body().path("fields").path("note").asText()).isEqualTo("keyword");
+            assertThat(embedded(server)).as("declaring a field embeds nothing").isEqualTo(texts);
+            for (int i = 0; i < 6; i++) {
+                var r = api.post(C + "/search", json(Map.of("query", "anything", "filter", Map.of("note", "n" + i))));
+                assertThat(r.status()).as(r.raw()).isEqualTo(200);
+                assertThat(r.body().path("hits").size()).as("n%d", i).isEqualTo(1);
+                assertThat(r.body().path("hits").path(0).path("id").asText()).isEqualTo("d" + i);
+            }
+            assertThat(api.put(C + "/fields/note", json(Map.of("type", "keyword"))).status()).isEqualTo(200);
+            var conflict = api.put(C + "/fields/note", json(Map.of("type", "long")));
+            assertThat(conflict.status()).isEqualTo(409);
+            assertThat(conflict.errorCode()).isEqualTo("field_exists");
+            assertThat(api.put(C + "/fields/year2", json(Map.of("type", "colour"))).status()).isEqualTo(400);
+            assertThat(api.put(C + "/fields/bad%20name", json(Map.of("type", "long"))).status()).isEqualTo(400);
+            assertThat(api.put("/collections/none/fields/x", json(Map.of("type", "long"))).status()).isEqualTo(404);
+            var wrongType = api.put(C + "/fields/note", "{}");
+            assertThat(wrongType.status()).isEqualTo(400);
+        }
+    }
+
+    @Test
     void aPatchIsReplayedAfterARestart() {
         try (PoiskServer server = PoiskServer.start(TestServers.config(dataDir, Map.of()))) {
             ApiClient api = new ApiClient(server.port());
