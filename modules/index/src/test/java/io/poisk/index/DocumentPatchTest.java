@@ -91,6 +91,27 @@ class DocumentPatchTest {
     }
 
     @Test
+    void aPatchOfADocumentInAFusedPqSegmentKeepsItsFullVector() throws Exception {
+        Random r = new Random(8);
+        IndexOptions pq = new IndexOptions(16, 64, 64, 2, 4_000, 256, 4, 1 << 20, 0);
+        try (CollectionIndex c = CollectionIndex.create(tmp.resolve("pq"), new CollectionSchema("pq", "random", 16, "cosine"), OPTIONS, pq)) {
+            List<EmbeddedDocument> docs = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                docs.add(new EmbeddedDocument(new Document("d" + i, "text " + i, Map.of("tag", "t")), TestVectors.unit(r, 16)));
+            }
+            c.upsert(docs);
+            c.flush();
+            assertThat(c.diskSegments()).hasSize(1);
+            assertThat(c.diskSegments().getFirst().hasFusedPq()).as("PQ codes for traversal, full vectors kept").isTrue();
+            assertThat(c.patch(List.of(new DocumentPatch("d5", patchFields("tag", "u"))))).containsExactly(true);
+            // The full vector, not a PQ reconstruction, travelled into the log and the live segment.
+            assertThat(c.stored("d5").orElseThrow().vector()).containsExactly(UnitVectors.normalized(docs.get(5).vector()),
+                    org.assertj.core.data.Offset.offset(1e-6f));
+            assertThat(c.search(docs.get(5).vector(), 1).getFirst().id()).isEqualTo("d5");
+        }
+    }
+
+    @Test
     void aFieldOfTheWrongDeclaredTypeRefusesTheWholeBatch() throws Exception {
         Random r = new Random(4);
         try (CollectionIndex c = create(tmp.resolve("p"))) {
