@@ -169,6 +169,51 @@ class DocumentPatchTest {
     }
 
     @Test
+    void patchesRacingUpsertsNeverPairATextWithAnotherTextsVector() throws Exception {
+        Path dir = tmp.resolve("p");
+        Random r = new Random(12);
+        int versions = 150;
+        float[][] vectors = new float[versions][];
+        for (int v = 0; v < versions; v++) vectors[v] = UnitVectors.normalized(TestVectors.unit(r, DIM));
+        try (CollectionIndex c = create(dir)) {
+            c.upsert(List.of(new EmbeddedDocument(new Document("d1", "v0", Map.of()), vectors[0])));
+            ExecutorService pool = Executors.newFixedThreadPool(2);
+            try {
+                CountDownLatch go = new CountDownLatch(1);
+                Future<?> upserts = pool.submit(() -> {
+                    go.await();
+                    for (int v = 1; v < versions; v++) {
+                        c.upsert(List.of(new EmbeddedDocument(new Document("d1", "v" + v, Map.of("by", "upsert")), vectors[v])));
+                    }
+                    return null;
+                });
+                Future<?> patches = pool.submit(() -> {
+                    go.await();
+                    for (int j = 0; j < versions; j++) c.patch(List.of(new DocumentPatch("d1", patchFields("patch", j))));
+                    return null;
+                });
+                go.countDown();
+                upserts.get(120, TimeUnit.SECONDS);
+                patches.get(120, TimeUnit.SECONDS);
+            } finally {
+                pool.shutdownNow();
+            }
+            assertConsistent(c, vectors);
+            assertThat(c.get("d1").orElseThrow().text()).as("the last upsert's text").isEqualTo("v" + (versions - 1));
+        }
+        try (CollectionIndex c = CollectionIndex.open(dir, IndexOptions.defaults())) {
+            assertConsistent(c, vectors); // replay of the interleaved log gives the same pairing
+            assertThat(c.get("d1").orElseThrow().text()).isEqualTo("v" + (versions - 1));
+        }
+    }
+
+    private static void assertConsistent(CollectionIndex c, float[][] vectors) {
+        EmbeddedDocument d = c.stored("d1").orElseThrow();
+        int v = Integer.parseInt(d.document().text().substring(1));
+        assertThat(d.vector()).containsExactly(vectors[v], org.assertj.core.data.Offset.offset(1e-6f));
+    }
+
+    @Test
     void aPatchSurvivesACrashAndARestart() throws Exception {
         Path dir = tmp.resolve("p");
         Path crashed = tmp.resolve("crashed");
