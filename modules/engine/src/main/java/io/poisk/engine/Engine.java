@@ -40,7 +40,7 @@ public interface Engine extends AutoCloseable {
      * Declares a typed field (for filters) on an existing collection and indexes its stored documents for it,
      * without inference; completes with {@code true} when declared now, {@code false} when it was declared
      * with this type already, and fails FIELD_EXISTS (409) when with another, INVALID_DOCUMENT (400) when a
-     * stored value does not fit the type. Rewrites the collection's segments: seconds per ten thousand documents.
+     * stored value does not fit the type. Rewrites the collection's segments: a graph build of the whole collection.
      */
     CompletableFuture<Boolean> addField(String collection, String field, FieldType type);
 

@@ -233,7 +233,7 @@ public final class CollectionIndex implements AutoCloseable {
      * documents); (4) with appends held, the stored values are checked against the type and the options file is
      * replaced atomically, after which filters may name the field. A crash before (4) leaves the field
      * undeclared (retry the request); after it, every segment already indexes it. Costs a rewrite of the
-     * collection's segments (graph build included): seconds per ten thousand documents.
+     * collection's segments: a graph build of the whole collection.
      */
     public synchronized boolean addField(String name, FieldType type) throws IOException {
         checkWritable();
