@@ -24,6 +24,8 @@ public enum ErrorCode {
     TOO_MANY_COLLECTIONS("too_many_collections", 409),
     /** A name clash between aliases and collections, or a collection that aliases still point to; the message says which. */
     ALIAS_CONFLICT("alias_conflict", 409),
+    /** A typed field is declared already, with another type. */
+    FIELD_EXISTS("field_exists", 409),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     URI_TOO_LONG("uri_too_long", 414),
     OVERLOADED("overloaded", 429),

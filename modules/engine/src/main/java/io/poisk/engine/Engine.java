@@ -1,8 +1,10 @@
 package io.poisk.engine;
 
 import io.poisk.core.Document;
+import io.poisk.core.DocumentPatch;
 import io.poisk.core.PoiskException;
 import io.poisk.index.CollectionOptions;
+import io.poisk.index.FieldType;
 import io.poisk.models.BatcherStats;
 import io.poisk.models.ModelCard;
 
@@ -34,6 +36,14 @@ public interface Engine extends AutoCloseable {
     default CompletableFuture<Boolean> createCollection(String name, String model) {
         return createCollection(name, model, CollectionOptions.defaults());
     }
+
+    /**
+     * Declares a typed field (for filters) on an existing collection and indexes its stored documents for it,
+     * without inference; completes with {@code true} when declared now, {@code false} when it was declared
+     * with this type already, and fails FIELD_EXISTS (409) when with another, INVALID_DOCUMENT (400) when a
+     * stored value does not fit the type. Rewrites the collection's segments: a graph build of the whole collection.
+     */
+    CompletableFuture<Boolean> addField(String collection, String field, FieldType type);
 
     /** Every collection with its schema, statistics and index options, by name; one that failed to open carries its reason. */
     CompletableFuture<List<CollectionDescription>> listCollections();
@@ -93,6 +103,20 @@ public interface Engine extends AutoCloseable {
      */
     CompletableFuture<DocumentPage> documents(String collection, String cursor, int limit);
 
+    /**
+     * Merges field patches into stored documents without inference: each keeps its text and stored vector and
+     * is logged as an ordinary upsert (last writer wins in log order; a document deleted before the patch stays
+     * deleted). Completes, once durable, with the ids that had no document (nothing was written for those).
+     * A field value of the wrong declared type fails the whole call with INVALID_DOCUMENT before anything is logged.
+     */
+    CompletableFuture<List<String>> patchDocuments(String collection, List<DocumentPatch> patches);
+
+    /**
+     * Deletes every document that passes {@code filter} (the search filter language); completes, once durable,
+     * with how many it deleted. An empty filter is INVALID_QUERY: there is no accidental delete-all.
+     */
+    CompletableFuture<Long> deleteByFilter(String collection, Map<String, Object> filter);
+
     // ---------------------------------------------------------------- search
 
     /** Runs the search pipeline: plan, embed the query, retrieve, fuse, cut, rerank. */
@@ -109,7 +133,10 @@ public interface Engine extends AutoCloseable {
     /** Counters of the live searches started by {@link #searchLive}. */
     LiveSearchStats liveStats();
 
-    /** What {@code GET /stats} shows: {@code live_search} and {@code query_embedding_cache} counters. */
+    /**
+     * What {@code GET /stats} shows: {@code live_search}, {@code query_embedding_cache} and {@code ingest}
+     * ({@code skipped_inference}: upserted documents whose unchanged text kept its stored vector) counters.
+     */
     Map<String, Object> stats();
 
     /** What the embedding of {@code model} has done (null before its first use), for diagnostics and tests. */

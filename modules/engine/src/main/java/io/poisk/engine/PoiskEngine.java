@@ -1,6 +1,11 @@
 package io.poisk.engine;
 
 import io.poisk.core.Document;
+import io.poisk.core.DocumentPatch;
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import io.poisk.index.FieldType;
+import io.poisk.index.Filter;
 import io.poisk.core.PoiskConfig;
 import io.poisk.index.CollectionCatalog;
 import io.poisk.index.CollectionOptions;
@@ -17,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +38,8 @@ import java.util.concurrent.CompletableFuture;
 public final class PoiskEngine implements Engine {
     private static final Logger LOG = LoggerFactory.getLogger(PoiskEngine.class);
     private static final int DISK_QUEUE_PER_WORKER = 256;
+    /** Deletes by filter are logged and applied this many ids at a time, so memory stays bounded whatever matches. */
+    static final int DELETE_CHUNK = 1000;
 
     private final ModelRegistry models;
     private final ModelCards cards;
@@ -95,6 +103,11 @@ public final class PoiskEngine implements Engine {
     @Override
     public CompletableFuture<Boolean> createCollection(String name, String model, CollectionOptions options) {
         return collections.create(name, model, options);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> addField(String collection, String field, FieldType type) {
+        return disk.submit(() -> collections.use(collection, index -> index.addField(field, type)));
     }
 
     @Override
@@ -164,6 +177,28 @@ public final class PoiskEngine implements Engine {
     }
 
     @Override
+    public CompletableFuture<List<String>> patchDocuments(String collection, List<DocumentPatch> patches) {
+        return disk.submit(() -> collections.use(collection, index -> {
+            boolean[] found = index.patch(patches);
+            List<String> missing = new ArrayList<>();
+            for (int i = 0; i < found.length; i++) if (!found[i]) missing.add(patches.get(i).id());
+            return missing;
+        }));
+    }
+
+    @Override
+    public CompletableFuture<Long> deleteByFilter(String collection, Map<String, Object> filter) {
+        return disk.submit(() -> collections.use(collection, index -> {
+            Filter parsed = index.parseFilter(filter);
+            if (parsed == null) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'filter' must be a non-empty filter object (the search filter"
+                        + " language); to delete every document, delete the collection");
+            }
+            return index.deleteMatching(parsed, DELETE_CHUNK);
+        }));
+    }
+
+    @Override
     public CompletableFuture<SearchPage> search(String collection, SearchRequest request) {
         return searches.run(collection, request, StageGate.NONE);
     }
@@ -182,7 +217,8 @@ public final class PoiskEngine implements Engine {
 
     @Override
     public Map<String, Object> stats() {
-        return Map.of("live_search", liveStats.snapshot(), "query_embedding_cache", queryVectors.stats());
+        return Map.of("live_search", liveStats.snapshot(), "query_embedding_cache", queryVectors.stats(),
+                "ingest", Map.of("skipped_inference", ingest.skippedInference()));
     }
 
     @Override

@@ -29,6 +29,10 @@ final class RecordApplier {
         this.segments = segments;
     }
 
+    DocumentStore documents() {
+        return documents;
+    }
+
     /** A logged record the document map refused; applying it was undone, nothing of it is left in memory. */
     static final class Unapplicable extends RuntimeException {
         final int index;

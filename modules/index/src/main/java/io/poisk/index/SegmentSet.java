@@ -59,7 +59,8 @@ final class SegmentSet implements AutoCloseable {
 
     private final int dimension;
     private final IndexOptions opts;
-    private final LexicalFields lexicalFields;
+    /** Widened (a new field indexed) before a typed field is declared; new live segments take the current one. */
+    private volatile LexicalFields lexicalFields;
     private final Map<String, Location> locations = new ConcurrentHashMap<>();
     /**
      * The ids of {@link #locations}, sorted, so that an export walks the documents in id order without copying
@@ -87,6 +88,19 @@ final class SegmentSet implements AutoCloseable {
 
     LexicalFields lexicalFields() {
         return lexicalFields;
+    }
+
+    /**
+     * Indexes more fields from now on: segments written after this (flushes, merges) and live segments started
+     * after it. Indexing a field no filter may name yet is harmless, so this may run before the declaration.
+     */
+    void widenLexicalFields(LexicalFields wider) {
+        lexicalFields = wider;
+    }
+
+    /** Ids of every live document (a live view). */
+    java.util.Set<String> ids() {
+        return locations.keySet();
     }
 
     /** Installs the manifest's segments at open and indexes their live documents. */
@@ -134,6 +148,45 @@ final class SegmentSet implements AutoCloseable {
     /** The ids of live documents greater than {@code after} (null: all), in ascending order; weakly consistent, never a copy. */
     Iterator<String> idsAfter(String after) {
         return (after == null ? orderedIds : orderedIds.tailSet(after, false)).iterator();
+    }
+
+    /** The stored vector of {@code id} where it lives now, or null; the read lock keeps its segment open meanwhile. */
+    float[] vectorOf(String id) {
+        swapLock.readLock().lock();
+        try {
+            Location loc = locations.get(id);
+            return loc == null ? null : loc.segment().vectorAt(loc.ordinal());
+        } finally {
+            swapLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Ids of at most {@code max} live documents that pass {@code filter}, over every segment (the same Lucene
+     * evaluation as a filtered search), for delete-by-filter, which deletes them and asks again.
+     */
+    List<String> matchingIds(Filter filter, int max) {
+        Query query = FilterQueries.toQuery(filter);
+        List<String> out = new ArrayList<>();
+        swapLock.readLock().lock();
+        try {
+            for (Segment s : currentSegments()) {
+                if (out.size() >= max) break;
+                try (LexicalView view = s.lexicalView()) {
+                    FixedBitSet allowed = allowedOrdinals(s, view, query);
+                    int limit = Math.min(allowed.length(), s.size());
+                    for (int o = allowed.nextSetBit(0); o >= 0 && o < limit && out.size() < max;
+                         o = o + 1 < limit ? allowed.nextSetBit(o + 1) : -1) {
+                        if (s.isDeleted(o)) continue;
+                        String id = s.idAt(o);
+                        if (id != null) out.add(id);
+                    }
+                }
+            }
+        } finally {
+            swapLock.readLock().unlock();
+        }
+        return out;
     }
 
     // ------------------------------------------------------------ location changes (apply lock held)

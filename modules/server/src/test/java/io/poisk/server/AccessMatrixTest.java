@@ -99,7 +99,7 @@ class AccessMatrixTest {
     /** One concrete request per documented operation; {@code allowed}: a body that cannot write if let through. */
     static ApiClient.Reply call(String key, String method, String path, boolean allowed) {
         String body = null;
-        String concrete = path.replace("{id}", "doc-1").replace("{name}", "alpha").replace("{alias}", "books");
+        String concrete = path.replace("{id}", "doc-1").replace("{name}", "alpha").replace("{alias}", "books").replace("{field}", "extra");
         switch (method + " " + path) {
             case "PUT /collections/{name}", "DELETE /collections/{name}" -> concrete = "/collections/scratch";
             case "POST /collections/{name}/documents" -> body = allowed ? "{\"documents\":[{\"id\":\"\",\"text\":\"x\"}]}"

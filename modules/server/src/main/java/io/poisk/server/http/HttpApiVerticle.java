@@ -17,6 +17,7 @@ import io.poisk.server.wire.CollectionRequest;
 import io.poisk.server.wire.ErrorResponses;
 import io.poisk.server.wire.RequestDecoder;
 import io.poisk.server.wire.ResponseEncoder;
+import io.poisk.server.wire.UpdateDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -61,6 +62,7 @@ public final class HttpApiVerticle extends VerticleBase {
     /** Open connections of all instances together, for {@code limits.max_connections}. */
     private final AtomicInteger openConnections;
     private final RequestDecoder decoder;
+    private final UpdateDecoder updates;
     private final BodyDeadline bodyDeadline;
     private ConnectionGate gate;
     private final String host;
@@ -85,6 +87,7 @@ public final class HttpApiVerticle extends VerticleBase {
         this.openConnections = openConnections;
         this.bodyDeadline = new BodyDeadline(connectionLimits.bodyTimeoutMs());
         this.decoder = new RequestDecoder(limits);
+        this.updates = new UpdateDecoder(decoder);
         this.host = host;
         this.port = port;
     }
@@ -166,6 +169,38 @@ public final class HttpApiVerticle extends VerticleBase {
                 if (!deleted) throw documentNotFound(ctx, id);
                 return Map.of("deleted", true);
             });
+        });
+        // Updates without inference: field patches (one or a batch) and delete by filter.
+        buffered(router.patch("/collections/:name/documents/:id"), this::requireJson, body).handler(ctx -> {
+            String id = ctx.pathParam("id");
+            var patch = updates.patch(id, bodyBytes(ctx));
+            reply(ctx, engine.patchDocuments(name(ctx), List.of(patch)), missing -> {
+                if (!missing.isEmpty()) throw documentNotFound(ctx, id);
+                return Map.of("patched", 1);
+            });
+        });
+        buffered(router.patch("/collections/:name/documents"), this::requireJson, body).handler(ctx -> {
+            String name = name(ctx);
+            decoded(ctx, updates::patchBatch).onComplete(ar -> {
+                if (ar.failed()) ErrorResponses.send(ctx, ar.cause());
+                else reply(ctx, engine.patchDocuments(name, ar.result()),
+                        missing -> Map.of("patched", ar.result().size() - missing.size(), "not_found", missing));
+            });
+        });
+        buffered(router.put("/collections/:name/fields/:field"), this::requireJson, body).handler(ctx -> {
+            String name = name(ctx);
+            var type = updates.fieldType(bodyBytes(ctx));
+            Future.fromCompletionStage(engine.addField(name, ctx.pathParam("field"), type), context)
+                    .compose(added -> Future.fromCompletionStage(engine.describeCollection(name), context)
+                            .map(info -> {
+                                json(ctx, added ? 201 : 200, ResponseEncoder.collection(info));
+                                return null;
+                            }))
+                    .onFailure(e -> ErrorResponses.send(ctx, e));
+        });
+        buffered(router.post("/collections/:name/documents/delete"), this::requireJson, body).handler(ctx -> {
+            var filter = updates.deleteFilter(bodyBytes(ctx));
+            reply(ctx, engine.deleteByFilter(name(ctx), filter), n -> Map.of("deleted", n));
         });
         buffered(router.post("/collections/:name/search"), this::requireJson, body).handler(ctx -> {
             String name = name(ctx);
