@@ -5,11 +5,11 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code poisk} command line: {@code serve} runs the server, {@code eval} scores a dataset in-process,
- * {@code keys} manages the API keys of a running server.
+ * {@code keys} manages the API keys of a running server, {@code export} writes a running server's collection as NDJSON.
  */
 @Command(name = "poisk", mixinStandardHelpOptions = true, version = "poisk 0.1.0",
         description = "Poisk, a self-hosted semantic search engine.",
-        subcommands = {ServeCommand.class, EvalCommand.class, KeysCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, EvalCommand.class, KeysCommand.class, ExportCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -17,7 +17,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         int exit = commandLine().execute(args);
-        // serve returns only after its shutdown; eval and errors end the JVM with their status.
+        // serve returns only after its shutdown; eval, export and errors end the JVM with their status.
         System.exit(exit);
     }
 

@@ -16,11 +16,16 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415),
     COLLECTION_NOT_FOUND("collection_not_found", 404),
     DOCUMENT_NOT_FOUND("document_not_found", 404),
+    ALIAS_NOT_FOUND("alias_not_found", 404),
     NOT_FOUND("not_found", 404),
     METHOD_NOT_ALLOWED("method_not_allowed", 405),
     REQUEST_TIMEOUT("request_timeout", 408),
     COLLECTION_EXISTS("collection_exists", 409),
     TOO_MANY_COLLECTIONS("too_many_collections", 409),
+    /** A name clash between aliases and collections, or a collection that aliases still point to; the message says which. */
+    ALIAS_CONFLICT("alias_conflict", 409),
+    /** A typed field is declared already, with another type. */
+    FIELD_EXISTS("field_exists", 409),
     PAYLOAD_TOO_LARGE("payload_too_large", 413),
     URI_TOO_LONG("uri_too_long", 414),
     OVERLOADED("overloaded", 429),

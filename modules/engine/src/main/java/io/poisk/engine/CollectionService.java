@@ -18,11 +18,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Collection lifecycle: create (with the card checks of its model and default reranker), list, describe,
- * delete, and the lookup every other part goes through, which fails UNAVAILABLE once the engine closes.
+ * delete, the aliases (their rules against collection names), and the lookup every other part goes
+ * through, which resolves an alias to its collection and fails UNAVAILABLE once the engine closes.
  * Catalog work runs on the disk executor.
  */
 final class CollectionService implements AutoCloseable {
@@ -32,14 +34,17 @@ final class CollectionService implements AutoCloseable {
     private final ModelCards cards;
     private final BoundedExecutor disk;
     private final String defaultModel;
+    private final AliasTable aliases;
+    /** Serialises creates, deletes and alias changes, which check each other's names. */
     private final Object createLock = new Object();
     private volatile boolean closed;
 
-    CollectionService(CollectionCatalog catalog, ModelCards cards, BoundedExecutor disk, String defaultModel) {
+    CollectionService(CollectionCatalog catalog, ModelCards cards, BoundedExecutor disk, String defaultModel, AliasTable aliases) {
         this.catalog = catalog;
         this.cards = cards;
         this.disk = disk;
         this.defaultModel = defaultModel;
+        this.aliases = aliases;
     }
 
     CompletableFuture<Boolean> create(String name, String model, CollectionOptions options) {
@@ -51,6 +56,12 @@ final class CollectionService implements AutoCloseable {
             CollectionSchema schema = new CollectionSchema(name, card.id(), card.dimension(), CollectionSchema.COSINE);
             return disk.submit(() -> {
                 synchronized (createLock) {
+                    String aliasTarget = catalog.exists(name) ? null : aliases.target(name);
+                    if (aliasTarget != null) {
+                        throw new PoiskException(ErrorCode.ALIAS_CONFLICT, "'" + name + "' is an alias of collection '" + aliasTarget
+                                + "'; a collection cannot take an alias's name: delete the alias (DELETE /aliases/" + name
+                                + ") or choose another name");
+                    }
                     Optional<CollectionIndex> existing = catalog.get(name);
                     if (existing.isPresent()) {
                         CollectionSchema old = existing.get().schema();
@@ -102,6 +113,21 @@ final class CollectionService implements AutoCloseable {
         return disk.submit(() -> {
             CollectionName.validate(name);
             synchronized (createLock) {
+                if (catalog.exists(name)) {
+                    List<String> pointing = aliases.pointingTo(name);
+                    if (!pointing.isEmpty()) {
+                        throw new PoiskException(ErrorCode.ALIAS_CONFLICT, "collection '" + name + "' is the target of alias"
+                                + (pointing.size() == 1 ? " " : "es ") + pointing + "; re-point them to another collection"
+                                + " (PUT /aliases/{alias}) or delete them (DELETE /aliases/{alias}) first");
+                    }
+                } else {
+                    String target = aliases.target(name);
+                    if (target != null) {
+                        throw new PoiskException(ErrorCode.ALIAS_CONFLICT, "'" + name + "' is an alias of collection '" + target
+                                + "', not a collection; DELETE /aliases/" + name + " removes the alias, DELETE /collections/"
+                                + target + " the collection");
+                    }
+                }
                 boolean dropped = catalog.drop(name);
                 if (dropped) LOG.info("deleted collection {}", name);
                 return dropped;
@@ -109,11 +135,89 @@ final class CollectionService implements AutoCloseable {
         });
     }
 
-    /** The open collection; UNAVAILABLE once the engine closes, COLLECTION_NOT_FOUND when there is none. */
+    /**
+     * The open collection of that name, or the one the alias of that name points to (read once: a caller
+     * that keeps the result works on one collection while the alias is re-pointed); UNAVAILABLE once the
+     * engine closes, COLLECTION_NOT_FOUND when there is neither.
+     */
     CollectionIndex get(String name) {
         if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "the engine is shutting down");
         CollectionName.validate(name);
-        return catalog.get(name).orElseThrow(() -> PoiskException.collectionNotFound(name));
+        Optional<CollectionIndex> direct = catalog.get(name);
+        if (direct.isPresent()) return direct.get();
+        String target = aliases.target(name);
+        if (target == null) throw PoiskException.collectionNotFound(name);
+        return catalog.get(target).orElseThrow(() -> new PoiskException(ErrorCode.COLLECTION_NOT_FOUND, "alias '" + name
+                + "' points to collection '" + target + "', which does not exist; re-point the alias (PUT /aliases/" + name
+                + ") or delete it"));
+    }
+
+    // ---------------------------------------------------------------- aliases
+
+    /**
+     * Points {@code alias} to {@code collection}, creating the alias or re-pointing it in one step; true when it
+     * is new. The alias may not be a collection's name, the target must be an existing collection (not an alias).
+     */
+    CompletableFuture<Boolean> putAlias(String alias, String collection) {
+        return disk.submit(() -> {
+            CollectionName.validate(alias);
+            CollectionName.validate(collection);
+            synchronized (createLock) {
+                if (catalog.exists(alias)) {
+                    throw new PoiskException(ErrorCode.ALIAS_CONFLICT, "a collection named '" + alias
+                            + "' exists; an alias cannot hide a collection: choose another alias name");
+                }
+                if (!catalog.exists(collection)) {
+                    String target = aliases.target(collection);
+                    throw new PoiskException(ErrorCode.COLLECTION_NOT_FOUND, target == null
+                            ? "collection '" + collection + "' does not exist; an alias must point to an existing collection"
+                            : "'" + collection + "' is an alias (of collection '" + target + "'), not a collection; an alias"
+                                    + " points to a collection: use {\"collection\":\"" + target + "\"}");
+                }
+                String previous = aliases.put(alias, collection);
+                if (!collection.equals(previous)) {
+                    LOG.info("alias {} -> {}{}", alias, collection, previous == null ? " (new)" : " (was " + previous + ")");
+                }
+                return previous == null;
+            }
+        });
+    }
+
+    /** The collection an alias points to; ALIAS_NOT_FOUND when there is no such alias. */
+    CompletableFuture<String> alias(String alias) {
+        return disk.submit(() -> {
+            CollectionName.validate(alias);
+            String target = aliases.target(alias);
+            if (target == null) throw aliasNotFound(alias);
+            return target;
+        });
+    }
+
+    /** Every alias with its collection, sorted by alias. */
+    CompletableFuture<SortedMap<String, String>> aliases() {
+        return disk.submit(aliases::all);
+    }
+
+    /** Completes with {@code false} when there was no such alias; durable when completed. */
+    CompletableFuture<Boolean> deleteAlias(String alias) {
+        return disk.submit(() -> {
+            CollectionName.validate(alias);
+            synchronized (createLock) {
+                boolean removed = aliases.remove(alias);
+                if (removed) LOG.info("deleted alias {}", alias);
+                return removed;
+            }
+        });
+    }
+
+    /** Whether {@code name} is an alias (and not a collection). */
+    boolean isAlias(String name) {
+        return !catalog.exists(name) && aliases.target(name) != null;
+    }
+
+    private PoiskException aliasNotFound(String alias) {
+        String hint = catalog.exists(alias) ? " ('" + alias + "' is a collection)" : "";
+        return new PoiskException(ErrorCode.ALIAS_NOT_FOUND, "alias '" + alias + "' does not exist" + hint);
     }
 
     /** Runs {@code op} on the named collection (see {@link #guarded}). */

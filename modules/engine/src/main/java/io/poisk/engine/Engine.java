@@ -1,8 +1,10 @@
 package io.poisk.engine;
 
 import io.poisk.core.Document;
+import io.poisk.core.DocumentPatch;
 import io.poisk.core.PoiskException;
 import io.poisk.index.CollectionOptions;
+import io.poisk.index.FieldType;
 import io.poisk.models.BatcherStats;
 import io.poisk.models.ModelCard;
 
@@ -10,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,6 +38,14 @@ public interface Engine extends AutoCloseable {
         return createCollection(name, model, CollectionOptions.defaults());
     }
 
+    /**
+     * Declares a typed field (for filters) on an existing collection and indexes its stored documents for it,
+     * without inference; completes with {@code true} when declared now, {@code false} when it was declared
+     * with this type already, and fails FIELD_EXISTS (409) when with another, INVALID_DOCUMENT (400) when a
+     * stored value does not fit the type. Rewrites the collection's segments: a graph build of the whole collection.
+     */
+    CompletableFuture<Boolean> addField(String collection, String field, FieldType type);
+
     /** Every collection with its schema, statistics and index options, by name; one that failed to open carries its reason. */
     CompletableFuture<List<CollectionDescription>> listCollections();
 
@@ -49,6 +60,25 @@ public interface Engine extends AutoCloseable {
 
     /** Why the collection is read-only (if it is) and the log records its replay quarantined. */
     CompletableFuture<QuarantineReport> quarantine(String name);
+
+    // ---------------------------------------------------------------- aliases
+    // Every method that takes a collection name also takes an alias, resolved once per call.
+
+    /**
+     * Points {@code alias} to {@code collection} (creating it, or re-pointing it atomically), durably; completes
+     * with {@code true} when the alias is new. ALIAS_CONFLICT when a collection has the alias's name,
+     * COLLECTION_NOT_FOUND when the target is not an existing collection.
+     */
+    CompletableFuture<Boolean> putAlias(String alias, String collection);
+
+    /** The collection {@code alias} points to; ALIAS_NOT_FOUND when there is no such alias. */
+    CompletableFuture<String> alias(String alias);
+
+    /** Every alias → collection, sorted by alias. */
+    CompletableFuture<SortedMap<String, String>> aliases();
+
+    /** Completes with {@code false} when there was no such alias; durable when completed. */
+    CompletableFuture<Boolean> deleteAlias(String alias);
 
     /** The model cards this engine can embed or rerank with. */
     List<ModelCard> modelCards();
@@ -65,6 +95,28 @@ public interface Engine extends AutoCloseable {
 
     /** Completes with {@code false} when no such document existed. Durable when completed. */
     CompletableFuture<Boolean> deleteDocument(String collection, String id);
+
+    /**
+     * One page of an export: up to {@code limit} (1-{@link DocumentPage#MAX_LIMIT}) documents in ascending id
+     * order after {@code cursor} (null: from the first), as {@link #getDocument} returns them. Following
+     * {@link DocumentPage#nextCursor()} until it is null returns every document present for the whole export
+     * exactly once, whatever is written or merged meanwhile; a cursor this engine did not make is a 400.
+     */
+    CompletableFuture<DocumentPage> documents(String collection, String cursor, int limit);
+
+    /**
+     * Merges field patches into stored documents without inference: each keeps its text and stored vector and
+     * is logged as an ordinary upsert (last writer wins in log order; a document deleted before the patch stays
+     * deleted). Completes, once durable, with the ids that had no document (nothing was written for those).
+     * A field value of the wrong declared type fails the whole call with INVALID_DOCUMENT before anything is logged.
+     */
+    CompletableFuture<List<String>> patchDocuments(String collection, List<DocumentPatch> patches);
+
+    /**
+     * Deletes every document that passes {@code filter} (the search filter language); completes, once durable,
+     * with how many it deleted. An empty filter is INVALID_QUERY: there is no accidental delete-all.
+     */
+    CompletableFuture<Long> deleteByFilter(String collection, Map<String, Object> filter);
 
     // ---------------------------------------------------------------- search
 
@@ -94,7 +146,10 @@ public interface Engine extends AutoCloseable {
     /** Counters of the live searches started by {@link #searchLive}. */
     LiveSearchStats liveStats();
 
-    /** What {@code GET /stats} shows: {@code live_search} and {@code query_embedding_cache} counters. */
+    /**
+     * What {@code GET /stats} shows: {@code live_search}, {@code query_embedding_cache} and {@code ingest}
+     * ({@code skipped_inference}: upserted documents whose unchanged text kept its stored vector) counters.
+     */
     Map<String, Object> stats();
 
     /** What the embedding of {@code model} has done (null before its first use), for diagnostics and tests. */

@@ -9,6 +9,7 @@ import io.poisk.models.EmbeddingRole;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Ingest: documents are embedded as passages on the collection model's batcher and written to the
@@ -23,6 +24,7 @@ final class IngestPipeline {
     private final ModelPool<EmbeddingBatcher> embedders;
     private final BoundedExecutor disk;
     private final int slice;
+    private final LongAdder skippedInference = new LongAdder();
 
     IngestPipeline(CollectionService collections, ModelPool<EmbeddingBatcher> embedders, BoundedExecutor disk, int queueCapacity) {
         this.collections = collections;
@@ -49,21 +51,52 @@ final class IngestPipeline {
 
     /**
      * Embeds slice {@code i} while the previous slice is still being written, then chains its write
-     * after the previous one, so writes stay in request order and inference never waits on disk.
+     * after the previous one, so writes stay in request order and inference never waits on disk. A document
+     * whose text equals its stored one keeps the stored vector (the same model made it from the same text):
+     * only the others are embedded.
      */
     private CompletableFuture<Void> ingestSlices(CollectionIndex index, EmbeddingBatcher batcher, List<List<Document>> slices,
                                                  int i, CompletableFuture<Void> previousWrite) {
         List<Document> part = slices.get(i);
-        return embed(batcher, part.stream().map(Document::text).toList(), EmbeddingRole.PASSAGE, null)
-                .thenCompose(vectors -> {
-                    List<EmbeddedDocument> embedded = new ArrayList<>(part.size());
-                    for (int j = 0; j < part.size(); j++) embedded.add(new EmbeddedDocument(part.get(j), vectors[j]));
+        return disk.submit(() -> collections.guarded(index, c -> storedVectors(c, part)))
+                .thenCompose(reused -> {
+                    List<String> texts = new ArrayList<>();
+                    for (int j = 0; j < part.size(); j++) if (reused[j] == null) texts.add(part.get(j).text());
+                    CompletableFuture<float[][]> fresh = texts.isEmpty() ? CompletableFuture.completedFuture(new float[0][])
+                            : embed(batcher, texts, EmbeddingRole.PASSAGE, null);
+                    return fresh.thenApply(vectors -> {
+                        List<EmbeddedDocument> embedded = new ArrayList<>(part.size());
+                        int next = 0;
+                        for (int j = 0; j < part.size(); j++) {
+                            embedded.add(new EmbeddedDocument(part.get(j), reused[j] != null ? reused[j] : vectors[next++]));
+                        }
+                        skippedInference.add(part.size() - texts.size());
+                        return embedded;
+                    });
+                })
+                .thenCompose(embedded -> {
                     CompletableFuture<Void> write = previousWrite.thenCompose(v -> disk.submit(() -> collections.guarded(index, c -> {
                         c.upsert(embedded);
                         return null;
                     })));
                     return i + 1 < slices.size() ? ingestSlices(index, batcher, slices, i + 1, write) : write;
                 });
+    }
+
+    /** Per document, the stored vector when the stored text is the same, else null. */
+    private static float[][] storedVectors(CollectionIndex index, List<Document> part) {
+        float[][] out = new float[part.size()][];
+        for (int j = 0; j < part.size(); j++) {
+            Document d = part.get(j);
+            EmbeddedDocument stored = index.stored(d.id()).orElse(null);
+            if (stored != null && stored.document().text().equals(d.text())) out[j] = stored.vector();
+        }
+        return out;
+    }
+
+    /** Documents written with their stored vector because their text had not changed (no inference). */
+    long skippedInference() {
+        return skippedInference.sum();
     }
 
     /** The batcher's own future (cancelling it drops the texts from its queue); a synchronous refusal becomes a failed future. */

@@ -1,6 +1,11 @@
 package io.poisk.engine;
 
 import io.poisk.core.Document;
+import io.poisk.core.DocumentPatch;
+import io.poisk.core.ErrorCode;
+import io.poisk.core.PoiskException;
+import io.poisk.index.FieldType;
+import io.poisk.index.Filter;
 import io.poisk.core.PoiskConfig;
 import io.poisk.index.CollectionCatalog;
 import io.poisk.index.CollectionOptions;
@@ -17,9 +22,11 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
@@ -32,6 +39,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 public final class PoiskEngine implements Engine {
     private static final Logger LOG = LoggerFactory.getLogger(PoiskEngine.class);
     private static final int DISK_QUEUE_PER_WORKER = 256;
+    /** Deletes by filter are logged and applied this many ids at a time, so memory stays bounded whatever matches. */
+    static final int DELETE_CHUNK = 1000;
 
     private final ModelRegistry models;
     private final ModelCards cards;
@@ -43,6 +52,7 @@ public final class PoiskEngine implements Engine {
     private final CollectionService collections;
     private final IngestPipeline ingest;
     private final SearchPipeline searches;
+    private final DocumentExport export;
     private final QueryEmbeddingCache queryVectors;
     private final LiveSearchStats liveStats = new LiveSearchStats();
     private final DeadlineStats deadlineStats = new DeadlineStats();
@@ -50,7 +60,7 @@ public final class PoiskEngine implements Engine {
     private final ScheduledThreadPoolExecutor deadlines = deadlineScheduler();
     private volatile boolean closed;
 
-    private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog) {
+    private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog, AliasTable aliases) {
         this.models = models;
         this.cards = new ModelCards(models);
         int workers = Math.max(1, config.integer("index.workers"));
@@ -63,7 +73,8 @@ public final class PoiskEngine implements Engine {
         int queuedRerankRequests = Math.max(1, config.integer("rerank.queue_capacity") / Math.max(1, config.integer("rerank.default_top_n")));
         this.rerankers = new ModelPool<>("reranker", modelLoader, id -> new RerankExecutor(models.reranker(id),
                 config.integer("rerank.max_batch"), config.integer("rerank.workers"), queuedRerankRequests));
-        this.collections = new CollectionService(catalog, cards, disk, config.string("default_model"));
+        this.collections = new CollectionService(catalog, cards, disk, config.string("default_model"), aliases);
+        this.export = new DocumentExport(collections, disk);
         this.ingest = new IngestPipeline(collections, embedders, disk, config.integer("embedding.queue_capacity"));
         this.queryVectors = new QueryEmbeddingCache(config.longValue("embedding.query_cache_size"));
         this.searches = new SearchPipeline(collections, new QueryPlanner(cards, config.integer("rerank.default_top_n")),
@@ -78,7 +89,7 @@ public final class PoiskEngine implements Engine {
                     StorageLimits.from(config));
             LOG.info("engine open: data_dir={} models_dir={} collections={}", config.path("data_dir").toAbsolutePath(),
                     config.path("models_dir").toAbsolutePath(), catalog.list().size());
-            return new PoiskEngine(config, models, catalog);
+            return new PoiskEngine(config, models, catalog, AliasTable.open(config.path("data_dir")));
         } catch (IOException e) {
             models.close();
             throw new UncheckedIOException("cannot open the collections in " + config.path("data_dir").toAbsolutePath(), e);
@@ -99,6 +110,11 @@ public final class PoiskEngine implements Engine {
     }
 
     @Override
+    public CompletableFuture<Boolean> addField(String collection, String field, FieldType type) {
+        return disk.submit(() -> collections.use(collection, index -> index.addField(field, type)));
+    }
+
+    @Override
     public CompletableFuture<List<CollectionDescription>> listCollections() {
         return collections.list();
     }
@@ -111,7 +127,7 @@ public final class PoiskEngine implements Engine {
     @Override
     public CompletableFuture<QuarantineReport> quarantine(String name) {
         return disk.submit(() -> collections.use(name, index ->
-                new QuarantineReport(name, index.readOnlyReason().orElse(null), index.quarantined())));
+                new QuarantineReport(index.schema().name(), index.readOnlyReason().orElse(null), index.quarantined())));
     }
 
     @Override
@@ -137,6 +153,53 @@ public final class PoiskEngine implements Engine {
     @Override
     public CompletableFuture<Boolean> deleteDocument(String collection, String id) {
         return disk.submit(() -> collections.use(collection, index -> index.delete(id)));
+    }
+
+    @Override
+    public CompletableFuture<DocumentPage> documents(String collection, String cursor, int limit) {
+        return export.page(collection, cursor, limit);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> putAlias(String alias, String collection) {
+        return collections.putAlias(alias, collection);
+    }
+
+    @Override
+    public CompletableFuture<String> alias(String alias) {
+        return collections.alias(alias);
+    }
+
+    @Override
+    public CompletableFuture<SortedMap<String, String>> aliases() {
+        return collections.aliases();
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteAlias(String alias) {
+        return collections.deleteAlias(alias);
+    }
+
+    @Override
+    public CompletableFuture<List<String>> patchDocuments(String collection, List<DocumentPatch> patches) {
+        return disk.submit(() -> collections.use(collection, index -> {
+            boolean[] found = index.patch(patches);
+            List<String> missing = new ArrayList<>();
+            for (int i = 0; i < found.length; i++) if (!found[i]) missing.add(patches.get(i).id());
+            return missing;
+        }));
+    }
+
+    @Override
+    public CompletableFuture<Long> deleteByFilter(String collection, Map<String, Object> filter) {
+        return disk.submit(() -> collections.use(collection, index -> {
+            Filter parsed = index.parseFilter(filter);
+            if (parsed == null) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'filter' must be a non-empty filter object (the search filter"
+                        + " language); to delete every document, delete the collection");
+            }
+            return index.deleteMatching(parsed, DELETE_CHUNK);
+        }));
     }
 
     @Override
@@ -190,6 +253,7 @@ public final class PoiskEngine implements Engine {
     @Override
     public Map<String, Object> stats() {
         return Map.of("live_search", liveStats.snapshot(), "query_embedding_cache", queryVectors.stats(),
+                "ingest", Map.of("skipped_inference", ingest.skippedInference()),
                 "deadlines_exceeded", deadlineStats.exceededCount(), "deadlines_exceeded_in_stage", deadlineStats.byStage());
     }
 

@@ -35,7 +35,11 @@ public final class Evaluation {
     }
 
     public EvalReport run(RetrievalDataset dataset) {
-        if (settings.createCollection()) {
+        String aliasOf = engine.aliases().join().get(settings.collection());
+        if (aliasOf != null) {
+            // An alias is used as it is (a collection may not be created under its name): its collection takes the corpus.
+            LOG.info("'{}' is an alias of collection '{}': indexing into it and searching it", settings.collection(), aliasOf);
+        } else if (settings.createCollection()) {
             boolean created = engine.createCollection(settings.collection(), settings.model()).join();
             LOG.info("collection '{}' {}", settings.collection(), created ? "created" : "already existed");
         }

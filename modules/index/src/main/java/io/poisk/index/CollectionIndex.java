@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,8 +35,10 @@ public final class CollectionIndex implements AutoCloseable {
 
     private final Path dir;
     private final CollectionSchema schema;
-    private final CollectionOptions options;
-    private final FilterParser filterParser;
+    /** Replaced together when a typed field is declared (see {@link #addField}). */
+    private volatile CollectionOptions options;
+    private volatile FilterParser filterParser;
+    private final IndexOptions indexOptions;
     private final DocumentStore documents;
     private final SegmentSet segments;
     private final Snippets snippets;
@@ -53,6 +56,7 @@ public final class CollectionIndex implements AutoCloseable {
         this.schema = schema;
         this.options = options;
         this.filterParser = new FilterParser(options.fields());
+        this.indexOptions = opts;
         this.documents = documents;
         this.manifests = manifests;
         this.segments = new SegmentSet(schema.dimension(), opts, new LexicalFields(options));
@@ -188,7 +192,104 @@ public final class CollectionIndex implements AutoCloseable {
         return writePath.delete(id);
     }
 
+    /**
+     * Merges field patches into stored documents without re-embedding (see {@link WritePath#patch}); returns,
+     * per patch, whether its document existed. Durable on return; a patched field of the wrong declared type
+     * refuses the whole batch (INVALID_DOCUMENT) before anything is logged.
+     */
+    public boolean[] patch(List<io.poisk.core.DocumentPatch> patches) throws IOException {
+        checkOpen();
+        if (patches.isEmpty()) return new boolean[0];
+        diskBudget.checkRoom("writing to collection '" + schema.name() + "'");
+        maintenance.awaitRoomForWrites();
+        boolean[] found = writePath.patch(patches);
+        maintenance.freezeIfFull();
+        return found;
+    }
+
+    /**
+     * Deletes every document that passes {@code filter}, {@code chunk} ids per logged group: each round finds
+     * at most that many matches and deletes them, until a round finds none or the rounds the collection's
+     * size allows (so documents written meanwhile cannot keep it going) run out. Returns how many it deleted;
+     * durable on return.
+     */
+    public long deleteMatching(Filter filter, int chunk) throws IOException {
+        checkOpen();
+        if (filter == null) throw new PoiskException(ErrorCode.INVALID_QUERY, "a delete by filter needs a non-empty filter");
+        long rounds = documentCount() / Math.max(1, chunk) + 2;
+        long deleted = 0;
+        for (long r = 0; r < rounds; r++) {
+            List<String> ids = segments.matchingIds(filter, chunk);
+            if (ids.isEmpty()) break;
+            deleted += writePath.deleteAll(ids);
+        }
+        return deleted;
+    }
+
+    /**
+     * Declares a typed field on an existing collection and indexes the stored documents for it, without
+     * inference. Returns false when it is declared already with this type; FIELD_EXISTS (409) with another.
+     *
+     * <p>Order, chosen so a crash at any point leaves a sound collection: (1) the lexical side is widened to
+     * index the field (harmless while no filter may name it); (2) a flush writes the live segment with it; (3)
+     * every on-disk segment is rewritten into one (a merge: its lexical index is rebuilt from the stored
+     * documents); (4) with appends held, the stored values are checked against the type and the options file is
+     * replaced atomically, after which filters may name the field. A crash before (4) leaves the field
+     * undeclared (retry the request); after it, every segment already indexes it. Costs a rewrite of the
+     * collection's segments: a graph build of the whole collection.
+     */
+    public synchronized boolean addField(String name, FieldType type) throws IOException {
+        checkWritable();
+        FieldType existing = options.fields().get(name);
+        if (existing == type) return false;
+        if (existing != null) {
+            throw new PoiskException(ErrorCode.FIELD_EXISTS, "field '" + name + "' of collection '" + schema.name()
+                    + "' is declared " + existing.wireName() + "; it cannot be re-declared " + type.wireName());
+        }
+        Map<String, FieldType> fields = new java.util.LinkedHashMap<>(options.fields());
+        fields.put(name, type);
+        CollectionOptions next = new CollectionOptions(options.language(), fields, options.rerank());
+        segments.widenLexicalFields(new LexicalFields(next));
+        try {
+            maintenance.flush();
+            maintenance.rewriteAll();
+        } catch (IOException e) {
+            throw fullDiskOr(e, "re-indexing for field '" + name + "'");
+        }
+        DocumentAdmission admission = new DocumentAdmission(schema.name(), schema.dimension(), indexOptions.maxDocumentBytes(),
+                next.fields());
+        DocumentAdmission onlyNew = new DocumentAdmission(schema.name(), schema.dimension(), indexOptions.maxDocumentBytes(),
+                Map.of(name, type));
+        writePath.holdingAppends(() -> {
+            // A stored value that does not fit would make replay refuse its record once the field is declared.
+            for (String id : segments.ids()) {
+                documents.get(id).map(DocumentCodec::decode).ifPresent(d -> {
+                    try {
+                        onlyNew.checkFields(d);
+                    } catch (PoiskException e) {
+                        throw new PoiskException(ErrorCode.INVALID_DOCUMENT, "cannot declare field '" + name + "' as "
+                                + type.wireName() + ": " + e.getMessage() + "; patch that document's field and retry");
+                    }
+                });
+            }
+            next.write(dir);
+            writePath.admitFields(admission);
+            filterParser = new FilterParser(next.fields());
+            options = next;
+        });
+        log.info("collection '{}': declared field '{}' ({}) and indexed {} documents for it", schema.name(), name, type.wireName(),
+                documentCount());
+        return true;
+    }
+
     // ---------------------------------------------------------------- reads
+
+    /** The stored document with its stored vector, read consistently, or empty: an upsert of unchanged text reuses the vector. */
+    public Optional<EmbeddedDocument> stored(String id) {
+        checkOpen();
+        if (id == null) return Optional.empty();
+        return Optional.ofNullable(writePath.stored(id));
+    }
 
     public Optional<Document> get(String id) {
         checkOpen();
@@ -237,6 +338,27 @@ public final class CollectionIndex implements AutoCloseable {
             documents.get(c.id()).map(DocumentCodec::decode).ifPresent(d -> hits.add(new Hit(d.id(), c.score(), d.text(), d.fields())));
         }
         return hits;
+    }
+
+    /**
+     * Up to {@code limit} documents with ids greater than {@code after} (null: from the first), in ascending id
+     * order, as {@link #get} returns them; the range also stops once it holds {@code maxBytes} of stored
+     * documents (at least one document), so one range never needs more memory than that. Reads walk the sorted
+     * location table, no snapshot: a document live for a whole export is returned exactly once, however
+     * writes, flushes and merges interleave, and one deleted meanwhile is simply left out.
+     */
+    public DocumentRange documentsAfter(String after, int limit, long maxBytes) {
+        checkOpen();
+        List<Document> out = new ArrayList<>(Math.min(limit, 1024));
+        long bytes = 0;
+        Iterator<String> ids = segments.idsAfter(after);
+        while (ids.hasNext() && out.size() < limit && (out.isEmpty() || bytes < maxBytes)) {
+            Optional<byte[]> stored = documents.get(ids.next());
+            if (stored.isEmpty()) continue; // deleted after the walk saw its id
+            bytes += stored.get().length;
+            out.add(DocumentCodec.decode(stored.get()));
+        }
+        return new DocumentRange(out, ids.hasNext());
     }
 
     private VectorFloat<?> queryVector(SearchQuery query) {

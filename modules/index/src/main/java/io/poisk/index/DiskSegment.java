@@ -122,6 +122,16 @@ final class DiskSegment implements Segment {
         return ids[ordinal];
     }
 
+    /** Read from the graph file's inline full vectors (kept beside any PQ codes for exact rescoring). */
+    @Override
+    public float[] vectorAt(int ordinal) {
+        try (var view = graph.getView()) {
+            return vector(view, ordinal);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("closing a view of segment " + name, e);
+        }
+    }
+
     @Override
     public boolean markDeleted(int ordinal) {
         if (deleted.getAndSet(ordinal)) return false;

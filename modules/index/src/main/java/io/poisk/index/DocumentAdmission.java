@@ -110,7 +110,7 @@ final class DocumentAdmission {
     }
 
     /** Declared fields must hold values of their type (or lists of them), keywords short enough to be one Lucene term. */
-    private void checkFields(Document d) {
+    void checkFields(Document d) {
         for (var e : fields.entrySet()) {
             Object v = d.fields().get(e.getKey());
             if (v == null) continue;

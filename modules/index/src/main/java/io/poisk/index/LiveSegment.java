@@ -91,6 +91,15 @@ final class LiveSegment implements Segment {
     }
 
     @Override
+    public float[] vectorAt(int ordinal) {
+        VectorFloat<?> v = vectors.get(ordinal);
+        if (v == null) throw new IllegalArgumentException("segment " + name + " has no ordinal " + ordinal);
+        float[] out = new float[v.length()];
+        for (int i = 0; i < out.length; i++) out[i] = v.get(i);
+        return out;
+    }
+
+    @Override
     public boolean markDeleted(int ordinal) {
         if (deleted.getAndSet(ordinal)) return false;
         deletedCount.incrementAndGet();

@@ -29,6 +29,10 @@ final class RecordApplier {
         this.segments = segments;
     }
 
+    DocumentStore documents() {
+        return documents;
+    }
+
     /** A logged record the document map refused; applying it was undone, nothing of it is left in memory. */
     static final class Unapplicable extends RuntimeException {
         final int index;
@@ -58,8 +62,7 @@ final class RecordApplier {
                             target.markDeleted(ordinal);
                             throw new Unapplicable(i, e);
                         }
-                        segments.tombstone(u.id());
-                        segments.locate(u.id(), target, ordinal);
+                        segments.locate(u.id(), target, ordinal); // tombstones the previous copy
                     }
                     case WalRecord.Delete d -> {
                         try {

@@ -32,6 +32,9 @@ interface Segment extends Closeable {
 
     String idAt(int ordinal);
 
+    /** The stored (unit-length) vector of an ordinal, a copy: patches and unchanged-text upserts reuse it instead of re-embedding. */
+    float[] vectorAt(int ordinal);
+
     /** Tombstones an ordinal; true when it was live until now. */
     boolean markDeleted(int ordinal);
 

@@ -261,6 +261,20 @@ final class SegmentMaintenance implements AutoCloseable {
         }
     }
 
+    /**
+     * Rewrites every on-disk segment into one, deleted or not, so all of them get their lexical side from the
+     * current fields (a newly declared typed field). Returns once the new segment and its manifest are durable.
+     */
+    void rewriteAll() throws IOException {
+        mergeLock.lock();
+        try {
+            List<DiskSegment> segs = segments.disk();
+            if (!segs.isEmpty()) merger.merge(segs);
+        } finally {
+            mergeLock.unlock();
+        }
+    }
+
     void scheduleMergeIfNeeded() {
         if (closed || chooseMerge().isEmpty() || !mergeQueued.compareAndSet(false, true)) return;
         mergeThread.execute(() -> {

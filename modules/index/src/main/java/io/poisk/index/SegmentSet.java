@@ -30,11 +30,13 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -57,8 +59,17 @@ final class SegmentSet implements AutoCloseable {
 
     private final int dimension;
     private final IndexOptions opts;
-    private final LexicalFields lexicalFields;
+    /** Widened (a new field indexed) before a typed field is declared; new live segments take the current one. */
+    private volatile LexicalFields lexicalFields;
     private final Map<String, Location> locations = new ConcurrentHashMap<>();
+    /**
+     * The ids of {@link #locations}, sorted, so that an export walks the documents in id order without copying
+     * them: the set's weakly consistent iteration returns every id present for the whole walk exactly once.
+     * Kept beside the hash map, not instead of it: a skip list costs microseconds per lookup at a million ids
+     * (cache misses down its levels), and lookups run per search hit. It changes only when an id comes or goes;
+     * flushes, merges and upserts of an existing id re-point {@link #locations} and leave it alone.
+     */
+    private final ConcurrentSkipListSet<String> orderedIds = new ConcurrentSkipListSet<>();
     private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
     private volatile List<DiskSegment> disk = List.of();
     private volatile LiveSegment frozen;
@@ -79,18 +90,37 @@ final class SegmentSet implements AutoCloseable {
         return lexicalFields;
     }
 
+    /**
+     * Indexes more fields from now on: segments written after this (flushes, merges) and live segments started
+     * after it. Indexing a field no filter may name yet is harmless, so this may run before the declaration.
+     */
+    void widenLexicalFields(LexicalFields wider) {
+        lexicalFields = wider;
+    }
+
+    /** Ids of every live document (a live view). */
+    java.util.Set<String> ids() {
+        return locations.keySet();
+    }
+
     /** Installs the manifest's segments at open and indexes their live documents. */
     void loadDisk(List<DiskSegment> segments) {
+        List<String> ids = new ArrayList<>();
         for (DiskSegment s : segments) {
             for (int o = 0; o < s.size(); o++) {
                 if (s.isDeleted(o)) continue;
                 Location prev = locations.put(s.idAt(o), new Location(s, o));
+                if (prev == null) ids.add(s.idAt(o));
                 if (prev != null) { // cannot happen with tombstones persisted together with segments
                     log.warn("document '{}' is live in {} and {}; keeping the latter", s.idAt(o), prev.segment().name(), s.name());
                     prev.segment().markDeleted(prev.ordinal());
                 }
             }
         }
+        // Ascending inserts walk the skip list's recently touched end: at a million ids, sort + insert took about
+        // half the time of inserts in segment order (5.4-6.1 s against 11-16 s on 2 loaded cores).
+        ids.sort(null);
+        orderedIds.addAll(ids);
         disk = List.copyOf(segments);
     }
 
@@ -115,19 +145,73 @@ final class SegmentSet implements AutoCloseable {
         return locations.size();
     }
 
+    /** The ids of live documents greater than {@code after} (null: all), in ascending order; weakly consistent, never a copy. */
+    Iterator<String> idsAfter(String after) {
+        return (after == null ? orderedIds : orderedIds.tailSet(after, false)).iterator();
+    }
+
+    /** The stored vector of {@code id} where it lives now, or null; the read lock keeps its segment open meanwhile. */
+    float[] vectorOf(String id) {
+        swapLock.readLock().lock();
+        try {
+            Location loc = locations.get(id);
+            return loc == null ? null : loc.segment().vectorAt(loc.ordinal());
+        } finally {
+            swapLock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Ids of at most {@code max} live documents that pass {@code filter}, over every segment (the same Lucene
+     * evaluation as a filtered search), for delete-by-filter, which deletes them and asks again.
+     */
+    List<String> matchingIds(Filter filter, int max) {
+        Query query = FilterQueries.toQuery(filter);
+        List<String> out = new ArrayList<>();
+        swapLock.readLock().lock();
+        try {
+            for (Segment s : currentSegments()) {
+                if (out.size() >= max) break;
+                try (LexicalView view = s.lexicalView()) {
+                    FixedBitSet allowed = allowedOrdinals(s, view, query);
+                    int limit = Math.min(allowed.length(), s.size());
+                    for (int o = allowed.nextSetBit(0); o >= 0 && o < limit && out.size() < max;
+                         o = o + 1 < limit ? allowed.nextSetBit(o + 1) : -1) {
+                        if (s.isDeleted(o)) continue;
+                        String id = s.idAt(o);
+                        if (id != null) out.add(id);
+                    }
+                }
+            }
+        } finally {
+            swapLock.readLock().unlock();
+        }
+        return out;
+    }
+
     // ------------------------------------------------------------ location changes (apply lock held)
 
     /** Tombstones the current copy of {@code id}, if any; true when there was one. */
     boolean tombstone(String id) {
         Location old = locations.remove(id);
         if (old == null) return false;
+        orderedIds.remove(id);
         old.segment().markDeleted(old.ordinal());
         return true;
     }
 
-    /** Records that {@code id} now lives at {@code ordinal} of {@code segment}. */
+    /**
+     * Records that {@code id} now lives at {@code ordinal} of {@code segment} and tombstones its previous copy,
+     * if any. One put replaces the entry, so the id never leaves the location table (nor the sorted ids) while it
+     * is replaced.
+     */
     void locate(String id, Segment segment, int ordinal) {
-        locations.put(id, new Location(segment, ordinal));
+        Location old = locations.put(id, new Location(segment, ordinal));
+        if (old == null) {
+            orderedIds.add(id);
+        } else {
+            old.segment().markDeleted(old.ordinal());
+        }
     }
 
     /** Freezes the live segment (still searchable, still taking tombstones) and starts an empty one. */

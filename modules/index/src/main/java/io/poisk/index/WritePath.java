@@ -1,6 +1,8 @@
 package io.poisk.index;
 
 import io.poisk.core.CollectionSchema;
+import io.poisk.core.DocumentCodec;
+import io.poisk.core.DocumentPatch;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 
@@ -10,7 +12,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -36,7 +40,8 @@ final class WritePath implements AutoCloseable {
     private final CollectionSchema schema;
     private final IndexOptions opts;
     private final SegmentSet segments;
-    private final DocumentAdmission admission;
+    /** Replaced (never mutated) when a typed field is declared; read by every append. */
+    private volatile DocumentAdmission admission;
     private final DiskSpace disk;
     private final QuarantineFile quarantine;
     private final RecordApplier applier;
@@ -140,6 +145,119 @@ final class WritePath implements AutoCloseable {
             appendLock.unlock();
         }
         commit(last, epoch);
+    }
+
+    /**
+     * The applied document and its stored vector, read together under the apply lock so the two agree
+     * (an upsert landing in between cannot pair one text with another's vector); null when there is none.
+     */
+    EmbeddedDocument stored(String id) {
+        applyLock.lock();
+        try {
+            return appliedState(id);
+        } finally {
+            applyLock.unlock();
+        }
+    }
+
+    /** Under applyLock: the applied document and vector of {@code id}, or null. */
+    private EmbeddedDocument appliedState(String id) {
+        if (!segments.contains(id)) return null;
+        var bytes = applier.documents().get(id);
+        float[] vector = segments.vectorOf(id);
+        if (bytes.isEmpty() || vector == null) return null;
+        return new EmbeddedDocument(DocumentCodec.decode(bytes.get()), vector);
+    }
+
+    /**
+     * Merges field patches into the stored documents and logs each result as an ordinary upsert carrying the
+     * document's stored vector (no inference; replay is unchanged). The current state of each id is read with
+     * appends held off and application paused: the last appended record for it (applied or still pending),
+     * so a patch follows every write logged before it and a document deleted before it stays deleted.
+     * Returns, per patch, whether its document existed; durable and applied on return.
+     */
+    boolean[] patch(List<DocumentPatch> patches) throws IOException {
+        for (DocumentPatch p : patches) DocumentAdmission.checkId(p.id());
+        disk.checkRoom();
+        boolean[] found = new boolean[patches.size()];
+        long last = -1;
+        long epoch;
+        appendLock.lock();
+        try {
+            epoch = prepareAppend();
+            List<EmbeddedDocument> next = new ArrayList<>(patches.size());
+            applyLock.lock();
+            try {
+                // Later records of an id win: pending ones over applied state, this batch's over both.
+                Map<String, WalRecord> latest = new HashMap<>();
+                for (RecordApplier.Pending r : pending) latest.put(r.record.id(), r.record);
+                Map<String, EmbeddedDocument> batch = new HashMap<>();
+                for (DocumentPatch p : patches) {
+                    EmbeddedDocument current = batch.containsKey(p.id()) ? batch.get(p.id()) : switch (latest.get(p.id())) {
+                        case null -> appliedState(p.id());
+                        case WalRecord.Delete d -> null;
+                        case WalRecord.Upsert u -> new EmbeddedDocument(DocumentCodec.decode(u.document()), u.vector());
+                    };
+                    if (current == null) {
+                        next.add(null);
+                        continue;
+                    }
+                    EmbeddedDocument patched = new EmbeddedDocument(p.applyTo(current.document()), current.vector());
+                    batch.put(p.id(), patched);
+                    next.add(patched);
+                }
+            } finally {
+                applyLock.unlock();
+            }
+            // Every patched document is admitted before any is logged: one bad field refuses the whole request.
+            List<byte[]> encoded = new ArrayList<>(next.size());
+            for (EmbeddedDocument d : next) encoded.add(d == null ? null : admission.admit(d));
+            List<RecordApplier.Pending> mine = new ArrayList<>(next.size());
+            for (int i = 0; i < next.size(); i++) {
+                EmbeddedDocument d = next.get(i);
+                if (d == null) continue;
+                found[i] = true;
+                WalRecord rec = new WalRecord.Upsert(wal.nextLsn(), d.document().id(), encoded.get(i), d.vector().clone());
+                append(rec);
+                mine.add(new RecordApplier.Pending(rec));
+                last = rec.lsn();
+            }
+            pending.addAll(mine);
+        } finally {
+            appendLock.unlock();
+        }
+        if (last >= 0) commit(last, epoch);
+        return found;
+    }
+
+    /** Appends deletes of {@code ids} as one group and returns, once durable and applied, how many existed. */
+    int deleteAll(List<String> ids) throws IOException {
+        if (ids.isEmpty()) return 0;
+        for (String id : ids) DocumentAdmission.checkId(id);
+        disk.checkRoom();
+        List<RecordApplier.Pending> mine = new ArrayList<>(ids.size());
+        long epoch;
+        appendLock.lock();
+        try {
+            epoch = prepareAppend();
+            for (String id : ids) {
+                RecordApplier.Pending p = new RecordApplier.Pending(new WalRecord.Delete(wal.nextLsn(), id));
+                append(p.record);
+                mine.add(p);
+            }
+            pending.addAll(mine);
+        } finally {
+            appendLock.unlock();
+        }
+        commit(mine.getLast().record.lsn(), epoch);
+        applyLock.lock(); // the applier wrote the outcomes under this lock
+        try {
+            int existed = 0;
+            for (RecordApplier.Pending p : mine) if (p.existed) existed++;
+            return existed;
+        } finally {
+            applyLock.unlock();
+        }
     }
 
     /**
@@ -273,6 +391,31 @@ final class WritePath implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** The action of {@link #holdingAppends}. */
+    interface HeldAction {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code action} with every appended record applied and further appends held off, so memory is the
+     * whole log and stays so until it returns (declaring a typed field checks and swaps under it).
+     */
+    void holdingAppends(HeldAction action) throws IOException {
+        appendLock.lock();
+        try {
+            long epoch = prepareAppend();
+            commit(wal.lastLsn(), epoch);
+            action.run();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** From now on new writes are admitted against these declared fields (under {@link #holdingAppends}). */
+    void admitFields(DocumentAdmission next) {
+        admission = next;
     }
 
     /** Runs {@code action} with record application paused: segment swaps must not interleave with it. */

@@ -86,7 +86,8 @@ class AccessMatrixTest {
         boolean onAlpha = path.startsWith("/collections/{name}");
         boolean searchOp = path.equals("/collections/{name}/search") || path.equals("/collections/{name}/search/stream")
                 || (path.equals("/collections/{name}") && method.equals("GET"));
-        boolean writeOp = path.startsWith("/collections/{name}/documents") || path.equals("/collections/{name}/quarantine");
+        boolean writeOp = path.startsWith("/collections/{name}/documents") || path.equals("/collections/{name}/quarantine")
+                || path.equals("/collections/{name}/export");
         if (path.equals("/collections") || path.equals("/ws/search")) return Expect.OPEN; // listing filtered, messages checked
         return switch (kind) {
             case "search" -> searchOp ? Expect.OPEN : Expect.FORBIDDEN;
@@ -98,7 +99,7 @@ class AccessMatrixTest {
     /** One concrete request per documented operation; {@code allowed}: a body that cannot write if let through. */
     static ApiClient.Reply call(String key, String method, String path, boolean allowed) {
         String body = null;
-        String concrete = path.replace("{id}", "doc-1").replace("{name}", "alpha");
+        String concrete = path.replace("{id}", "doc-1").replace("{name}", "alpha").replace("{alias}", "books").replace("{field}", "extra");
         switch (method + " " + path) {
             case "PUT /collections/{name}", "DELETE /collections/{name}" -> concrete = "/collections/scratch";
             case "POST /collections/{name}/documents" -> body = allowed ? "{\"documents\":[{\"id\":\"\",\"text\":\"x\"}]}"
@@ -107,6 +108,7 @@ class AccessMatrixTest {
             case "GET /collections/{name}/search/stream" -> concrete += allowed ? "?no_such_parameter=1" : "?query=anything&mode=lexical";
             case "POST /keys" -> body = "{\"scope\":\"search\",\"collections\":[\"alpha\"]}";
             case "DELETE /keys/{id}" -> concrete = "/keys/key_never_made";
+            case "PUT /aliases/{alias}" -> body = "{\"collection\":\"alpha\"}";
             case "PUT /collections/{name}:" -> { }
             default -> { }
         }

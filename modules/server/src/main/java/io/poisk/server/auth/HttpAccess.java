@@ -73,7 +73,7 @@ public final class HttpAccess {
             if (parts.length == 2) return new Rule(method == HttpMethod.GET ? Need.SEARCH : Need.ADMIN, name);
             return switch (parts[2]) {
                 case "search" -> new Rule(Need.SEARCH, name);
-                case "documents", "quarantine" -> new Rule(Need.WRITE, name);
+                case "documents", "export", "quarantine" -> new Rule(Need.WRITE, name);
                 default -> new Rule(Need.ADMIN, name);
             };
         }

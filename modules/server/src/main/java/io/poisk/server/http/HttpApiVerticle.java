@@ -18,6 +18,7 @@ import io.poisk.server.wire.ErrorResponses;
 import io.poisk.server.wire.RequestDecoder;
 import io.poisk.server.wire.RequestDeadlines;
 import io.poisk.server.wire.ResponseEncoder;
+import io.poisk.server.wire.UpdateDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -62,6 +63,7 @@ public final class HttpApiVerticle extends VerticleBase {
     /** Open connections of all instances together, for {@code limits.max_connections}. */
     private final AtomicInteger openConnections;
     private final RequestDecoder decoder;
+    private final UpdateDecoder updates;
     private final BodyDeadline bodyDeadline;
     private final RequestDeadline requestDeadline;
     private ConnectionGate gate;
@@ -88,6 +90,7 @@ public final class HttpApiVerticle extends VerticleBase {
         this.bodyDeadline = new BodyDeadline(connectionLimits.bodyTimeoutMs());
         this.decoder = new RequestDecoder(limits);
         this.requestDeadline = new RequestDeadline(limits.deadlines());
+        this.updates = new UpdateDecoder(decoder);
         this.host = host;
         this.port = port;
     }
@@ -159,6 +162,9 @@ public final class HttpApiVerticle extends VerticleBase {
         router.post("/collections/:name/documents").consumes(NDJSON).handler(this::ingestNdjson);
         buffered(router.post("/collections/:name/documents"), this::requireIngestType, body).handler(requestDeadline::start)
                 .handler(this::ingestJson);
+        DocumentExportRoutes export = new DocumentExportRoutes(engine, context);
+        router.get("/collections/:name/documents").handler(export::documents);
+        router.get("/collections/:name/export").handler(export::export);
         router.get("/collections/:name/documents/:id").handler(requestDeadline::start).handler(ctx -> {
             String id = ctx.pathParam("id");
             reply(ctx, engine.getDocument(name(ctx), id), doc -> ResponseEncoder.document(doc.orElseThrow(() -> documentNotFound(ctx, id))));
@@ -170,6 +176,38 @@ public final class HttpApiVerticle extends VerticleBase {
                 return Map.of("deleted", true);
             });
         });
+        // Updates without inference: field patches (one or a batch) and delete by filter.
+        buffered(router.patch("/collections/:name/documents/:id"), this::requireJson, body).handler(requestDeadline::start).handler(ctx -> {
+            String id = ctx.pathParam("id");
+            var patch = updates.patch(id, bodyBytes(ctx));
+            reply(ctx, engine.patchDocuments(name(ctx), List.of(patch)), missing -> {
+                if (!missing.isEmpty()) throw documentNotFound(ctx, id);
+                return Map.of("patched", 1);
+            });
+        });
+        buffered(router.patch("/collections/:name/documents"), this::requireJson, body).handler(requestDeadline::start).handler(ctx -> {
+            String name = name(ctx);
+            decoded(ctx, updates::patchBatch).onComplete(ar -> {
+                if (ar.failed()) ErrorResponses.send(ctx, ar.cause());
+                else reply(ctx, engine.patchDocuments(name, ar.result()),
+                        missing -> Map.of("patched", ar.result().size() - missing.size(), "not_found", missing));
+            });
+        });
+        buffered(router.put("/collections/:name/fields/:field"), this::requireJson, body).handler(ctx -> {
+            String name = name(ctx);
+            var type = updates.fieldType(bodyBytes(ctx));
+            Future.fromCompletionStage(engine.addField(name, ctx.pathParam("field"), type), context)
+                    .compose(added -> Future.fromCompletionStage(engine.describeCollection(name), context)
+                            .map(info -> {
+                                json(ctx, added ? 201 : 200, ResponseEncoder.collection(info));
+                                return null;
+                            }))
+                    .onFailure(e -> ErrorResponses.send(ctx, e));
+        });
+        buffered(router.post("/collections/:name/documents/delete"), this::requireJson, body).handler(requestDeadline::start).handler(ctx -> {
+            var filter = updates.deleteFilter(bodyBytes(ctx));
+            reply(ctx, engine.deleteByFilter(name(ctx), filter), n -> Map.of("deleted", n));
+        });
         buffered(router.post("/collections/:name/search"), this::requireJson, body).handler(ctx -> {
             String name = name(ctx);
             String timeout = ctx.request().getHeader(RequestDeadlines.HEADER);
@@ -178,6 +216,12 @@ public final class HttpApiVerticle extends VerticleBase {
                 else reply(ctx, engine.search(name, ar.result().request(), ar.result().timeout()), ResponseEncoder::search);
             });
         });
+
+        AliasRoutes aliases = new AliasRoutes(engine, decoder, context);
+        router.get("/aliases").handler(aliases::list);
+        buffered(router.put("/aliases/:alias"), this::requireJson, body).handler(aliases::put);
+        router.get("/aliases/:alias").handler(aliases::get);
+        router.delete("/aliases/:alias").handler(aliases::delete);
 
         // Live search: WebSocket, its SSE fallback, their counters; the page and the OpenAPI document.
         router.get("/ws/search").handler(ctx -> {
@@ -312,7 +356,7 @@ public final class HttpApiVerticle extends VerticleBase {
         return (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }
 
-    private static String name(RoutingContext ctx) {
+    static String name(RoutingContext ctx) {
         return CollectionName.validate(ctx.pathParam("name"));
     }
 
@@ -321,7 +365,7 @@ public final class HttpApiVerticle extends VerticleBase {
                 + ctx.pathParam("name") + "'");
     }
 
-    private static byte[] bodyBytes(RoutingContext ctx) {
+    static byte[] bodyBytes(RoutingContext ctx) {
         Buffer b = ctx.body() == null ? null : ctx.body().buffer();
         return b == null ? new byte[0] : b.getBytes();
     }

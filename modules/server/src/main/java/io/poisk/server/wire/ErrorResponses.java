@@ -97,7 +97,8 @@ public final class ErrorResponses {
                     + "; routes: GET /health, GET|PUT|DELETE /collections/{name}, GET /collections,"
                     + " POST /collections/{name}/documents, GET|DELETE /collections/{name}/documents/{id},"
                     + " POST /collections/{name}/search, GET /collections/{name}/search/stream, GET /ws/search (WebSocket),"
-                    + " GET /collections/{name}/quarantine, GET|POST /keys, DELETE /keys/{id}, GET /stats, GET /openapi.yaml,"
+                    + " GET /collections/{name}/quarantine, GET /collections/{name}/documents (export), GET /collections/{name}/export,"
+                    + " GET /aliases, GET|PUT|DELETE /aliases/{alias}, GET|POST /keys, DELETE /keys/{id}, GET /stats, GET /openapi.yaml,"
                     + " GET / (live-search page)");
             case 405 -> send(ctx.response(), ErrorCode.METHOD_NOT_ALLOWED, "method " + ctx.request().method()
                     + " is not allowed on " + path + "; allowed: " + allowedMethods(path));
@@ -120,14 +121,16 @@ public final class ErrorResponses {
         String[] parts = path.replaceAll("^/+|/+$", "").split("/+");
         if (parts.length == 1) {
             if (parts[0].equals("keys")) return "GET, POST";
-            return List.of("", "health", "collections", "stats", "openapi.yaml").contains(parts[0]) ? "GET" : "none";
+            return List.of("", "health", "collections", "stats", "openapi.yaml", "aliases").contains(parts[0]) ? "GET" : "none";
         }
         if (parts[0].equals("ws") || parts[0].equals("ui")) return "GET";
         if (parts[0].equals("keys")) return parts.length == 2 ? "DELETE" : "none";
+        if (parts[0].equals("aliases")) return parts.length == 2 ? "GET, PUT, DELETE" : "none";
         if (!parts[0].equals("collections")) return "none";
         return switch (parts.length) {
             case 2 -> "GET, PUT, DELETE";
-            case 3 -> parts[2].equals("documents") || parts[2].equals("search") ? "POST" : parts[2].equals("quarantine") ? "GET" : "none";
+            case 3 -> parts[2].equals("documents") ? "GET, POST" : parts[2].equals("search") ? "POST"
+                    : parts[2].equals("quarantine") || parts[2].equals("export") ? "GET" : "none";
             case 4 -> parts[2].equals("documents") ? "GET, DELETE"
                     : parts[2].equals("search") && parts[3].equals("stream") ? "GET" : "none";
             default -> "none";
