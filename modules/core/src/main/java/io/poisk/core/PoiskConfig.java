@@ -77,6 +77,11 @@ public final class PoiskConfig {
         key("live.max_message_bytes", "16384", "largest WebSocket query message");
         key("live.max_in_flight", "4", "queries a WebSocket connection may have holding engine work; a newer keystroke waits for a slot");
         key("live.ping_interval_ms", "20000", "WebSocket ping interval; two missed pongs close the connection");
+        key("metrics.enabled", "true", "Vert.x HTTP/WebSocket/event-bus meters and the Prometheus registry behind GET /metrics (false: /metrics answers 404, /stats still works)");
+        key("tls.cert_path", "", "PEM certificate chain; with tls.key_path the server speaks HTTPS only, and HTTP/2 to clients that ask for it (ALPN)");
+        key("tls.key_path", "", "PEM private key (PKCS#8 or PKCS#1) of tls.cert_path");
+        key("log.format", "text", "text or json: the format of the server log and the access log (json: one object per line, Logback's JsonEncoder)");
+        key("log.access", "true", "one line per HTTP request on the logger poisk.access: method, path without query, status, bytes, duration, request id");
     }
 
     private final Map<String, String> values;

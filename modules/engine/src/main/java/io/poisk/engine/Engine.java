@@ -3,6 +3,7 @@ package io.poisk.engine;
 import io.poisk.core.Document;
 import io.poisk.core.PoiskException;
 import io.poisk.index.CollectionOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.poisk.models.BatcherStats;
 import io.poisk.models.ModelCard;
 
@@ -83,6 +84,12 @@ public interface Engine extends AutoCloseable {
 
     /** What {@code GET /stats} shows: {@code live_search} and {@code query_embedding_cache} counters. */
     Map<String, Object> stats();
+
+    /** Where the engine's and the models' meters go (the server's Prometheus registry when served). */
+    MeterRegistry meterRegistry();
+
+    /** Whether the engine can take traffic now: default model loaded, collections opened, data directory writable. */
+    CompletableFuture<Readiness> readiness();
 
     /** What the embedding of {@code model} has done (null before its first use), for diagnostics and tests. */
     BatcherStats embeddingStats(String model);

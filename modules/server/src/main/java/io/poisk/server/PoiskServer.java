@@ -7,6 +7,10 @@ import io.poisk.engine.LiveSearchStats;
 import io.poisk.engine.PoiskEngine;
 import io.poisk.server.bus.EventBusApiVerticle;
 import io.poisk.server.http.HttpApiVerticle;
+import io.poisk.server.http.OpsOptions;
+import io.poisk.server.metrics.MeterRegistries;
+import io.poisk.server.metrics.ServerMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.poisk.server.live.LiveSearchLimits;
 import io.poisk.server.wire.ApiLimits;
 import io.vertx.core.DeploymentOptions;
@@ -43,10 +47,12 @@ public final class PoiskServer implements AutoCloseable {
     }
 
     public static PoiskServer start(PoiskConfig config) {
-        Engine engine = PoiskEngine.open(config);
+        MeterRegistry registry = MeterRegistries.create(config);
+        Engine engine = PoiskEngine.open(config, registry);
         int eventLoops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+        Vertx vertx = MeterRegistries.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops), registry);
         try {
+            OpsOptions ops = OpsOptions.from(config, new ServerMeters(registry));
             ApiLimits limits = ApiLimits.from(config);
             LiveSearchLimits liveLimits = LiveSearchLimits.from(config);
             ConnectionLimits connectionLimits = ConnectionLimits.from(config);
@@ -56,13 +62,13 @@ public final class PoiskServer implements AutoCloseable {
             List<HttpApiVerticle> instances = new CopyOnWriteArrayList<>();
             int configuredPort = config.integer("port");
             await(vertx.deployVerticle(() -> {
-                HttpApiVerticle v = new HttpApiVerticle(engine, limits, liveLimits, connectionLimits, openConnections, host, configuredPort);
+                HttpApiVerticle v = new HttpApiVerticle(engine, limits, liveLimits, connectionLimits, openConnections, host, configuredPort, ops);
                 instances.add(v);
                 return v;
             }, new DeploymentOptions().setInstances(eventLoops)));
             int port = instances.getFirst().actualPort();
             await(vertx.deployVerticle(() -> new EventBusApiVerticle(engine, limits), new DeploymentOptions().setInstances(eventLoops)));
-            LOG.info("Poisk listening on http://{}:{} ({} event loops, data_dir {})", host, port, eventLoops,
+            LOG.info("Poisk listening on {}://{}:{} ({} event loops, data_dir {})", ops.tls().enabled() ? "https" : "http", host, port, eventLoops,
                     config.path("data_dir").toAbsolutePath());
             engine.warmUp().exceptionally(e -> {
                 LOG.warn("warming up models failed; they load on first use", e);

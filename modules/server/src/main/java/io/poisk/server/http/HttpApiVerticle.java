@@ -27,6 +27,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.util.List;
 import java.util.Locale;
@@ -62,10 +63,18 @@ public final class HttpApiVerticle extends VerticleBase {
     private final int port;
     private HttpServer server;
     private Router router;
+    private final OpsOptions ops;
 
+    /** Without meters export, TLS or access log (tests that only need the route table). */
     public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, ConnectionLimits connectionLimits,
                     AtomicInteger openConnections, String host, int port) {
+        this(engine, limits, liveLimits, connectionLimits, openConnections, host, port, OpsOptions.none());
+    }
+
+    public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, ConnectionLimits connectionLimits,
+                    AtomicInteger openConnections, String host, int port, OpsOptions ops) {
         this.engine = engine;
+        this.ops = ops;
         this.limits = limits;
         this.liveLimits = liveLimits;
         this.connectionLimits = connectionLimits;
@@ -80,7 +89,7 @@ public final class HttpApiVerticle extends VerticleBase {
     public Future<?> start() {
         gate = new ConnectionGate(vertx, connectionLimits, openConnections);
         router = router();
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true)
+        server = vertx.createHttpServer(ops.tls().applyTo(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true)
                         .setMaxWebSocketMessageSize(liveLimits.transportMessageBytes())
                         .setMaxWebSocketFrameSize(liveLimits.transportMessageBytes())
                         // the longest document id, URL-encoded, fits (DocumentId): 3 x 512 + the rest of the line
@@ -89,7 +98,7 @@ public final class HttpApiVerticle extends VerticleBase {
                         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                         // h2c detection waits for a client's first bytes before it creates the connection: a silent
                         // client would go uncounted by limits.max_connections and untimed by the head timeout
-                        .setHttp2ClearTextEnabled(false))
+                        .setHttp2ClearTextEnabled(false)))
                 .connectionHandler(gate::opened)
                 .invalidRequestHandler(InvalidRequests::answer)
                 .exceptionHandler(e -> ErrorResponses.connectionFailed(null, e))
@@ -113,10 +122,18 @@ public final class HttpApiVerticle extends VerticleBase {
     private Router router() {
         Router router = Router.router(vertx);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(limits.maxRequestBytes());
+        // First of all, so they see every reply: refusals counted, one access-log line per request.
+        router.route().handler(ops.meters()::countRejections);
+        if (ops.accessLog()) router.route().handler(AccessLog::handle);
         // Before any route: the raw path is checked (routes match the normalised one) and the connection watched.
         router.route().handler(RawPathGuard::check).handler(gate::watchNextHead);
 
         router.get("/health").handler(ctx -> json(ctx, 200, health()));
+        HealthRoutes.install(router, vertx, context, engine);
+        // Prometheus text format; 404 (the usual error body) when metrics.enabled=false
+        ops.meters().prometheus().ifPresentOrElse(registry -> router.get("/metrics").handler(PrometheusScrapingHandler.create(registry)),
+                () -> router.get("/metrics").handler(ctx -> ErrorResponses.send(ctx.response(), ErrorCode.NOT_FOUND,
+                        "metrics are off (metrics.enabled=false)")));
         router.get("/collections").handler(ctx -> reply(ctx, engine.listCollections(), ResponseEncoder::collections));
         buffered(router.put("/collections/:name"), this::requireJsonOrEmpty, body).handler(this::createCollection);
         router.get("/collections/:name").handler(ctx ->

@@ -1,0 +1,41 @@
+package io.poisk.server.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.poisk.core.PoiskConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+
+import java.util.EnumSet;
+
+/**
+ * The one registry of a server and the Vert.x instance that reports into it. With {@code metrics.enabled} a
+ * Prometheus registry gets Vert.x's HTTP, WebSocket and event-bus meters (vertx-micrometer-metrics), the JVM's,
+ * and the engine's; without, the engine's meters go to an in-memory registry (for /stats) and Vert.x
+ * records nothing.
+ */
+public final class MeterRegistries {
+    private MeterRegistries() {
+    }
+
+    public static MeterRegistry create(PoiskConfig config) {
+        return enabled(config) ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : new SimpleMeterRegistry();
+    }
+
+    public static Vertx vertx(VertxOptions options, MeterRegistry registry) {
+        if (!(registry instanceof PrometheusMeterRegistry)) return Vertx.vertx(options);
+        // route, not path: the route pattern (/collections/:name/search) keeps the label set small
+        MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+                .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_ADDRESS, Label.EB_FAILURE));
+        return Vertx.builder().with(options.setMetricsOptions(metrics)).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    }
+
+    private static boolean enabled(PoiskConfig config) {
+        return Boolean.parseBoolean(config.string("metrics.enabled").trim());
+    }
+}
