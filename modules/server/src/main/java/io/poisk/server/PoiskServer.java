@@ -38,21 +38,23 @@ public final class PoiskServer implements AutoCloseable {
     private final Vertx vertx;
     private final Engine engine;
     private final int port;
+    private final ServerMeters meters;
     private volatile boolean closed;
 
-    private PoiskServer(Vertx vertx, Engine engine, int port) {
+    private PoiskServer(Vertx vertx, Engine engine, int port, ServerMeters meters) {
         this.vertx = vertx;
+        this.meters = meters;
         this.engine = engine;
         this.port = port;
     }
 
     public static PoiskServer start(PoiskConfig config) {
         MeterRegistry registry = MeterRegistries.create(config);
+        OpsOptions ops = OpsOptions.from(config, new ServerMeters(registry)); // a bad TLS setting fails before anything opens
         Engine engine = PoiskEngine.open(config, registry);
         int eventLoops = VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
         Vertx vertx = MeterRegistries.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops), registry);
         try {
-            OpsOptions ops = OpsOptions.from(config, new ServerMeters(registry));
             ApiLimits limits = ApiLimits.from(config);
             LiveSearchLimits liveLimits = LiveSearchLimits.from(config);
             ConnectionLimits connectionLimits = ConnectionLimits.from(config);
@@ -74,7 +76,7 @@ public final class PoiskServer implements AutoCloseable {
                 LOG.warn("warming up models failed; they load on first use", e);
                 return null;
             });
-            return new PoiskServer(vertx, engine, port);
+            return new PoiskServer(vertx, engine, port, ops.meters());
         } catch (RuntimeException e) {
             closeQuietly(vertx, engine);
             throw e;
@@ -93,6 +95,11 @@ public final class PoiskServer implements AutoCloseable {
     /** Counters of live (WebSocket / SSE) searches, also served by {@code GET /stats}. */
     public LiveSearchStats liveStats() {
         return engine.liveStats();
+    }
+
+    /** The server's meters: also the hook authentication calls on a refused key ({@link ServerMeters#authFailure}). */
+    public ServerMeters meters() {
+        return meters;
     }
 
     public Engine engine() {

@@ -1,6 +1,9 @@
 package io.poisk.server.metrics;
 
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,7 +14,9 @@ import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The one registry of a server and the Vert.x instance that reports into it. With {@code metrics.enabled} a
@@ -20,11 +25,26 @@ import java.util.EnumSet;
  * records nothing.
  */
 public final class MeterRegistries {
+    /** Vert.x timers exported with histogram buckets. */
+    private static final Set<String> HISTOGRAMS = Set.of("vertx.http.server.response.time", "vertx.eventbus.processing.time");
+
     private MeterRegistries() {
     }
 
     public static MeterRegistry create(PoiskConfig config) {
-        return enabled(config) ? new PrometheusMeterRegistry(PrometheusConfig.DEFAULT) : new SimpleMeterRegistry();
+        if (!enabled(config)) return new SimpleMeterRegistry();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Vert.x's timers carry no buckets of their own; with them, histogram_quantile works on HTTP latency too
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+                if (!HISTOGRAMS.contains(id.getName())) return config;
+                return DistributionStatisticConfig.builder().percentilesHistogram(true)
+                        .minimumExpectedValue((double) Duration.ofMillis(1).toNanos())
+                        .maximumExpectedValue((double) Duration.ofSeconds(60).toNanos()).build().merge(config);
+            }
+        });
+        return registry;
     }
 
     public static Vertx vertx(VertxOptions options, MeterRegistry registry) {

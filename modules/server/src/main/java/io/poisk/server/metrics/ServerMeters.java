@@ -1,6 +1,7 @@
 package io.poisk.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.poisk.core.ErrorCode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.ext.web.RoutingContext;
@@ -52,10 +53,16 @@ public final class ServerMeters {
             int status = ctx.response().getStatusCode();
             if (isRejection(status)) {
                 String code = ctx.get(ERROR_CODE);
-                rejected(code != null ? code : "status_" + status, status);
+                rejected(code != null ? code : reasonOf(status), status);
             }
         });
         ctx.next();
+    }
+
+    /** For a bare status set by Vert.x Web (body too large, ...): the first error code with that status. */
+    private static String reasonOf(int status) {
+        for (ErrorCode c : ErrorCode.values()) if (c.httpStatus() == status) return c.code();
+        return "status_" + status;
     }
 
     static boolean isRejection(int status) {
