@@ -34,6 +34,7 @@ final class ServeCommand implements Callable<Integer> {
         if (port != null) flags.put("port", String.valueOf(port));
         if (dataDir != null) flags.put("data_dir", dataDir.toString());
         PoiskConfig cfg = config.load(flags);
+        LogFormat.apply(cfg.string("log.format"));
 
         PoiskServer server = PoiskServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);
