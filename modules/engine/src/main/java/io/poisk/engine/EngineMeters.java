@@ -63,6 +63,16 @@ final class EngineMeters {
                 .register(registry).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * One slice of an ingest made durable and applied ({@code poisk_index_write_seconds}): the write-ahead log
+     * append, its fsync (shared by concurrent writers: group commit) and the insert into the live segment.
+     */
+    void durableWrite(long startedNanos) {
+        Timer.builder("poisk.index.write").description("durable write of one ingest slice: log append, fsync, live-segment insert")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
+    }
+
     private static Tags tags(CollectionIndex c) {
         return Tags.of("collection", c.schema().name());
     }

@@ -24,7 +24,11 @@ final class IngestPipeline {
     private final BoundedExecutor disk;
     private final int slice;
 
-    IngestPipeline(CollectionService collections, ModelPool<EmbeddingBatcher> embedders, BoundedExecutor disk, int queueCapacity) {
+    private final EngineMeters meters;
+
+    IngestPipeline(CollectionService collections, ModelPool<EmbeddingBatcher> embedders, BoundedExecutor disk, int queueCapacity,
+                   EngineMeters meters) {
+        this.meters = meters;
         this.collections = collections;
         this.embedders = embedders;
         this.disk = disk;
@@ -59,7 +63,9 @@ final class IngestPipeline {
                     List<EmbeddedDocument> embedded = new ArrayList<>(part.size());
                     for (int j = 0; j < part.size(); j++) embedded.add(new EmbeddedDocument(part.get(j), vectors[j]));
                     CompletableFuture<Void> write = previousWrite.thenCompose(v -> disk.submit(() -> collections.guarded(index, c -> {
+                        long writing = System.nanoTime();
                         c.upsert(embedded);
+                        meters.durableWrite(writing);
                         return null;
                     })));
                     return i + 1 < slices.size() ? ingestSlices(index, batcher, slices, i + 1, write) : write;

@@ -69,7 +69,7 @@ public final class PoiskEngine implements Engine {
         this.rerankers = new ModelPool<>("reranker", modelLoader, id -> new RerankExecutor(models.reranker(id),
                 config.integer("rerank.max_batch"), config.integer("rerank.workers"), queuedRerankRequests, registry));
         this.collections = new CollectionService(catalog, cards, disk, config.string("default_model"), meters::collections);
-        this.ingest = new IngestPipeline(collections, embedders, disk, config.integer("embedding.queue_capacity"));
+        this.ingest = new IngestPipeline(collections, embedders, disk, config.integer("embedding.queue_capacity"), meters);
         this.queryVectors = new QueryEmbeddingCache(config.longValue("embedding.query_cache_size"));
         queryVectors.bindTo(registry);
         this.searches = new SearchPipeline(collections, new QueryPlanner(cards, config.integer("rerank.default_top_n")),

@@ -62,6 +62,7 @@ class MetricsEndpointTest {
         assertThat(value(text, "poisk_search_seconds_count{mode=\"lexical\",outcome=\"ok\"}")).isEqualTo(1);
         assertThat(text).contains("poisk_search_seconds_bucket{mode=\"hybrid\",outcome=\"ok\",le=\"");
         assertThat(text).contains("poisk_index_search_seconds_bucket{");
+        assertThat(value(text, "poisk_index_write_seconds_count")).isEqualTo(1); // the 3 documents in one slice
         // inference: 3 documents + 3 distinct queries embedded; the repeated query came from the cache
         assertThat(value(text, "poisk_embedding_texts_total{model=\"e5-small-v2\"}")).isEqualTo(6);
         assertThat(value(text, "poisk_embedding_batch_size_sum{model=\"e5-small-v2\"}")).isEqualTo(6);
