@@ -51,7 +51,8 @@ public final class MeterRegistries {
         if (!(registry instanceof PrometheusMeterRegistry)) return Vertx.vertx(options);
         // route, not path: the route pattern (/collections/:name/search) keeps the label set small
         MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
-                .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_ADDRESS, Label.EB_FAILURE));
+                .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_ADDRESS, Label.EB_FAILURE,
+                        Label.POOL_TYPE, Label.POOL_NAME)); // without the pool labels two pools' gauges would collide
         return Vertx.builder().with(options.setMetricsOptions(metrics)).withMetrics(new MicrometerMetricsFactory(registry)).build();
     }
 
