@@ -1,6 +1,8 @@
 package io.poisk.engine;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -8,7 +10,9 @@ import io.micrometer.core.instrument.Timer;
 import io.poisk.index.CollectionIndex;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -23,6 +27,10 @@ final class EngineMeters {
     private final MultiGauge documents;
     private final MultiGauge diskSegments;
     private final MultiGauge liveDocuments;
+    private final Map<String, CountedCollection> counted = new HashMap<>();
+
+    private record CountedCollection(CollectionIndex index, List<Meter> meters) {
+    }
 
     EngineMeters(MeterRegistry registry, Supplier<Number> unavailable) {
         this.registry = registry;
@@ -40,8 +48,25 @@ final class EngineMeters {
         return registry;
     }
 
-    /** Re-registers the per-collection rows; called at open and after a create or a delete. */
-    void collections(List<CollectionIndex> open) {
+    /** Re-registers the per-collection rows and counters; called at open and after a create or a delete. */
+    synchronized void collections(List<CollectionIndex> open) {
+        // counters follow their collection object: a dropped (or dropped and re-created) one loses its old series
+        Map<String, CollectionIndex> now = new HashMap<>();
+        for (CollectionIndex c : open) now.put(c.schema().name(), c);
+        for (var it = counted.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (now.get(e.getKey()) != e.getValue().index()) {
+                e.getValue().meters().forEach(registry::remove);
+                it.remove();
+            }
+        }
+        for (CollectionIndex c : open) {
+            counted.computeIfAbsent(c.schema().name(), name -> new CountedCollection(c, List.of(
+                    FunctionCounter.builder("poisk.collection.flushes", c, CollectionIndex::flushesCompleted).tags(tags(c))
+                            .description("live-segment flushes to disk since the collection opened").register(registry),
+                    FunctionCounter.builder("poisk.collection.merges", c, CollectionIndex::mergesCompleted).tags(tags(c))
+                            .description("merges of on-disk segments since the collection opened").register(registry))));
+        }
         documents.register(open.stream().map(c -> MultiGauge.Row.of(tags(c), c, CollectionIndex::documentCount)).toList(), true);
         diskSegments.register(open.stream().map(c -> MultiGauge.Row.of(tags(c), c, CollectionIndex::segmentCount)).toList(), true);
         liveDocuments.register(open.stream().map(c -> MultiGauge.Row.of(tags(c), c, CollectionIndex::liveSegmentDocuments)).toList(), true);

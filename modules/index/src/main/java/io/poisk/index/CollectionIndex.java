@@ -255,6 +255,16 @@ public final class CollectionIndex implements AutoCloseable {
         return segments.disk().size();
     }
 
+    /** Flushes of the live segment to disk completed since this collection opened (a counter for meters). */
+    public long flushesCompleted() {
+        return maintenance.flushes();
+    }
+
+    /** Merges of on-disk segments completed since this collection opened (a counter for meters). */
+    public long mergesCompleted() {
+        return maintenance.merges();
+    }
+
     /** Documents (not deleted) in the live in-memory segment. */
     public long liveSegmentDocuments() {
         return segments.live().liveCount();

@@ -44,7 +44,7 @@ class GrafanaDashboardTest {
 
         Path models = TinyRerankers.modelsDir(dir, TinyRerankers.CROSS_ENCODER);
         try (PoiskServer server = PoiskServer.start(TestServers.config(dir.resolve("data"), Map.of("models_dir", models.toString(),
-                "max_request_bytes", "4096")))) {
+                "max_request_bytes", "4096", "index.live_segment_max_docs", "1")))) {
             ApiClient api = new ApiClient(server.port());
             assertThat(api.put("/collections/dash", null).status()).isEqualTo(201);
             assertThat(api.post("/collections/dash/documents", json(Map.of("documents", List.of(
@@ -55,7 +55,14 @@ class GrafanaDashboardTest {
             assertThat(api.post("/collections/dash/search", json(Map.of("query", "x".repeat(5000)))).status()).isEqualTo(413);
             server.meters().authFailure("missing_key");
 
+            // a live segment of one document is flushed in the background: wait (bounded) for the counter to show it
             String text = api.get("/metrics").raw();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!text.matches("(?s).*\npoisk_collection_flushes_total\\{collection=\"dash\"\\} [1-9].*") && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                text = api.get("/metrics").raw();
+            }
+            assertThat(MetricsEndpointTest.value(text, "poisk_collection_flushes_total{collection=\"dash\"}")).isGreaterThanOrEqualTo(1);
             Set<String> exported = new TreeSet<>();
             Matcher series = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]").matcher(text);
             while (series.find()) exported.add(series.group(1));

@@ -75,7 +75,18 @@ class MetricsEndpointTest {
         assertThat(value(text, "poisk_collection_live_documents{collection=\"metrics\"}")).isEqualTo(3);
         assertThat(value(text, "poisk_collection_segments{collection=\"metrics\"}")).isEqualTo(0);
         assertThat(value(text, "poisk_collections_unavailable")).isEqualTo(0);
+        assertThat(value(text, "poisk_collection_flushes_total{collection=\"metrics\"}")).isEqualTo(0);
+        assertThat(value(text, "poisk_collection_merges_total{collection=\"metrics\"}")).isEqualTo(0);
         assertThat(text).contains("jvm_memory_used_bytes{");
+    }
+
+    @Test
+    void aDeletedCollectionLeavesNoSeries() {
+        assertThat(api.put("/collections/gone", null).status()).isEqualTo(201);
+        assertThat(api.get("/metrics").raw()).contains("poisk_collection_merges_total{collection=\"gone\"}")
+                .contains("poisk_collection_documents{collection=\"gone\"}");
+        assertThat(api.delete("/collections/gone").status()).isEqualTo(200);
+        assertThat(api.get("/metrics").raw()).doesNotContain("collection=\"gone\"");
     }
 
     @Test
