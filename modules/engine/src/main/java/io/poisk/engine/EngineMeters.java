@@ -88,6 +88,13 @@ final class EngineMeters {
                 .register(registry).record(System.nanoTime() - startedNanos, TimeUnit.NANOSECONDS);
     }
 
+    /** One segment's dense search ({@code poisk_segment_search_seconds{kind=live|disk|disk_pq}}). */
+    void segmentSearch(String kind, long nanos) {
+        Timer.builder("poisk.segment.search").description("dense (graph) search of one segment, by segment kind")
+                .tag("kind", kind).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(50_000))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
     /**
      * One slice of an ingest made durable and applied ({@code poisk_index_write_seconds}): the write-ahead log
      * append, its fsync (shared by concurrent writers: group commit) and the insert into the live segment.

@@ -51,7 +51,7 @@ final class SearchPipeline {
                         .thenCompose(vector -> gate.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
                             gate.indexSearchRun();
                             long retrieving = System.nanoTime();
-                            List<Hit> hits = collections.guarded(plan.index(), index -> QueryRetrieval.retrieve(plan, vector));
+                            List<Hit> hits = collections.guarded(plan.index(), index -> QueryRetrieval.retrieve(plan, vector, meters::segmentSearch));
                             meters.indexSearch(request, retrieving);
                             return hits;
                         }, searchEnded)))

@@ -63,6 +63,10 @@ class GrafanaDashboardTest {
                 text = api.get("/metrics").raw();
             }
             assertThat(MetricsEndpointTest.value(text, "poisk_collection_flushes_total{collection=\"dash\"}")).isGreaterThanOrEqualTo(1);
+            // after the flush a search walks an on-disk segment too
+            assertThat(api.post("/collections/dash/search", json(Map.of("query", "river"))).status()).isEqualTo(200);
+            text = api.get("/metrics").raw();
+            assertThat(MetricsEndpointTest.value(text, "poisk_segment_search_seconds_count{kind=\"disk\"}")).isGreaterThanOrEqualTo(1);
             Set<String> exported = new TreeSet<>();
             Matcher series = Pattern.compile("(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]").matcher(text);
             while (series.find()) exported.add(series.group(1));

@@ -63,6 +63,8 @@ class MetricsEndpointTest {
         assertThat(text).contains("poisk_search_seconds_bucket{mode=\"hybrid\",outcome=\"ok\",le=\"");
         assertThat(text).contains("poisk_index_search_seconds_bucket{");
         assertThat(value(text, "poisk_index_write_seconds_count")).isEqualTo(1); // the 3 documents in one slice
+        // the 4 dense-using searches each walked the one (live) segment; the lexical one walked none
+        assertThat(value(text, "poisk_segment_search_seconds_count{kind=\"live\"}")).isEqualTo(4);
         // inference: 3 documents + 3 distinct queries embedded; the repeated query came from the cache
         assertThat(value(text, "poisk_embedding_texts_total{model=\"e5-small-v2\"}")).isEqualTo(6);
         assertThat(value(text, "poisk_embedding_batch_size_sum{model=\"e5-small-v2\"}")).isEqualTo(6);
