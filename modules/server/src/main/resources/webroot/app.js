@@ -17,21 +17,7 @@
   let latestId = 0;
   let sentAt = 0;
   let retryMs = 500;
-  const apiKey = takeApiKey();
-
-  // A search key comes as ?key=… in the page URL (README "Keys and access"); it is kept in sessionStorage for
-  // this tab and removed from the address bar, so it is not bookmarked or shown over a shoulder.
-  function takeApiKey() {
-    const params = new URLSearchParams(location.search);
-    const fromUrl = params.get('key');
-    if (fromUrl) {
-      sessionStorage.setItem('poisk.key', fromUrl);
-      params.delete('key');
-      const rest = params.toString();
-      history.replaceState(null, '', location.pathname + (rest ? '?' + rest : '') + location.hash);
-    }
-    return sessionStorage.getItem('poisk.key');
-  }
+  const apiKey = poiskApiKey(); // key.js
 
   function connect() {
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';

@@ -38,6 +38,7 @@ final class ServeCommand implements Callable<Integer> {
         if (dataDir != null) flags.put("data_dir", dataDir.toString());
         if (insecure) flags.put("auth.insecure", "true");
         PoiskConfig cfg = config.load(flags);
+        LogFormat.apply(cfg.string("log.format"));
 
         PoiskServer server = PoiskServer.start(cfg);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -86,6 +86,11 @@ public final class PoiskConfig {
         key("auth.rate_limit_per_second", "0", "requests per second each key may make (0: no limit; a key's own rate_limit wins)");
         key("auth.rate_limit_burst", "0", "requests a key may make at once above its rate (0: one second's worth)");
         key("http.cors_origins", "", "comma-separated origins (https://app.example.com) whose pages may call the API and open /ws/search");
+        key("metrics.enabled", "true", "Vert.x HTTP/WebSocket/event-bus meters and the Prometheus registry behind GET /metrics (false: /metrics answers 404, /stats still works)");
+        key("tls.cert_path", "", "PEM certificate chain; with tls.key_path the server speaks HTTPS only, and HTTP/2 to clients that ask for it (ALPN)");
+        key("tls.key_path", "", "PEM private key (PKCS#8 or PKCS#1) of tls.cert_path");
+        key("log.format", "text", "text or json: the format of the server log and the access log (json: one object per line, Logback's JsonEncoder)");
+        key("log.access", "true", "one line per HTTP request on the logger poisk.access: method, path without query, status, bytes, duration, request id");
     }
 
     private final Map<String, String> values;

@@ -38,9 +38,14 @@ final class CollectionService implements AutoCloseable {
     /** Serialises creates, deletes and alias changes, which check each other's names. */
     private final Object createLock = new Object();
     private volatile boolean closed;
+    /** Told the open collections after a create or a delete (the per-collection gauges follow them). */
+    private final java.util.function.Consumer<List<CollectionIndex>> changed;
 
-    CollectionService(CollectionCatalog catalog, ModelCards cards, BoundedExecutor disk, String defaultModel, AliasTable aliases) {
+    CollectionService(CollectionCatalog catalog, ModelCards cards, BoundedExecutor disk, String defaultModel, AliasTable aliases,
+                      java.util.function.Consumer<List<CollectionIndex>> changed) {
         this.catalog = catalog;
+        this.changed = changed;
+        changed.accept(catalog.list());
         this.cards = cards;
         this.disk = disk;
         this.defaultModel = defaultModel;
@@ -73,6 +78,7 @@ final class CollectionService implements AutoCloseable {
                                 + schema.model() + "' and options " + options.toMap());
                     }
                     catalog.create(schema, options);
+                    changed.accept(catalog.list());
                     LOG.info("created collection {} (model {}, dimension {}, options {})", name, schema.model(), schema.dimension(),
                             options.toMap());
                     return true;
@@ -129,6 +135,7 @@ final class CollectionService implements AutoCloseable {
                     }
                 }
                 boolean dropped = catalog.drop(name);
+                if (dropped) changed.accept(catalog.list());
                 if (dropped) LOG.info("deleted collection {}", name);
                 return dropped;
             }

@@ -4,6 +4,7 @@ import io.poisk.core.Document;
 import io.poisk.core.DocumentPatch;
 import io.poisk.core.PoiskException;
 import io.poisk.index.CollectionOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.poisk.index.FieldType;
 import io.poisk.models.BatcherStats;
 import io.poisk.models.ModelCard;
@@ -151,6 +152,12 @@ public interface Engine extends AutoCloseable {
      * ({@code skipped_inference}: upserted documents whose unchanged text kept its stored vector) counters.
      */
     Map<String, Object> stats();
+
+    /** Where the engine's and the models' meters go (the server's Prometheus registry when served). */
+    MeterRegistry meterRegistry();
+
+    /** Whether the engine can take traffic now: default model loaded, collections opened, data directory writable. */
+    CompletableFuture<Readiness> readiness();
 
     /** What the embedding of {@code model} has done (null before its first use), for diagnostics and tests. */
     BatcherStats embeddingStats(String model);

@@ -26,7 +26,11 @@ final class IngestPipeline {
     private final int slice;
     private final LongAdder skippedInference = new LongAdder();
 
-    IngestPipeline(CollectionService collections, ModelPool<EmbeddingBatcher> embedders, BoundedExecutor disk, int queueCapacity) {
+    private final EngineMeters meters;
+
+    IngestPipeline(CollectionService collections, ModelPool<EmbeddingBatcher> embedders, BoundedExecutor disk, int queueCapacity,
+                   EngineMeters meters) {
+        this.meters = meters;
         this.collections = collections;
         this.embedders = embedders;
         this.disk = disk;
@@ -76,7 +80,9 @@ final class IngestPipeline {
                 })
                 .thenCompose(embedded -> {
                     CompletableFuture<Void> write = previousWrite.thenCompose(v -> disk.submit(() -> collections.guarded(index, c -> {
+                        long writing = System.nanoTime();
                         c.upsert(embedded);
+                        meters.durableWrite(writing);
                         return null;
                     })));
                     return i + 1 < slices.size() ? ingestSlices(index, batcher, slices, i + 1, write) : write;

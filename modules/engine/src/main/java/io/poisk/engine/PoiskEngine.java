@@ -16,6 +16,8 @@ import io.poisk.models.EmbeddingBatcher;
 import io.poisk.models.ModelCard;
 import io.poisk.models.ModelRegistry;
 import io.poisk.models.RerankExecutor;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,36 +62,52 @@ public final class PoiskEngine implements Engine {
     private final ScheduledThreadPoolExecutor deadlines = deadlineScheduler();
     private volatile boolean closed;
 
-    private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog, AliasTable aliases) {
+    private final EngineMeters meters;
+    private final String defaultModel;
+    private final java.nio.file.Path dataDir;
+
+    private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog, AliasTable aliases, MeterRegistry registry) {
         this.models = models;
+        this.defaultModel = config.string("default_model");
+        this.dataDir = config.path("data_dir");
+        this.meters = new EngineMeters(registry, () -> catalog.unavailable().size());
         this.cards = new ModelCards(models);
         int workers = Math.max(1, config.integer("index.workers"));
         this.disk = new BoundedExecutor("poisk-index", workers, workers * DISK_QUEUE_PER_WORKER);
         this.modelLoader = new BoundedExecutor("poisk-model-loader", 1, 64);
         this.embedders = new ModelPool<>("model", modelLoader, id -> new EmbeddingBatcher(models.embedder(id),
                 config.integer("embedding.max_batch"), config.longValue("embedding.max_wait_ms"),
-                config.integer("embedding.queue_capacity"), config.integer("embedding.workers")));
+                config.integer("embedding.queue_capacity"), config.integer("embedding.workers"), registry));
         // rerank.queue_capacity counts documents; the executor queues whole requests of about default_top_n documents.
         int queuedRerankRequests = Math.max(1, config.integer("rerank.queue_capacity") / Math.max(1, config.integer("rerank.default_top_n")));
         this.rerankers = new ModelPool<>("reranker", modelLoader, id -> new RerankExecutor(models.reranker(id),
-                config.integer("rerank.max_batch"), config.integer("rerank.workers"), queuedRerankRequests));
-        this.collections = new CollectionService(catalog, cards, disk, config.string("default_model"), aliases);
+                config.integer("rerank.max_batch"), config.integer("rerank.workers"), queuedRerankRequests, registry));
+        this.collections = new CollectionService(catalog, cards, disk, config.string("default_model"), aliases, meters::collections);
         this.export = new DocumentExport(collections, disk);
-        this.ingest = new IngestPipeline(collections, embedders, disk, config.integer("embedding.queue_capacity"));
+        this.ingest = new IngestPipeline(collections, embedders, disk, config.integer("embedding.queue_capacity"), meters);
         this.queryVectors = new QueryEmbeddingCache(config.longValue("embedding.query_cache_size"));
+        queryVectors.bindTo(registry);
         this.searches = new SearchPipeline(collections, new QueryPlanner(cards, config.integer("rerank.default_top_n")),
-                embedders, rerankers, queryVectors, disk, Duration.ofMillis(config.longValue("rerank.budget_ms")));
+                embedders, rerankers, queryVectors, disk, Duration.ofMillis(config.longValue("rerank.budget_ms")), meters);
     }
 
-    /** Opens the model registry over {@code models_dir} and the collections under {@code data_dir}. */
+    /** {@link #open(PoiskConfig, MeterRegistry)} with meters kept in memory only (tools and tests). */
     public static PoiskEngine open(PoiskConfig config) {
+        return open(config, new SimpleMeterRegistry());
+    }
+
+    /**
+     * Opens the model registry over {@code models_dir} and the collections under {@code data_dir}; the engine's
+     * and the models' meters go to {@code registry} (the server passes its Prometheus one).
+     */
+    public static PoiskEngine open(PoiskConfig config, MeterRegistry registry) {
         ModelRegistry models = new ModelRegistry(config.path("models_dir"));
         try {
             CollectionCatalog catalog = CollectionCatalog.open(config.path("data_dir"), IndexOptions.from(config),
                     StorageLimits.from(config));
             LOG.info("engine open: data_dir={} models_dir={} collections={}", config.path("data_dir").toAbsolutePath(),
                     config.path("models_dir").toAbsolutePath(), catalog.list().size());
-            return new PoiskEngine(config, models, catalog, AliasTable.open(config.path("data_dir")));
+            return new PoiskEngine(config, models, catalog, AliasTable.open(config.path("data_dir")), registry);
         } catch (IOException e) {
             models.close();
             throw new UncheckedIOException("cannot open the collections in " + config.path("data_dir").toAbsolutePath(), e);
@@ -258,6 +276,18 @@ public final class PoiskEngine implements Engine {
     }
 
     @Override
+    public MeterRegistry meterRegistry() {
+        return meters.registry();
+    }
+
+    @Override
+    public CompletableFuture<Readiness> readiness() {
+        boolean modelLoaded = embedders.loadedOrNull(defaultModel) != null;
+        List<String> unavailable = unavailableCollections();
+        return disk.submit(() -> new Readiness(defaultModel, modelLoaded, unavailable, DataDirProbe.problem(dataDir)));
+    }
+
+    @Override
     public BatcherStats embeddingStats(String model) {
         EmbeddingBatcher b = embedders.loadedOrNull(model);
         return b == null ? null : b.stats();
@@ -265,8 +295,10 @@ public final class PoiskEngine implements Engine {
 
     @Override
     public CompletableFuture<Void> warmUp() {
-        return listCollections().thenCompose(all -> CompletableFuture.allOf(all.stream()
-                .filter(d -> d.unavailable() == null).map(d -> d.info().schema().model()).distinct().map(embedders::get).toArray(CompletableFuture[]::new)));
+        // the default model too: /health/ready waits for it, and the first collection most likely uses it
+        return listCollections().thenCompose(all -> CompletableFuture.allOf(java.util.stream.Stream.concat(java.util.stream.Stream.of(defaultModel),
+                all.stream().filter(d -> d.unavailable() == null).map(d -> d.info().schema().model()))
+                .distinct().map(embedders::get).toArray(CompletableFuture[]::new)));
     }
 
     @Override

@@ -3,6 +3,8 @@ package io.poisk.engine;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.poisk.models.EmbeddingRole;
 
 import java.util.LinkedHashMap;
@@ -59,6 +61,11 @@ final class QueryEmbeddingCache {
             if (mine != null) return mine;
             cache.asMap().remove(key, shared); // abandoned by all its callers a moment ago: start a fresh one
         }
+    }
+
+    /** Caffeine's own Micrometer binding: {@code cache_gets_total{cache="poisk_query_embedding",result="hit|miss"}} and size. */
+    void bindTo(MeterRegistry registry) {
+        if (cache != null) CaffeineCacheMetrics.monitor(registry, cache, "poisk_query_embedding");
     }
 
     /** hits (including joins on an inference still running), misses (inferences started), size (entries); empty when off. */

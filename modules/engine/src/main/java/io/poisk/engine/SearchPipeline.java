@@ -28,9 +28,12 @@ final class SearchPipeline {
     private final QueryEmbeddingCache queryVectors;
     private final BoundedExecutor disk;
     private final Duration rerankBudget;
+    private final EngineMeters meters;
 
     SearchPipeline(CollectionService collections, QueryPlanner planner, ModelPool<EmbeddingBatcher> embedders,
-                   ModelPool<RerankExecutor> rerankers, QueryEmbeddingCache queryVectors, BoundedExecutor disk, Duration rerankBudget) {
+                   ModelPool<RerankExecutor> rerankers, QueryEmbeddingCache queryVectors, BoundedExecutor disk, Duration rerankBudget,
+                   EngineMeters meters) {
+        this.meters = meters;
         this.collections = collections;
         this.planner = planner;
         this.embedders = embedders;
@@ -44,17 +47,22 @@ final class SearchPipeline {
         long started = System.nanoTime();
         CompletableFuture<Void> lookupEnded = new CompletableFuture<>();
         CompletableFuture<Void> searchEnded = new CompletableFuture<>();
-        return gate.step(LiveQuery.Stage.LOOKUP, lookupEnded,
+        CompletableFuture<SearchPage> page = gate.step(LiveQuery.Stage.LOOKUP, lookupEnded,
                         () -> disk.submit(() -> planner.plan(request, collections.get(collection), gate.asYouType()), lookupEnded))
                 .thenCompose(plan -> queryVector(gate, plan)
                         .thenCompose(vector -> gate.step(LiveQuery.Stage.INDEX_SEARCH, searchEnded, () -> disk.submit(() -> {
                             gate.indexSearchRun();
-                            return collections.guarded(plan.index(), index -> QueryRetrieval.retrieve(plan, vector));
+                            long retrieving = System.nanoTime();
+                            List<Hit> hits = collections.guarded(plan.index(), index -> QueryRetrieval.retrieve(plan, vector, meters::segmentSearch));
+                            meters.indexSearch(request, retrieving);
+                            return hits;
                         }, searchEnded)))
                         .thenCompose(hits -> plan.rerank() == null
                                 ? CompletableFuture.completedFuture(SearchPage.firstStage(page(hits, plan), millisSince(started)))
                                 : rerank(gate, plan, hits, started))
-                        .thenCompose(page -> shaped(page, plan)));
+                        .thenCompose(p -> shaped(p, plan)));
+        page.whenComplete((p, e) -> meters.search(request, started, e));
+        return page;
     }
 
     /** The page's window of a ranked list: ranks offset+1..offset+k, or fewer where the list ends. */

@@ -324,8 +324,13 @@ public final class CollectionIndex implements AutoCloseable {
      * first, at most its k, with no document read. {@link #documents} then loads the ones the caller keeps.
      */
     public List<ScoredCandidate> candidates(SearchQuery query) {
+        return candidates(query, SegmentSearchObserver.NONE);
+    }
+
+    /** As {@link #candidates(SearchQuery)}, telling {@code observer} how long each segment's dense search took. */
+    public List<ScoredCandidate> candidates(SearchQuery query, SegmentSearchObserver observer) {
         checkOpen();
-        return segments.search(query, queryVector(query), null).hits().stream()
+        return segments.search(query, queryVector(query), null, observer).hits().stream()
                 .map(h -> new ScoredCandidate(h.id(), h.score())).toList();
     }
 
@@ -377,6 +382,16 @@ public final class CollectionIndex implements AutoCloseable {
     /** On-disk segments. */
     public int segmentCount() {
         return segments.disk().size();
+    }
+
+    /** Flushes of the live segment to disk completed since this collection opened (a counter for meters). */
+    public long flushesCompleted() {
+        return maintenance.flushes();
+    }
+
+    /** Merges of on-disk segments completed since this collection opened (a counter for meters). */
+    public long mergesCompleted() {
+        return maintenance.merges();
     }
 
     /** Documents (not deleted) in the live in-memory segment. */

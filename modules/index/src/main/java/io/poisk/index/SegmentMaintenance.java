@@ -47,6 +47,7 @@ final class SegmentMaintenance implements AutoCloseable {
     private final ManifestStore manifests;
     private final MergePolicy mergePolicy;
     private final SegmentMerger merger;
+    private final java.util.concurrent.atomic.AtomicLong flushes = new java.util.concurrent.atomic.AtomicLong();
 
     private final ReentrantLock flushLock = new ReentrantLock();
     private final ReentrantLock mergeLock = new ReentrantLock();
@@ -213,6 +214,7 @@ final class SegmentMaintenance implements AutoCloseable {
         manifests.write(segments, f.cutLsn());
         writePath.dropLogUpTo(f.cutLsn());
         replacePending(null);
+        flushes.incrementAndGet();
         log.info("collection '{}' flushed {} up to LSN {} in {} ms", collection, written == null ? "tombstones" : written,
                 f.cutLsn(), (System.nanoTime() - t0) / 1_000_000);
     }
@@ -225,6 +227,16 @@ final class SegmentMaintenance implements AutoCloseable {
         } finally {
             stateLock.unlock();
         }
+    }
+
+    /** Flushes completed (segments written, or tombstones made durable) since the collection opened. */
+    long flushes() {
+        return flushes.get();
+    }
+
+    /** Merges completed since the collection opened. */
+    long merges() {
+        return merger.merges();
     }
 
     /** True while a frozen segment waits for (or is in) its flush. For tests. */

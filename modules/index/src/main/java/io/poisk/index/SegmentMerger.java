@@ -45,6 +45,8 @@ final class SegmentMerger {
         this.lexicalSource = lexicalSource;
     }
 
+    private final java.util.concurrent.atomic.AtomicLong merges = new java.util.concurrent.atomic.AtomicLong();
+
     /** Writes the live documents of {@code chosen} into one new segment and swaps it in for them. */
     void merge(List<DiskSegment> chosen) throws IOException {
         long t0 = System.nanoTime();
@@ -85,7 +87,13 @@ final class SegmentMerger {
             DurableFiles.deleteTree(s.dir());
         }
         DurableFiles.fsyncDirectory(segmentsDir);
+        merges.incrementAndGet();
         log.info("collection '{}' merged {} segments into {} ({} documents) in {} ms", collection, chosen.size(),
                 name, vectors.size(), (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** Merges completed since the collection opened (the engine exports it as poisk_collection_merges_total). */
+    long merges() {
+        return merges.get();
     }
 }

@@ -286,7 +286,7 @@ final class SegmentSet implements AutoCloseable {
     List<Hit> search(VectorFloat<?> query, int k, DocumentStore documents) {
         swapLock.readLock().lock();
         try {
-            return denseCandidates(currentSegments(), query, k, null, null, documents);
+            return denseCandidates(currentSegments(), query, k, null, null, documents, SegmentSearchObserver.NONE);
         } finally {
             swapLock.readLock().unlock();
         }
@@ -294,6 +294,11 @@ final class SegmentSet implements AutoCloseable {
 
     /** Runs the query's dense and/or lexical search over every segment, filtered, and fuses them for hybrid (documents null: see load). */
     SearchResults search(SearchQuery q, VectorFloat<?> vector, DocumentStore documents) {
+        return search(q, vector, documents, SegmentSearchObserver.NONE);
+    }
+
+    /** As above, telling {@code observer} each segment's dense search time by segment kind. */
+    SearchResults search(SearchQuery q, VectorFloat<?> vector, DocumentStore documents, SegmentSearchObserver observer) {
         swapLock.readLock().lock();
         List<LexicalView> views = new ArrayList<>();
         try {
@@ -302,7 +307,7 @@ final class SegmentSet implements AutoCloseable {
             if (needLexical) for (Segment s : segments) views.add(s.lexicalView());
             Query filter = q.filter() == null ? null : FilterQueries.toQuery(q.filter());
             List<Hit> dense = q.mode() == SearchMode.LEXICAL ? List.of()
-                    : denseCandidates(segments, vector, q.perListDepth(), filter, views, documents);
+                    : denseCandidates(segments, vector, q.perListDepth(), filter, views, documents, observer);
             List<Hit> lexical = q.mode() == SearchMode.DENSE ? List.of() : lexicalSearch(views, q, filter, documents);
             List<Hit> hits = switch (q.mode()) {
                 case DENSE -> dense.subList(0, Math.min(q.depth(), dense.size()));
@@ -329,8 +334,14 @@ final class SegmentSet implements AutoCloseable {
         return segments;
     }
 
+    /** The kinds {@link SegmentSearchObserver} names. */
+    private static String kindOf(Segment s) {
+        if (s instanceof DiskSegment d) return d.hasFusedPq() ? "disk_pq" : "disk";
+        return "live";
+    }
+
     private List<Hit> denseCandidates(List<Segment> segments, VectorFloat<?> query, int k, Query filter,
-                                      List<LexicalView> views, DocumentStore documents) {
+                                      List<LexicalView> views, DocumentStore documents, SegmentSearchObserver observer) {
         List<Candidate> all = new ArrayList<>();
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
@@ -340,7 +351,9 @@ final class SegmentSet implements AutoCloseable {
                 allowed = allowedOrdinals(s, views.get(i), filter);
                 count = allowed.cardinality();
             }
+            long started = System.nanoTime();
             for (Segment.ScoredId hit : s.search(query, k, allowed, count)) all.add(new Candidate(s, hit.ordinal(), hit.id(), hit.cosine()));
+            observer.searched(kindOf(s), System.nanoTime() - started);
         }
         return load(all, k, documents);
     }

@@ -2,6 +2,11 @@ package io.poisk.models;
 
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,8 +68,22 @@ public final class EmbeddingBatcher implements AutoCloseable {
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
 
+    private final InferenceMeters meters;
+
     public EmbeddingBatcher(Embedder embedder, int maxBatch, long maxWaitMs, int queueCapacity, int workers) {
+        this(embedder, maxBatch, maxWaitMs, queueCapacity, workers, InferenceMeters.unexported());
+    }
+
+    /** As above, with queue depth, queue wait, batch sizes and inference time recorded in {@code registry}. */
+    public EmbeddingBatcher(Embedder embedder, int maxBatch, long maxWaitMs, int queueCapacity, int workers, MeterRegistry registry) {
         this.embedder = Objects.requireNonNull(embedder, "embedder");
+        this.meters = InferenceMeters.embedding(registry, embedder.card().id());
+        Tags model = Tags.of("model", embedder.card().id());
+        Gauge.builder("poisk.embedding.queue.depth", queued, AtomicInteger::get).description("texts waiting for inference")
+                .tags(model).register(registry);
+        FunctionCounter.builder("poisk.embedding.rejected", rejected, AtomicLong::get)
+                .description("embedding requests refused with 429 because the queue was full").tags(model).register(registry);
+        FunctionCounter.builder("poisk.embedding.texts", texts, AtomicLong::get).description("texts embedded").tags(model).register(registry);
         if (maxBatch < 1 || maxWaitMs < 0 || queueCapacity < 1 || workers < 1) {
             throw new IllegalArgumentException("need maxBatch >= 1, maxWaitMs >= 0, queueCapacity >= 1, workers >= 1; got "
                     + maxBatch + ", " + maxWaitMs + ", " + queueCapacity + ", " + workers);
@@ -186,8 +205,12 @@ public final class EmbeddingBatcher implements AutoCloseable {
         List<String> inputs = new ArrayList<>(batch.size());
         for (PendingText p : batch) inputs.add(p.text());
         float[][] vectors;
+        long started = System.nanoTime();
+        for (PendingText p : batch) meters.queueWait.record(started - p.enqueuedNanos(), TimeUnit.NANOSECONDS);
         try {
             vectors = embedder.embed(inputs, key.role(), key.instruction());
+            meters.inference.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            meters.batchSize.record(batch.size());
         } catch (RuntimeException e) {
             log.warn("embedding batch of {} texts failed", batch.size(), e);
             Set<Request> failed = new LinkedHashSet<>();

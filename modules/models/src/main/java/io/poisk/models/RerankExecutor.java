@@ -3,6 +3,9 @@ package io.poisk.models;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 import java.time.Duration;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -35,8 +38,19 @@ public final class RerankExecutor implements AutoCloseable {
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong cutShort = new AtomicLong();
 
+    private final InferenceMeters meters;
+
     public RerankExecutor(Reranker reranker, int maxBatch, int workers, int queueCapacity) {
+        this(reranker, maxBatch, workers, queueCapacity, InferenceMeters.unexported());
+    }
+
+    /** As above, with batch sizes, inference time and budget cuts recorded in {@code registry}. */
+    public RerankExecutor(Reranker reranker, int maxBatch, int workers, int queueCapacity, MeterRegistry registry) {
         this.reranker = Objects.requireNonNull(reranker, "reranker");
+        this.meters = InferenceMeters.rerank(registry, reranker.card().id());
+        FunctionCounter.builder("poisk.rerank.budget.cuts", cutShort, AtomicLong::get)
+                .description("reranks whose time budget ran out before every document was scored")
+                .tags("model", reranker.card().id()).register(registry);
         if (maxBatch < 1 || workers < 1 || queueCapacity < 1) {
             throw new IllegalArgumentException("need maxBatch, workers and queueCapacity >= 1; got "
                     + maxBatch + ", " + workers + ", " + queueCapacity);
@@ -104,7 +118,10 @@ public final class RerankExecutor implements AutoCloseable {
         try {
             while (done < n && !future.isDone() && System.nanoTime() < deadline) {
                 int to = Math.min(n, done + maxBatch);
+                long started = System.nanoTime();
                 float[] batch = reranker.score(query, instruction, docs.subList(done, to));
+                meters.inference.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                meters.batchSize.record(to - done);
                 batches.incrementAndGet();
                 for (int i = done; i < to; i++) {
                     scores[i] = batch[i - done];

@@ -12,6 +12,10 @@ import io.poisk.server.auth.ApiAccess;
 import io.poisk.server.auth.HttpAccess;
 import io.poisk.server.bus.EventBusApiVerticle;
 import io.poisk.server.http.HttpApiVerticle;
+import io.poisk.server.http.OpsOptions;
+import io.poisk.server.metrics.MeterRegistries;
+import io.poisk.server.metrics.ServerMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.poisk.server.live.LiveSearchLimits;
 import io.poisk.server.wire.ApiLimits;
 import io.vertx.core.DeploymentOptions;
@@ -40,11 +44,13 @@ public final class PoiskServer implements AutoCloseable {
     private final Engine engine;
     private final int port;
     private final ApiAccess access;
+    private final ServerMeters meters;
     private volatile boolean closed;
 
-    private PoiskServer(Vertx vertx, Engine engine, int port, ApiAccess access) {
+    private PoiskServer(Vertx vertx, Engine engine, int port, ApiAccess access, ServerMeters meters) {
         this.access = access;
         this.vertx = vertx;
+        this.meters = meters;
         this.engine = engine;
         this.port = port;
     }
@@ -52,9 +58,11 @@ public final class PoiskServer implements AutoCloseable {
     public static PoiskServer start(PoiskConfig config) {
         ApiAccess access = ApiAccess.from(config, ApiKeyStore.open(config.path("data_dir")));
         refuseOpenBind(config, access);
-        Engine engine = PoiskEngine.open(config);
+        MeterRegistry registry = MeterRegistries.create(config);
+        OpsOptions ops = OpsOptions.from(config, new ServerMeters(registry)); // a bad TLS setting fails before anything opens
+        Engine engine = PoiskEngine.open(config, registry);
         int eventLoops = config.integer("http.event_loops") > 0 ? config.integer("http.event_loops") : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+        Vertx vertx = MeterRegistries.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops), registry);
         try {
             ApiLimits limits = ApiLimits.from(config);
             LiveSearchLimits liveLimits = LiveSearchLimits.from(config);
@@ -66,13 +74,13 @@ public final class PoiskServer implements AutoCloseable {
             int configuredPort = config.integer("port");
             await(vertx.deployVerticle(() -> {
                 HttpApiVerticle v = new HttpApiVerticle(engine, limits, liveLimits, connectionLimits, openConnections, host,
-                        configuredPort, new HttpAccess(access, corsOrigins(config)));
+                        configuredPort, new HttpAccess(access, corsOrigins(config)), ops);
                 instances.add(v);
                 return v;
             }, new DeploymentOptions().setInstances(eventLoops)));
             int port = instances.getFirst().actualPort();
             await(vertx.deployVerticle(() -> new EventBusApiVerticle(engine, limits, access), new DeploymentOptions().setInstances(eventLoops)));
-            LOG.info("Poisk listening on http://{}:{} ({} event loops, data_dir {})", host, port, eventLoops,
+            LOG.info("Poisk listening on {}://{}:{} ({} event loops, data_dir {})", ops.tls().enabled() ? "https" : "http", host, port, eventLoops,
                     config.path("data_dir").toAbsolutePath());
             if (access.enabled()) {
                 LOG.info("auth is on: {}{} stored key(s); requests need 'Authorization: Bearer <key>'",
@@ -85,7 +93,7 @@ public final class PoiskServer implements AutoCloseable {
                 LOG.warn("warming up models failed; they load on first use", e);
                 return null;
             });
-            return new PoiskServer(vertx, engine, port, access);
+            return new PoiskServer(vertx, engine, port, access, ops.meters());
         } catch (RuntimeException e) {
             closeQuietly(vertx, engine);
             throw e;
@@ -135,6 +143,11 @@ public final class PoiskServer implements AutoCloseable {
     /** Counters of live (WebSocket / SSE) searches, also served by {@code GET /stats}. */
     public LiveSearchStats liveStats() {
         return engine.liveStats();
+    }
+
+    /** The server's meters: also the hook authentication calls on a refused key ({@link ServerMeters#authFailure}). */
+    public ServerMeters meters() {
+        return meters;
     }
 
     public Engine engine() {

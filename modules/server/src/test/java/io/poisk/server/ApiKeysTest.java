@@ -110,6 +110,22 @@ class ApiKeysTest {
     }
 
     @Test
+    void metricsNeedTheAdminKeyAndCountRefusedKeys() {
+        try (PoiskServer server = PoiskServer.start(TestServers.config(dir, Map.of("auth.admin_key", ADMIN)))) {
+            ApiClient api = new ApiClient(server.port());
+            String search = as(api, ADMIN, "POST", "/keys", "{\"scope\":\"search\"}").body().path("key").asText();
+            assertThat(as(api, null, "GET", "/metrics", null).status()).isEqualTo(401);
+            assertThat(as(api, "pk_wrong", "GET", "/collections", null).status()).isEqualTo(401);
+            assertThat(as(api, search, "GET", "/metrics", null).status()).isEqualTo(403);
+            ApiClient.Reply metrics = as(api, ADMIN, "GET", "/metrics", null);
+            assertThat(metrics.status()).isEqualTo(200);
+            assertThat(metrics.raw()).contains("poisk_auth_failures_total{reason=\"unauthorized\"} 2.0")
+                    .contains("poisk_auth_failures_total{reason=\"forbidden\"} 1.0");
+            assertThat(as(api, null, "GET", "/health/ready", null).status()).isIn(200, 503); // readiness needs no key
+        }
+    }
+
+    @Test
     void refusesAnOpenInterfaceWithoutAKeyUnlessInsecure() {
         assertThatThrownBy(() -> PoiskServer.start(TestServers.config(dir, Map.of("host", "0.0.0.0"))))
                 .isInstanceOf(PoiskException.class).hasMessageContaining("--insecure").hasMessageContaining("POISK_AUTH_ADMIN_KEY");

@@ -36,6 +36,13 @@ final class ServerLogCapture implements AutoCloseable {
         System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
     }
 
+    /** Everything logged since this capture began. */
+    String text() {
+        synchronized (copy) {
+            return copy.toString(StandardCharsets.UTF_8);
+        }
+    }
+
     /** ERROR lines and stack-trace lines logged since this capture began. */
     List<String> errorsAndStackTraces() {
         String text;

@@ -32,6 +32,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.PlatformHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 
 import java.util.List;
 import java.util.Locale;
@@ -72,17 +73,20 @@ public final class HttpApiVerticle extends VerticleBase {
     private HttpServer server;
     private Router router;
     private final HttpAccess access;
+    private final OpsOptions ops;
 
+    /** Without meters export, TLS or access log (tests that only need the route table). */
     public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, ConnectionLimits connectionLimits,
                     AtomicInteger openConnections, String host, int port) {
         this(engine, limits, liveLimits, connectionLimits, openConnections, host, port,
-                new HttpAccess(io.poisk.server.auth.ApiAccess.off(), List.of()));
+                new HttpAccess(io.poisk.server.auth.ApiAccess.off(), List.of()), OpsOptions.none());
     }
 
     public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, ConnectionLimits connectionLimits,
-                    AtomicInteger openConnections, String host, int port, HttpAccess access) {
+                    AtomicInteger openConnections, String host, int port, HttpAccess access, OpsOptions ops) {
         this.access = access;
         this.engine = engine;
+        this.ops = ops;
         this.limits = limits;
         this.liveLimits = liveLimits;
         this.connectionLimits = connectionLimits;
@@ -99,7 +103,7 @@ public final class HttpApiVerticle extends VerticleBase {
     public Future<?> start() {
         gate = new ConnectionGate(vertx, connectionLimits, openConnections);
         router = router();
-        server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true)
+        server = vertx.createHttpServer(ops.tls().applyTo(new HttpServerOptions().setHost(host).setPort(port).setCompressionSupported(true)
                         .setMaxWebSocketMessageSize(liveLimits.transportMessageBytes())
                         .setMaxWebSocketFrameSize(liveLimits.transportMessageBytes())
                         // browsers offer "poisk" beside the key as subprotocols; the answer must name one they offered
@@ -110,7 +114,7 @@ public final class HttpApiVerticle extends VerticleBase {
                         .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                         // h2c detection waits for a client's first bytes before it creates the connection: a silent
                         // client would go uncounted by limits.max_connections and untimed by the head timeout
-                        .setHttp2ClearTextEnabled(false))
+                        .setHttp2ClearTextEnabled(false)))
                 .connectionHandler(gate::opened)
                 .invalidRequestHandler(InvalidRequests::answer)
                 .exceptionHandler(e -> ErrorResponses.connectionFailed(null, e))
@@ -134,6 +138,9 @@ public final class HttpApiVerticle extends VerticleBase {
     private Router router() {
         Router router = Router.router(vertx);
         BodyHandler body = BodyHandler.create(false).setBodyLimit(limits.maxRequestBytes());
+        // First of all, so they see every reply: refusals counted, one access-log line per request.
+        router.route().handler(ops.meters()::countRejections);
+        if (ops.accessLog()) router.route().handler(AccessLog::handle);
         // Before any route: the raw path is checked (routes match the normalised one) and the connection watched.
         router.route().handler(RawPathGuard::check).handler(gate::watchNextHead);
         // Then, in front of every route: CORS, the API key, what the route needs, the key's rate limit.
@@ -141,6 +148,11 @@ public final class HttpApiVerticle extends VerticleBase {
         PageSecurity.install(router);
 
         router.get("/health").handler(ctx -> json(ctx, 200, health()));
+        HealthRoutes.install(router, vertx, context, engine);
+        // Prometheus text format; 404 (the usual error body) when metrics.enabled=false
+        ops.meters().prometheus().ifPresentOrElse(registry -> router.get("/metrics").handler(PrometheusScrapingHandler.create(registry)),
+                () -> router.get("/metrics").handler(ctx -> ErrorResponses.send(ctx.response(), ErrorCode.NOT_FOUND,
+                        "metrics are off (metrics.enabled=false)")));
         // Every route below but search (the engine's deadline, 504) and NDJSON (timed by its upload) gets the request's
         // deadline, 503 past it; it is added after the access checks and after a buffered body has arrived.
         router.get("/collections").handler(requestDeadline::start).handler(ctx -> {

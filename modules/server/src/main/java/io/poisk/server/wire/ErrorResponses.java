@@ -2,6 +2,7 @@ package io.poisk.server.wire;
 
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.poisk.server.metrics.ServerMeters;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -36,6 +37,7 @@ public final class ErrorResponses {
             return;
         }
         WireError e = WireError.of(failure);
+        ctx.put(ServerMeters.ERROR_CODE, e.code().code());
         String id = requestId(ctx);
         if (!ctx.response().headWritten()) ctx.response().putHeader(REQUEST_ID, id);
         if (e.internal()) {
