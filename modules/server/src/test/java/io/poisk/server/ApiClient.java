@@ -28,9 +28,16 @@ final class ApiClient {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final String base;
+    /** Sent as {@code Authorization: Bearer <key>} on every request; null for none. */
+    private final String key;
 
     ApiClient(int port) {
+        this(port, null);
+    }
+
+    ApiClient(int port, String key) {
         this.base = "http://127.0.0.1:" + port;
+        this.key = key;
     }
 
     Reply get(String path) {
@@ -64,7 +71,8 @@ final class ApiClient {
     }
 
     HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120));
+        return key == null ? b : b.header("Authorization", "Bearer " + key);
     }
 
     Reply send(HttpRequest request) {

@@ -17,9 +17,10 @@ import static io.poisk.server.ApiClient.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the meters cost: search throughput of two servers in the same run, one with metrics.enabled=true (Prometheus
- * registry, Vert.x HTTP meters with route labels, histograms) and one with false, same corpus (XQuAD-ru), same
- * queries. The query-embedding cache is warmed first, so the measured searches run no inference and the
+ * What the appliance's checks cost: search throughput of two servers in the same run, one with metrics.enabled=true
+ * (Prometheus registry, Vert.x HTTP meters with route labels, histograms) and API keys on (every search carries a
+ * collection-scoped search key: lookup, scope, collection and rate-limit checks), the other with both off, same
+ * corpus (XQuAD-ru), same queries. The query-embedding cache is warmed first, so the measured searches run no inference and the
  * per-request cost of the meters is not hidden behind the model. Rounds alternate on/off so machine load drifts
  * hit both. Access log off in both. Run: see docs/benchmarks.md.
  */
@@ -37,14 +38,21 @@ class MetricsOverheadBench {
         long roundMs = Long.getLong("bench.round_ms", 5000);
         BenchSetup.Corpus corpus = BenchSetup.xquad();
         List<String> queries = corpus.questions().subList(0, 64);
-        try (PoiskServer on = PoiskServer.start(TestServers.config(dir.resolve("on"), Map.of("metrics.enabled", "true", "log.access", "false")));
+        String admin = "pk_bench-admin-0123456789abcdefghij";
+        try (PoiskServer on = PoiskServer.start(TestServers.config(dir.resolve("on"), Map.of("metrics.enabled", "true", "log.access", "false",
+                "auth.admin_key", admin)));
              PoiskServer off = PoiskServer.start(TestServers.config(dir.resolve("off"), Map.of("metrics.enabled", "false", "log.access", "false")))) {
-            List<ApiClient> apis = List.of(new ApiClient(on.port()), new ApiClient(off.port()));
+            ApiClient onAdmin = new ApiClient(on.port(), admin);
+            BenchSetup.index(onAdmin, "bench", corpus.paragraphs().subList(0, docs));
+            String searchKey = onAdmin.post("/keys", "{\"scope\":\"search\",\"collections\":[\"bench\"]}").body().path("key").asText();
+            assertThat(new ApiClient(on.port()).post("/collections/bench/search", json(Map.of("query", "x"))).status()).isEqualTo(401);
+            ApiClient offApi = new ApiClient(off.port());
+            BenchSetup.index(offApi, "bench", corpus.paragraphs().subList(0, docs));
+            List<ApiClient> apis = List.of(new ApiClient(on.port(), searchKey), offApi);
             for (ApiClient api : apis) {
-                BenchSetup.index(api, "bench", corpus.paragraphs().subList(0, docs));
                 for (String q : queries) assertThat(api.post("/collections/bench/search", json(Map.of("query", q, "k", 10))).status()).isEqualTo(200);
             }
-            assertThat(apis.get(1).get("/metrics").status()).isEqualTo(404);
+            assertThat(offApi.get("/metrics").status()).isEqualTo(404);
             double[] total = new double[2];
             StringBuilder perRound = new StringBuilder();
             ExecutorService pool = Executors.newFixedThreadPool(clients);
@@ -53,7 +61,7 @@ class MetricsOverheadBench {
                     for (int which : r % 2 == 0 ? new int[]{0, 1} : new int[]{1, 0}) {
                         double qps = round(pool, apis.get(which), queries, clients, roundMs);
                         total[which] += qps;
-                        perRound.append(String.format("round %d %s: %.1f searches/s%n", r, which == 0 ? "metrics on " : "metrics off", qps));
+                        perRound.append(String.format("round %d %s: %.1f searches/s%n", r, which == 0 ? "metrics+keys on " : "metrics+keys off", qps));
                     }
                 }
             } finally {
@@ -61,7 +69,7 @@ class MetricsOverheadBench {
             }
             double onQps = total[0] / rounds, offQps = total[1] / rounds;
             BenchSetup.report("metrics-overhead", perRound + String.format(
-                    "mean over %d rounds of %d ms, %d clients, %d documents, cached query vectors:%n  metrics on %.1f searches/s, off %.1f searches/s, on/off = %.3f",
+                    "mean over %d rounds of %d ms, %d clients, %d documents, cached query vectors:%n  metrics+keys on %.1f searches/s, off %.1f searches/s, on/off = %.3f",
                     rounds, roundMs, clients, docs, onQps, offQps, onQps / offQps));
         }
     }
