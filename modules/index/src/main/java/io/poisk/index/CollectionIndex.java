@@ -282,6 +282,26 @@ public final class CollectionIndex implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes a snapshot of this collection into the empty folder {@code target} while writes go on: consistent at
+     * the log position it returns (see {@link CollectionSnapshot}). Writers wait only while the document map and
+     * the newest log file are copied; a flush or merge waits only if it is switching its manifest. A read-only collection is refused.
+     */
+    public SnapshotManifest snapshot(Path target, String id, String created) throws IOException {
+        checkWritable();
+        Files.createDirectories(target);
+        // Files first, then writes: a flush or merge that changes the manifest holds the former, never the latter.
+        long[] lsnAndDocuments = manifests.holdingFiles(() -> {
+            long[] at = writePath.paused(lsn -> {
+                CollectionSnapshot.capturePaused(dir, target, documents);
+                return new long[]{lsn, segments.documentCount()};
+            });
+            CollectionSnapshot.linkSegments(dir, target, manifests.current());
+            return at;
+        });
+        return CollectionSnapshot.seal(target, id, schema, lsnAndDocuments[0], lsnAndDocuments[1], created);
+    }
+
     private IOException fullDiskOr(IOException e, String what) {
         PoiskException full = DiskSpace.fullDiskError(schema.name(), what, e);
         if (full != null) throw full;

@@ -252,6 +252,19 @@ final class DocumentStore implements Closeable {
         }
     }
 
+    /** Receives one stored document. */
+    interface DocumentVisitor {
+        void accept(String id, byte[] document) throws IOException;
+    }
+
+    /** Every document (not the pieces of long ones) with its whole bytes; the caller holds writes off meanwhile. */
+    void forEachDocument(DocumentVisitor visitor) throws IOException {
+        for (String id : ids()) {
+            byte[] doc = get(id).orElseThrow(() -> new IllegalStateException("document '" + id + "' vanished while it was read"));
+            visitor.accept(id, doc);
+        }
+    }
+
     /** Grows the map (rebuild into one of double capacity) when {@code more} entries would overfill it. */
     private void ensureRoom(int more) throws IOException {
         long needed = map.longSize() + more;

@@ -210,8 +210,11 @@ final class SegmentMaintenance implements AutoCloseable {
             replacePending(new WritePath.Frozen(null, f.cutLsn())); // a retry after a failure below only writes the manifest
         }
         documents.force();
-        manifests.write(segments, f.cutLsn());
-        writePath.dropLogUpTo(f.cutLsn());
+        manifests.holdingFiles(() -> {
+            manifests.write(segments, f.cutLsn());
+            writePath.dropLogUpTo(f.cutLsn());
+            return null;
+        });
         replacePending(null);
         log.info("collection '{}' flushed {} up to LSN {} in {} ms", collection, written == null ? "tombstones" : written,
                 f.cutLsn(), (System.nanoTime() - t0) / 1_000_000);

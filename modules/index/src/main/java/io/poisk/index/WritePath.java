@@ -275,6 +275,32 @@ final class WritePath implements AutoCloseable {
         }
     }
 
+    /** Work done while the write path is paused at a log position. */
+    interface PausedAction<T> {
+        T run(long appliedLsn) throws IOException;
+    }
+
+    /**
+     * Applies everything appended so far, then runs {@code action} with appends and application held off, so
+     * memory (document map, locations) and the log files reflect exactly the records up to the LSN it is given.
+     * Writers wait meanwhile: keep the action short (a snapshot copies the document map here).
+     */
+    <T> T paused(PausedAction<T> action) throws IOException {
+        appendLock.lock();
+        try {
+            long epoch = prepareAppend();
+            commit(wal.lastLsn(), epoch);
+            applyLock.lock();
+            try {
+                return action.run(appliedLsn);
+            } finally {
+                applyLock.unlock();
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
     /** Runs {@code action} with record application paused: segment swaps must not interleave with it. */
     void holdingApply(Runnable action) {
         applyLock.lock();
