@@ -148,6 +148,8 @@ public final class HttpApiVerticle extends VerticleBase {
             reply(ctx, engine.search(name, query), ResponseEncoder::search);
         });
 
+        new SnapshotRoutes(engine, decoder, vertx, context).mount(router, route -> buffered(route, this::requireJson, body));
+
         // Live search: WebSocket, its SSE fallback, their counters; the page and the OpenAPI document.
         router.get("/ws/search").handler(ctx -> {
             HttpConnection connection = ctx.request().connection();
