@@ -3,10 +3,11 @@ package io.poisk.app;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code poisk} command line: {@code serve} runs the server, {@code eval} scores a dataset in-process. */
+/** The {@code poisk} command line: {@code serve} runs the server, {@code eval} scores a dataset in-process, {@code snapshot}, {@code restore} and {@code backup} drive a running server. */
 @Command(name = "poisk", mixinStandardHelpOptions = true, version = "poisk 0.1.0",
         description = "Poisk, a self-hosted semantic search engine.",
-        subcommands = {ServeCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, EvalCommand.class, SnapshotCommand.class, RestoreCommand.class, BackupCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
