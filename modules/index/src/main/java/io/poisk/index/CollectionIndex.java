@@ -284,20 +284,25 @@ public final class CollectionIndex implements AutoCloseable {
 
     /**
      * Writes a snapshot of this collection into the empty folder {@code target} while writes go on: consistent at
-     * the log position it returns (see {@link CollectionSnapshot}). Writers wait only while the document map and
-     * the newest log file are copied; a flush or merge waits only if it is switching its manifest. A read-only collection is refused.
+     * the log position it returns (see {@link CollectionSnapshot}). Writers wait only while the document map is
+     * dumped; a flush or merge waits only if it is switching its manifest. A read-only collection is refused.
      */
     public SnapshotManifest snapshot(Path target, String id, String created) throws IOException {
         checkWritable();
         Files.createDirectories(target);
         // Files first, then writes: a flush or merge that changes the manifest holds the former, never the latter.
         long[] lsnAndDocuments = manifests.holdingFiles(() -> {
-            long[] at = writePath.paused(lsn -> {
-                CollectionSnapshot.capturePaused(dir, target, documents);
-                return new long[]{lsn, segments.documentCount()};
+            long t0 = System.nanoTime();
+            long[] lsn = new long[1];
+            CollectionSnapshot.Paused paused = writePath.paused(at -> {
+                lsn[0] = at;
+                return CollectionSnapshot.capturePaused(dir, target, documents);
             });
+            log.info("collection '{}': snapshot {} at LSN {} held writes for {} ms ({} documents dumped)", schema.name(), id, lsn[0],
+                    (System.nanoTime() - t0) / 1_000_000, paused.documents());
+            CollectionSnapshot.copyNewestLog(target, paused);
             CollectionSnapshot.linkSegments(dir, target, manifests.current());
-            return at;
+            return new long[]{lsn[0], paused.documents()};
         });
         return CollectionSnapshot.seal(target, id, schema, lsnAndDocuments[0], lsnAndDocuments[1], created);
     }

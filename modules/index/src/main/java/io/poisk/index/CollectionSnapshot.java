@@ -29,7 +29,8 @@ import java.util.zip.CRC32C;
  * change once written, and a link keeps a file a later merge deletes), the log files after the manifest's
  * coverage up to L (the live and frozen segments' part: a restore replays them), {@code documents.bin} (the
  * document map at L) and {@code snapshot.json} ({@link SnapshotManifest}: L, schema, every file's CRC32C).
- * Nothing is flushed for a snapshot; the cost is the log after the last flush, copied while writes wait.
+ * Nothing is flushed for a snapshot: the log after the last flush is copied (a restore replays it); writers wait
+ * only while the document map is dumped.
  */
 public final class CollectionSnapshot {
     private static final Logger log = LoggerFactory.getLogger(CollectionSnapshot.class);
@@ -38,22 +39,43 @@ public final class CollectionSnapshot {
     private CollectionSnapshot() {
     }
 
+    /** What the paused part captured: documents dumped, and the newest log file with its length at L. */
+    record Paused(long documents, Path newestLog, long newestLogBytes) {
+    }
+
     /**
-     * Under the paused write path: the files whose content is only right at L. The document map is dumped and
-     * the newest log file copied (it is appended to afterwards); older log files never change and are linked.
+     * Under the paused write path: what is only right at L. The document map is dumped; older log files never change
+     * and are linked; the newest one is only measured ({@link #copyNewestLog} copies that much once writes resume).
      */
-    static long capturePaused(Path source, Path target, DocumentStore documents) throws IOException {
+    static Paused capturePaused(Path source, Path target, DocumentStore documents) throws IOException {
         for (String f : List.of(CollectionFolder.SCHEMA_FILE, CollectionOptions.FILE, Manifest.FILE)) {
             Files.copy(source.resolve(f), target.resolve(f));
         }
         Path wal = Files.createDirectories(target.resolve("wal"));
         List<Path> logs = WriteAheadLog.logFiles(source.resolve("wal"));
-        for (int i = 0; i < logs.size(); i++) {
-            Path to = wal.resolve(logs.get(i).getFileName().toString());
-            if (i == logs.size() - 1) Files.copy(logs.get(i), to);
-            else linkOrCopy(logs.get(i), to);
+        for (int i = 0; i < logs.size() - 1; i++) linkOrCopy(logs.get(i), wal.resolve(logs.get(i).getFileName().toString()));
+        Path newest = logs.isEmpty() ? null : logs.getLast();
+        long newestBytes = newest == null ? 0 : Files.size(newest);
+        return new Paused(SnapshotDocuments.write(target.resolve(SnapshotDocuments.FILE), documents), newest, newestBytes);
+    }
+
+    /**
+     * Copies the newest log file up to its length at L, after writes resumed: a log file only grows past that (a
+     * failed write is cut back to its last durable frame, which is beyond it), and the manifest file lock the caller
+     * still holds keeps it from being deleted as covered.
+     */
+    static void copyNewestLog(Path target, Paused paused) throws IOException {
+        if (paused.newestLog() == null) return;
+        Path to = target.resolve("wal").resolve(paused.newestLog().getFileName().toString());
+        try (FileChannel in = FileChannel.open(paused.newestLog(), StandardOpenOption.READ);
+             FileChannel out = FileChannel.open(to, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            long done = 0;
+            while (done < paused.newestLogBytes()) {
+                long n = in.transferTo(done, paused.newestLogBytes() - done, out);
+                if (n <= 0) throw new IOException(paused.newestLog() + " is shorter than the " + paused.newestLogBytes() + " bytes it had");
+                done += n;
+            }
         }
-        return SnapshotDocuments.write(target.resolve(SnapshotDocuments.FILE), documents);
     }
 
     /** With flushes and merges held off: links the segment files the manifest names (its tombstone file, not older ones). */

@@ -44,8 +44,7 @@ final class SnapshotDocuments {
             out.writeInt(-1);
             out.writeLong(count[0]);
         }
-        DurableFiles.fsync(file);
-        return count[0];
+        return count[0]; // made durable with the rest of the snapshot, after writes resume
     }
 
     /** Puts every document of {@code file} into {@code store}; returns how many. */
