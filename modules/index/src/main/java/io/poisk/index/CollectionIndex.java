@@ -284,8 +284,8 @@ public final class CollectionIndex implements AutoCloseable {
 
     /**
      * Writes a snapshot of this collection into the empty folder {@code target} while writes go on: consistent at
-     * the log position it returns (see {@link CollectionSnapshot}). Writers wait only while the document map is
-     * dumped; a flush or merge waits only if it is switching its manifest. A read-only collection is refused.
+     * the log position it returns (see {@link CollectionSnapshot}). Writers wait only while a few small files are
+     * copied (the document map is dumped copy-on-write after they resume); a flush or merge waits only if it is switching its manifest. A read-only collection is refused.
      */
     public SnapshotManifest snapshot(Path target, String id, String created) throws IOException {
         checkWritable();
@@ -298,11 +298,18 @@ public final class CollectionIndex implements AutoCloseable {
                 lsn[0] = at;
                 return CollectionSnapshot.capturePaused(dir, target, documents);
             });
-            log.info("collection '{}': snapshot {} at LSN {} held writes for {} ms ({} documents dumped)", schema.name(), id, lsn[0],
-                    (System.nanoTime() - t0) / 1_000_000, paused.documents());
+            long heldMs = (System.nanoTime() - t0) / 1_000_000;
+            long dumped;
+            try {
+                dumped = CollectionSnapshot.dumpDocuments(target, documents);
+            } finally {
+                documents.endDump();
+            }
+            log.info("collection '{}': snapshot {} at LSN {} held writes for {} ms; {} documents dumped in {} ms while writes went on",
+                    schema.name(), id, lsn[0], heldMs, dumped, (System.nanoTime() - t0) / 1_000_000 - heldMs);
             CollectionSnapshot.copyNewestLog(target, paused);
             CollectionSnapshot.linkSegments(dir, target, manifests.current());
-            return new long[]{lsn[0], paused.documents()};
+            return new long[]{lsn[0], dumped};
         });
         return CollectionSnapshot.seal(target, id, schema, lsnAndDocuments[0], lsnAndDocuments[1], created);
     }

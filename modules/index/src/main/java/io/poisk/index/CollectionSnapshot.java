@@ -29,8 +29,8 @@ import java.util.zip.CRC32C;
  * change once written, and a link keeps a file a later merge deletes), the log files after the manifest's
  * coverage up to L (the live and frozen segments' part: a restore replays them), {@code documents.bin} (the
  * document map at L) and {@code snapshot.json} ({@link SnapshotManifest}: L, schema, every file's CRC32C).
- * Nothing is flushed for a snapshot: the log after the last flush is copied (a restore replays it); writers wait
- * only while the document map is dumped.
+ * Nothing is flushed for a snapshot: the log after the last flush is copied (a restore replays it). Writers wait
+ * only while the small files are copied and the dump begins; the map is dumped while they go on (copy on write).
  */
 public final class CollectionSnapshot {
     private static final Logger log = LoggerFactory.getLogger(CollectionSnapshot.class);
@@ -39,13 +39,13 @@ public final class CollectionSnapshot {
     private CollectionSnapshot() {
     }
 
-    /** What the paused part captured: documents dumped, and the newest log file with its length at L. */
-    record Paused(long documents, Path newestLog, long newestLogBytes) {
+    /** What the paused part noted: the newest log file and its length at L. */
+    record Paused(Path newestLog, long newestLogBytes) {
     }
 
     /**
-     * Under the paused write path: what is only right at L. The document map is dumped; older log files never change
-     * and are linked; the newest one is only measured ({@link #copyNewestLog} copies that much once writes resume).
+     * Under the paused write path, only what is cheap: the small files are copied, older log files (they never
+     * change) linked, the newest one measured, and the document map's dump begun (copy on write from here on).
      */
     static Paused capturePaused(Path source, Path target, DocumentStore documents) throws IOException {
         for (String f : List.of(CollectionFolder.SCHEMA_FILE, CollectionOptions.FILE, Manifest.FILE)) {
@@ -56,7 +56,13 @@ public final class CollectionSnapshot {
         for (int i = 0; i < logs.size() - 1; i++) linkOrCopy(logs.get(i), wal.resolve(logs.get(i).getFileName().toString()));
         Path newest = logs.isEmpty() ? null : logs.getLast();
         long newestBytes = newest == null ? 0 : Files.size(newest);
-        return new Paused(SnapshotDocuments.write(target.resolve(SnapshotDocuments.FILE), documents), newest, newestBytes);
+        documents.beginDump();
+        return new Paused(newest, newestBytes);
+    }
+
+    /** After writes resumed: the document map as it was at L, into {@code documents.bin}; returns how many documents. */
+    static long dumpDocuments(Path target, DocumentStore documents) throws IOException {
+        return SnapshotDocuments.write(target.resolve(SnapshotDocuments.FILE), documents);
     }
 
     /**

@@ -26,14 +26,14 @@ final class SnapshotDocuments {
     private SnapshotDocuments() {
     }
 
-    /** Writes every document of {@code store} to {@code file}; returns how many. */
+    /** Writes every document of {@code store} as it was at its {@link DocumentStore#beginDump} to {@code file}; returns how many. */
     static long write(Path file, DocumentStore store) throws IOException {
         long[] count = {0};
         try (OutputStream raw = Files.newOutputStream(file);
              DataOutputStream out = new DataOutputStream(new BufferedOutputStream(raw, 1 << 16))) {
             out.writeInt(MAGIC);
             out.writeInt(FileFormat.SNAPSHOT_DOCUMENTS.current());
-            store.forEachDocument((id, doc) -> {
+            store.dump((id, doc) -> {
                 byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
                 out.writeInt(idBytes.length);
                 out.write(idBytes);
