@@ -72,6 +72,7 @@ public final class PoiskConfig {
         key("index.min_free_disk_bytes", "67108864", "writes get 507 insufficient_storage while a collection's disk has less free space than this (0: only a real full disk stops them)");
         key("limits.max_collections", "1000", "collections a data directory may hold (open or unavailable); more are refused with 409 too_many_collections (0: no cap)");
         key("limits.max_disk_bytes", "0", "bytes of collection files above which creates and writes are refused with 507 insufficient_storage (0: no cap)");
+        key("limits.max_restore_bytes", "17179869184", "largest snapshot archive POST /collections/{name}/restore accepts (streamed to disk, separate from max_request_bytes), and the most it may unpack to");
         key("rerank.max_batch", "16", "most (query, document) pairs in one reranker forward pass");
         key("rerank.workers", "1", "reranker inference workers");
         key("rerank.queue_capacity", "2048", "documents waiting for reranking before requests get 429");

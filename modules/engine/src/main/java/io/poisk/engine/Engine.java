@@ -139,6 +139,41 @@ public interface Engine extends AutoCloseable {
     /** {@link #searchLive} under a deadline: past it the query's result fails with DEADLINE_EXCEEDED and its work stops. */
     LiveQuery searchLive(String collection, SearchRequest request, Duration timeout);
 
+    // ---------------------------------------------------------------- snapshots
+
+    /**
+     * Takes a snapshot of a collection while writes go on: consistent at one write-ahead-log position (every write
+     * acknowledged before it started is in it, none started after it completed). Kept under the data directory.
+     */
+    CompletableFuture<SnapshotInfo> createSnapshot(String collection);
+
+    /** A snapshot of every open, writable collection (each at its own log position). */
+    CompletableFuture<List<SnapshotInfo>> snapshotAll();
+
+    /** The snapshots of a collection (also of one deleted since), oldest first. */
+    CompletableFuture<List<SnapshotInfo>> listSnapshots(String collection);
+
+    /** Completes with {@code false} when there was no such snapshot. */
+    CompletableFuture<Boolean> deleteSnapshot(String collection, String id);
+
+    /** Writes a snapshot's tar archive into a new temporary file and completes with it; the caller deletes it once sent. */
+    CompletableFuture<java.nio.file.Path> snapshotArchive(String collection, String id);
+
+    /** A fresh temporary file (under the data directory) to stream an uploaded archive into; start-up removes leftovers. */
+    java.nio.file.Path newUploadFile();
+
+    /** Largest archive a restore accepts ({@code limits.max_restore_bytes}). */
+    long maxRestoreBytes();
+
+    /**
+     * Creates collection {@code name} from an uploaded archive, which it deletes afterwards. A damaged or foreign
+     * archive is BAD_REQUEST and leaves no collection; an existing {@code name} is COLLECTION_EXISTS.
+     */
+    CompletableFuture<CollectionDescription> restoreArchive(String name, java.nio.file.Path archive);
+
+    /** Creates collection {@code name} from snapshot {@code id} of {@code collection}. */
+    CompletableFuture<CollectionDescription> restoreSnapshot(String name, String collection, String id);
+
     // ---------------------------------------------------------------- stats and lifecycle
 
     /** Searches stopped by their deadline, in total and by stage. */

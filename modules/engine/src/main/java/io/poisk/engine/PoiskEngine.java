@@ -56,6 +56,7 @@ public final class PoiskEngine implements Engine {
     private final SearchPipeline searches;
     private final DocumentExport export;
     private final QueryEmbeddingCache queryVectors;
+    private final SnapshotService snapshots;
     private final LiveSearchStats liveStats = new LiveSearchStats();
     private final DeadlineStats deadlineStats = new DeadlineStats();
     /** Fires search deadlines; a timer is dropped from its queue as soon as its search ends in time. */
@@ -85,6 +86,7 @@ public final class PoiskEngine implements Engine {
         this.collections = new CollectionService(catalog, cards, disk, config.string("default_model"), aliases, meters::collections);
         this.export = new DocumentExport(collections, disk);
         this.ingest = new IngestPipeline(collections, embedders, disk, config.integer("embedding.queue_capacity"), meters);
+        this.snapshots = new SnapshotService(config.path("data_dir"), collections, catalog, config.longValue("limits.max_restore_bytes"));
         this.queryVectors = new QueryEmbeddingCache(config.longValue("embedding.query_cache_size"));
         queryVectors.bindTo(registry);
         this.searches = new SearchPipeline(collections, new QueryPlanner(cards, config.integer("rerank.default_top_n")),
@@ -264,6 +266,51 @@ public final class PoiskEngine implements Engine {
     }
 
     @Override
+    public CompletableFuture<SnapshotInfo> createSnapshot(String collection) {
+        return snapshots.create(collection);
+    }
+
+    @Override
+    public CompletableFuture<List<SnapshotInfo>> snapshotAll() {
+        return snapshots.createAll();
+    }
+
+    @Override
+    public CompletableFuture<List<SnapshotInfo>> listSnapshots(String collection) {
+        return snapshots.list(collection);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteSnapshot(String collection, String id) {
+        return snapshots.delete(collection, id);
+    }
+
+    @Override
+    public CompletableFuture<java.nio.file.Path> snapshotArchive(String collection, String id) {
+        return snapshots.archive(collection, id);
+    }
+
+    @Override
+    public java.nio.file.Path newUploadFile() {
+        return snapshots.newTransferFile(".upload");
+    }
+
+    @Override
+    public long maxRestoreBytes() {
+        return snapshots.maxArchiveBytes();
+    }
+
+    @Override
+    public CompletableFuture<CollectionDescription> restoreArchive(String name, java.nio.file.Path archive) {
+        return snapshots.restoreArchive(name, archive).thenCompose(v -> collections.describe(name));
+    }
+
+    @Override
+    public CompletableFuture<CollectionDescription> restoreSnapshot(String name, String collection, String id) {
+        return snapshots.restoreSnapshot(name, collection, id).thenCompose(v -> collections.describe(name));
+    }
+
+    @Override
     public LiveSearchStats liveStats() {
         return liveStats;
     }
@@ -307,6 +354,7 @@ public final class PoiskEngine implements Engine {
         closed = true;
         collections.stop();
         deadlines.shutdownNow();
+        snapshots.close();
         modelLoader.close();
         embedders.close();
         rerankers.close();

@@ -150,6 +150,44 @@ public final class CollectionCatalog implements AutoCloseable {
         return created;
     }
 
+    /**
+     * Creates collection {@code name} from a snapshot folder: verified first (a damaged one is a BAD_REQUEST and
+     * leaves nothing behind), then installed as an unfinished create and opened, which replays its log. The same
+     * limits as a create apply; an existing collection of that name is COLLECTION_EXISTS.
+     */
+    public synchronized CollectionIndex restore(String name, Path snapshot) throws IOException {
+        CollectionName.validate(name);
+        if (exists(name)) throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + name + "' already exists;"
+                + " restore into a new name or delete it first");
+        int count = collections.size() + unavailable.size();
+        if (limits.maxCollections() > 0 && count >= limits.maxCollections()) {
+            throw new PoiskException(ErrorCode.TOO_MANY_COLLECTIONS, "cannot restore collection '" + name + "': there are "
+                    + count + " collections and limits.max_collections is " + limits.maxCollections());
+        }
+        diskBudget.checkRoom("restoring collection '" + name + "'");
+        SnapshotManifest manifest = CollectionSnapshot.verify(snapshot);
+        Path dir = collectionsDir.resolve(name);
+        if (Files.exists(dir)) {
+            if (!Files.exists(dir.resolve(CollectionFolder.CREATING_MARKER))) {
+                throw new PoiskException(ErrorCode.COLLECTION_UNAVAILABLE, "cannot restore collection '" + name + "': "
+                        + dir + " exists and was not left by an unfinished create; move it away first");
+            }
+            DurableFiles.deleteTree(dir);
+        }
+        CollectionIndex restored;
+        try {
+            CollectionSnapshot.install(snapshot, dir, name, manifest);
+            restored = CollectionIndex.open(dir, opts, diskBudget);
+        } catch (IOException | RuntimeException e) {
+            DurableFiles.deleteTree(dir);
+            if (e instanceof PoiskException p && p.code() != ErrorCode.INTERNAL) throw p;
+            throw new PoiskException(ErrorCode.BAD_REQUEST, "the snapshot does not restore as a collection: " + e.getMessage(), e);
+        }
+        collections.put(name, restored);
+        diskBudget.remeasure();
+        return restored;
+    }
+
     private static String describe(CollectionSchema s) {
         return "model '" + s.model() + "', dimension " + s.dimension() + ", similarity " + s.similarity();
     }

@@ -260,7 +260,7 @@ public final class CollectionIndex implements AutoCloseable {
                 next.fields());
         DocumentAdmission onlyNew = new DocumentAdmission(schema.name(), schema.dimension(), indexOptions.maxDocumentBytes(),
                 Map.of(name, type));
-        writePath.holdingAppends(() -> {
+        writePath.holdingAppends(appliedLsn -> {
             // A stored value that does not fit would make replay refuse its record once the field is declared.
             for (String id : segments.ids()) {
                 documents.get(id).map(DocumentCodec::decode).ifPresent(d -> {
@@ -276,6 +276,7 @@ public final class CollectionIndex implements AutoCloseable {
             writePath.admitFields(admission);
             filterParser = new FilterParser(next.fields());
             options = next;
+            return null;
         });
         log.info("collection '{}': declared field '{}' ({}) and indexed {} documents for it", schema.name(), name, type.wireName(),
                 documentCount());
@@ -419,6 +420,38 @@ public final class CollectionIndex implements AutoCloseable {
         } catch (IOException e) {
             throw fullDiskOr(e, "merging segments");
         }
+    }
+
+    /**
+     * Writes a snapshot of this collection into the empty folder {@code target} while writes go on: consistent at
+     * the log position it returns (see {@link CollectionSnapshot}). Writers wait only while a few small files are
+     * copied (the document map is dumped copy-on-write after they resume); a flush or merge waits only if it is switching its manifest. A read-only collection is refused.
+     */
+    public SnapshotManifest snapshot(Path target, String id, String created) throws IOException {
+        checkWritable();
+        Files.createDirectories(target);
+        // Files first, then writes: a flush or merge that changes the manifest holds the former, never the latter.
+        long[] lsnAndDocuments = manifests.holdingFiles(() -> {
+            long t0 = System.nanoTime();
+            long[] lsn = new long[1];
+            CollectionSnapshot.Paused paused = writePath.paused(at -> {
+                lsn[0] = at;
+                return CollectionSnapshot.capturePaused(dir, target, documents);
+            });
+            long heldMs = (System.nanoTime() - t0) / 1_000_000;
+            long dumped;
+            try {
+                dumped = CollectionSnapshot.dumpDocuments(target, documents);
+            } finally {
+                documents.endDump();
+            }
+            log.info("collection '{}': snapshot {} at LSN {} held writes for {} ms; {} documents dumped in {} ms while writes went on",
+                    schema.name(), id, lsn[0], heldMs, dumped, (System.nanoTime() - t0) / 1_000_000 - heldMs);
+            CollectionSnapshot.copyNewestLog(target, paused);
+            CollectionSnapshot.linkSegments(dir, target, manifests.current());
+            return new long[]{lsn[0], dumped};
+        });
+        return CollectionSnapshot.seal(target, id, schema, lsnAndDocuments[0], lsnAndDocuments[1], created);
     }
 
     private IOException fullDiskOr(IOException e, String what) {

@@ -12,6 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -47,6 +51,8 @@ final class DocumentStore implements Closeable {
     private final Path dir;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private ChronicleMap<String, byte[]> map;
+    /** While a snapshot dumps the map: each changed document's bytes as they were when it began (empty: absent). */
+    private volatile Map<String, Optional<byte[]>> beforeImages;
     private Path file;
     private long generation;
     private long capacity;
@@ -125,6 +131,7 @@ final class DocumentStore implements Closeable {
 
     /** Stores (or replaces) a document's bytes. Callers serialise writes. */
     void put(String id, byte[] doc) throws IOException {
+        keepBeforeImage(id);
         int pieces = doc.length <= PIECE_BYTES ? 0 : (doc.length + PIECE_BYTES - 1) / PIECE_BYTES;
         ensureRoom(pieces + 1);
         byte[] old = map.get(id);
@@ -185,6 +192,7 @@ final class DocumentStore implements Closeable {
     }
 
     boolean remove(String id) {
+        keepBeforeImage(id);
         lock.writeLock().lock();
         try {
             byte[] old = map.remove(id);
@@ -249,6 +257,57 @@ final class DocumentStore implements Closeable {
             return out;
         } finally {
             lock.readLock().unlock();
+        }
+    }
+
+    /** Receives one stored document. */
+    interface DocumentVisitor {
+        void accept(String id, byte[] document) throws IOException;
+    }
+
+    /** Writers are serialised (the apply lock), so the first change of an id after the dump began records its old bytes. */
+    private void keepBeforeImage(String id) {
+        Map<String, Optional<byte[]>> images = beforeImages;
+        if (images != null && !images.containsKey(id)) images.put(id, get(id));
+    }
+
+    /**
+     * Marks the moment a dump describes; call it while writes are held off. From then until {@link #dump} returns,
+     * every change keeps the document's earlier bytes, so the dump can run while writes go on (copy on write).
+     */
+    void beginDump() {
+        if (beforeImages != null) throw new IllegalStateException("a dump of the document map is already running");
+        beforeImages = new ConcurrentHashMap<>();
+    }
+
+    /** Ends a dump that failed before or during {@link #dump}: changes stop keeping earlier bytes. */
+    void endDump() {
+        beforeImages = null;
+    }
+
+    /**
+     * Every document (not the pieces of long ones) as it was at {@link #beginDump}, with its whole bytes: a
+     * document changed since is given as its kept earlier bytes (or left out when it did not exist then).
+     */
+    void dump(DocumentVisitor visitor) throws IOException {
+        Map<String, Optional<byte[]>> images = beforeImages;
+        if (images == null) throw new IllegalStateException("beginDump was not called");
+        try {
+            Set<String> seen = new HashSet<>();
+            for (String id : ids()) {
+                seen.add(id);
+                Optional<byte[]> kept = images.get(id);
+                Optional<byte[]> doc = kept != null ? kept : get(id);
+                // A change between the read and now kept the earlier bytes first: those are the ones to give.
+                Optional<byte[]> since = images.get(id);
+                if (since != null) doc = since;
+                if (doc.isPresent()) visitor.accept(id, doc.get());
+            }
+            for (Map.Entry<String, Optional<byte[]>> e : images.entrySet()) { // deleted since the dump began
+                if (!seen.contains(e.getKey()) && e.getValue().isPresent()) visitor.accept(e.getKey(), e.getValue().get());
+            }
+        } finally {
+            beforeImages = null;
         }
     }
 

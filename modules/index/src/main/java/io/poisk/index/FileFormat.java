@@ -16,6 +16,8 @@ record FileFormat(String kind, int oldest, int current) {
     static final FileFormat TOMBSTONES = new FileFormat("segment tombstones", 1, 2);
     static final FileFormat CHECKSUMS = new FileFormat("segment checksums", 1, 1);
     static final FileFormat ALIASES = new FileFormat("aliases", 1, 1);
+    static final FileFormat SNAPSHOT = new FileFormat("snapshot", 1, 1);
+    static final FileFormat SNAPSHOT_DOCUMENTS = new FileFormat("snapshot documents", 1, 1);
 
     /** Returns {@code found} when this build reads it; otherwise an error naming the file and both versions. */
     int check(Path file, int found) throws IOException {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The collection's current {@link Manifest} and how a new one is made durable: the changed
@@ -14,6 +15,25 @@ import java.util.List;
 final class ManifestStore {
     private final Path dir;
     private volatile Manifest current;
+    /**
+     * Held while the manifest changes together with the files it stops naming (old tombstones, merged-away
+     * segment folders, covered log files), and by a snapshot while it links them: it sees both sides agree.
+     */
+    private final ReentrantLock files = new ReentrantLock();
+
+    /** Work done while the manifest and the files it names hold still. */
+    interface FilesAction<T> {
+        T run() throws IOException;
+    }
+
+    <T> T holdingFiles(FilesAction<T> action) throws IOException {
+        files.lock();
+        try {
+            return action.run();
+        } finally {
+            files.unlock();
+        }
+    }
 
     private ManifestStore(Path dir, Manifest current) {
         this.dir = dir;
@@ -45,6 +65,15 @@ final class ManifestStore {
      * {@code coveredLsn} (or the current coverage, if that is higher: coverage never goes back).
      */
     synchronized void write(SegmentSet set, long coveredLsn) throws IOException {
+        files.lock();
+        try {
+            writeLocked(set, coveredLsn);
+        } finally {
+            files.unlock();
+        }
+    }
+
+    private void writeLocked(SegmentSet set, long coveredLsn) throws IOException {
         List<DiskSegment> segments = set.disk();
         coveredLsn = Math.max(coveredLsn, current.coveredLsn());
         long gen = current.generation() + 1;

@@ -211,8 +211,11 @@ final class SegmentMaintenance implements AutoCloseable {
             replacePending(new WritePath.Frozen(null, f.cutLsn())); // a retry after a failure below only writes the manifest
         }
         documents.force();
-        manifests.write(segments, f.cutLsn());
-        writePath.dropLogUpTo(f.cutLsn());
+        manifests.holdingFiles(() -> {
+            manifests.write(segments, f.cutLsn());
+            writePath.dropLogUpTo(f.cutLsn());
+            return null;
+        });
         replacePending(null);
         flushes.incrementAndGet();
         log.info("collection '{}' flushed {} up to LSN {} in {} ms", collection, written == null ? "tombstones" : written,

@@ -81,11 +81,15 @@ final class SegmentMerger {
         } else {
             writePath.holdingApply(() -> segments.merged(merging, null, Map.of(), sourceSegment, sourceOrdinal));
         }
-        manifests.write(segments, manifests.coveredLsn());
-        for (DiskSegment s : chosen) {
-            s.close();
-            DurableFiles.deleteTree(s.dir());
-        }
+        List<DiskSegment> gone = chosen;
+        manifests.holdingFiles(() -> {
+            manifests.write(segments, manifests.coveredLsn());
+            for (DiskSegment s : gone) {
+                s.close();
+                DurableFiles.deleteTree(s.dir());
+            }
+            return null;
+        });
         DurableFiles.fsyncDirectory(segmentsDir);
         merges.incrementAndGet();
         log.info("collection '{}' merged {} segments into {} ({} documents) in {} ms", collection, chosen.size(),

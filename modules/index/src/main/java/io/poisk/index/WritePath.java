@@ -393,24 +393,38 @@ final class WritePath implements AutoCloseable {
         }
     }
 
-    /** The action of {@link #holdingAppends}. */
-    interface HeldAction {
-        void run() throws IOException;
+    /** Work done while the write path is paused at a log position. */
+    interface PausedAction<T> {
+        T run(long appliedLsn) throws IOException;
+    }
+
+    /**
+     * Applies everything appended so far, then runs {@code action} with appends and application held off, so
+     * memory (document map, locations) and the log files reflect exactly the records up to the LSN it is given.
+     * Writers wait meanwhile: keep the action short (a snapshot copies the document map here).
+     */
+    <T> T paused(PausedAction<T> action) throws IOException {
+        appendLock.lock();
+        try {
+            long epoch = prepareAppend();
+            commit(wal.lastLsn(), epoch);
+            applyLock.lock();
+            try {
+                return action.run(appliedLsn);
+            } finally {
+                applyLock.unlock();
+            }
+        } finally {
+            appendLock.unlock();
+        }
     }
 
     /**
      * Runs {@code action} with every appended record applied and further appends held off, so memory is the
      * whole log and stays so until it returns (declaring a typed field checks and swaps under it).
      */
-    void holdingAppends(HeldAction action) throws IOException {
-        appendLock.lock();
-        try {
-            long epoch = prepareAppend();
-            commit(wal.lastLsn(), epoch);
-            action.run();
-        } finally {
-            appendLock.unlock();
-        }
+    void holdingAppends(PausedAction<Void> action) throws IOException {
+        paused(action);
     }
 
     /** From now on new writes are admitted against these declared fields (under {@link #holdingAppends}). */

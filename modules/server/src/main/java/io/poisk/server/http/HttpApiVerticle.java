@@ -234,6 +234,7 @@ public final class HttpApiVerticle extends VerticleBase {
         buffered(router.put("/aliases/:alias"), this::requireJson, body).handler(aliases::put);
         router.get("/aliases/:alias").handler(aliases::get);
         router.delete("/aliases/:alias").handler(aliases::delete);
+        new SnapshotRoutes(engine, decoder, vertx, context).mount(router, route -> buffered(route, this::requireJson, body));
 
         // Live search: WebSocket, its SSE fallback, their counters; the page and the OpenAPI document.
         router.get("/ws/search").handler(ctx -> {

@@ -112,6 +112,21 @@ public final class ResponseEncoder {
         return m;
     }
 
+    public static Map<String, Object> snapshot(io.poisk.engine.SnapshotInfo s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", s.id());
+        out.put("collection", s.collection());
+        out.put("lsn", s.lsn());
+        out.put("documents", s.documents());
+        out.put("bytes", s.bytes());
+        out.put("created", s.created());
+        return out;
+    }
+
+    public static Map<String, Object> snapshots(List<io.poisk.engine.SnapshotInfo> all) {
+        return Map.of("snapshots", all.stream().map(ResponseEncoder::snapshot).toList());
+    }
+
     public static Map<String, Object> error(String code, String message) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("code", code);
