@@ -38,11 +38,28 @@ class LiveSearchPageTest {
 
     @Test
     void typingShowsFinalResultsWithHighlightedTerms() throws Exception {
+        typeAndCheck(Map.of(), null, "live-search.png");
+    }
+
+    /** With keys on, the page opened as /?key=<search key> searches over the WebSocket with that key. */
+    @Test
+    void thePageWorksWithASearchKey() throws Exception {
+        String admin = "pk_page-admin-0123456789abcdefghij";
+        typeAndCheck(Map.of("auth.admin_key", admin), admin, "live-search-with-key.png");
+    }
+
+    private void typeAndCheck(Map<String, String> overrides, String adminKey, String screenshot) throws Exception {
         assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER), "needs /usr/bin/chromium and /usr/bin/chromedriver");
         System.setProperty("SE_AVOID_STATS", "true");
-        try (PoiskServer server = PoiskServer.start(TestServers.config(dataDir, Map.of()))) {
-            ApiClient api = new ApiClient(server.port());
+        try (PoiskServer server = PoiskServer.start(TestServers.config(dataDir, overrides))) {
+            ApiClient api = new ApiClient(server.port(), adminKey);
             assertThat(api.put("/collections/pages", null).status()).isEqualTo(201);
+            String pageQuery = "";
+            if (adminKey != null) {
+                String key = api.post("/keys", "{\"scope\":\"search\",\"collections\":[\"pages\"]}").body().path("key").asText();
+                assertThat(key).startsWith("pk_");
+                pageQuery = "?key=" + key;
+            }
             List<Map<String, Object>> docs = List.of(
                     Map.of("id", "volga", "text", "The Volga is the longest river in Europe; it flows into the Caspian Sea."),
                     Map.of("id", "bread", "text", "Rye bread is baked in Russia from sourdough."),
@@ -56,7 +73,7 @@ class LiveSearchPageTest {
             ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
             ChromeDriver driver = new ChromeDriver(service, options);
             try {
-                driver.get("http://127.0.0.1:" + server.port() + "/");
+                driver.get("http://127.0.0.1:" + server.port() + "/" + pageQuery);
                 WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
                 wait.until(d -> !d.findElements(By.cssSelector("#collection option")).isEmpty()
                         && d.findElement(By.id("status")).getText().equals("connected"));
@@ -83,7 +100,7 @@ class LiveSearchPageTest {
                 assertThat(driver.findElement(By.id("summary")).getText()).contains("3 results");
 
                 File shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
-                Path target = Path.of("target", "live-search.png");
+                Path target = Path.of("target", screenshot);
                 Files.createDirectories(target.getParent());
                 Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
             } finally {
