@@ -31,7 +31,7 @@ import java.util.Map;
  * Engines alternate within each of {@code --rounds} rounds; the medians and median per-round ratios close the output.
  *
  * <p>Options: {@code --rounds 3 --texts 400 --batch1-texts 100 --batches 1,8,16,32,64 --threads 2 --model e5-small-v2
- * --models-dir DIR --torchscript-dir modules/models/target/torchscript --peers st,ort --python python3}.
+ * --int8-model e5-small-v2-q --models-dir DIR --torchscript-dir modules/models/target/torchscript --peers st,ort --python python3}.
  */
 public final class EmbeddingBenchmark {
     private static final Logger log = LoggerFactory.getLogger(EmbeddingBenchmark.class);
@@ -74,6 +74,9 @@ public final class EmbeddingBenchmark {
         try (ModelRegistry onnx = new ModelRegistry(modelsDir);
              ModelRegistry pt = Files.isDirectory(torchscriptDir.resolve(model)) ? new ModelRegistry(torchscriptDir) : null) {
             Embedder onnxEmbedder = onnx.embedder(model);
+            // the int8 form of the same weights (e.g. e5-small-v2-q), measured in the same rounds against the same peers
+            String int8Model = a.string("int8-model", "");
+            Embedder int8Embedder = int8Model.isEmpty() ? null : onnx.embedder(int8Model);
             VectorFile.write(reference, onnxEmbedder.embed(texts.subList(0, Math.min(REFERENCE_TEXTS, texts.size())), EmbeddingRole.PASSAGE, null));
             if (pt == null) {
                 out.println("# no TorchScript export at " + torchscriptDir.resolve(model)
@@ -82,6 +85,7 @@ public final class EmbeddingBenchmark {
             for (int round = 1; round <= rounds; round++) {
                 List<Throughput> results = new ArrayList<>();
                 results.addAll(measure("poisk-onnxruntime", onnxEmbedder, texts, batches, batch1Texts));
+                if (int8Embedder != null) results.addAll(measure("poisk-onnxruntime-int8", int8Embedder, texts, batches, batch1Texts));
                 if (pt != null) results.addAll(measure("poisk-pytorch", pt.embedder(model), texts, batches, batch1Texts));
                 results.addAll(runPythonPeers(a, repo, textFile, reference, batches, batch1Texts, threads, modelsDir.resolve(model), out));
                 out.printf(Locale.ROOT, "%n# round %d of %d%n", round, rounds);
@@ -176,11 +180,12 @@ public final class EmbeddingBenchmark {
 
     private static List<String[]> ratioPairs(Map<String, Map<Integer, Double>> table) {
         List<String[]> pairs = new ArrayList<>();
-        for (String ours : List.of("poisk-onnxruntime", "poisk-pytorch")) {
+        for (String ours : List.of("poisk-onnxruntime", "poisk-onnxruntime-int8", "poisk-pytorch")) {
             for (String peer : List.of("sentence-transformers", "python-onnxruntime")) {
                 if (table.containsKey(ours) && table.containsKey(peer)) pairs.add(new String[] {ours, peer});
             }
         }
+        if (table.containsKey("poisk-onnxruntime-int8")) pairs.add(new String[] {"poisk-onnxruntime-int8", "poisk-onnxruntime"});
         return pairs;
     }
 
