@@ -72,7 +72,8 @@ final class IngestPipeline {
                         List<EmbeddedDocument> embedded = new ArrayList<>(part.size());
                         int next = 0;
                         for (int j = 0; j < part.size(); j++) {
-                            embedded.add(new EmbeddedDocument(part.get(j), reused[j] != null ? reused[j] : vectors[next++]));
+                            embedded.add(reused[j] != null ? new EmbeddedDocument(part.get(j), reused[j])
+                                    : new EmbeddedDocument(part.get(j), vectors[next++]));
                         }
                         skippedInference.add(part.size() - texts.size());
                         return embedded;
@@ -89,13 +90,14 @@ final class IngestPipeline {
                 });
     }
 
-    /** Per document, the stored vector when the stored text is the same, else null. */
-    private static float[][] storedVectors(CollectionIndex index, List<Document> part) {
-        float[][] out = new float[part.size()][];
+    /** Per document, the stored passage vectors when the stored text is the same, else null. */
+    @SuppressWarnings("unchecked")
+    private static List<io.poisk.index.PassageVector>[] storedVectors(CollectionIndex index, List<Document> part) {
+        List<io.poisk.index.PassageVector>[] out = new List[part.size()];
         for (int j = 0; j < part.size(); j++) {
             Document d = part.get(j);
             EmbeddedDocument stored = index.stored(d.id()).orElse(null);
-            if (stored != null && stored.document().text().equals(d.text())) out[j] = stored.vector();
+            if (stored != null && stored.document().text().equals(d.text())) out[j] = stored.passages();
         }
         return out;
     }
