@@ -248,7 +248,7 @@ public final class CollectionIndex implements AutoCloseable {
         }
         Map<String, FieldType> fields = new java.util.LinkedHashMap<>(options.fields());
         fields.put(name, type);
-        CollectionOptions next = new CollectionOptions(options.language(), fields, options.rerank());
+        CollectionOptions next = new CollectionOptions(options.language(), fields, options.rerank(), options.passages());
         segments.widenLexicalFields(new LexicalFields(next));
         try {
             maintenance.flush();

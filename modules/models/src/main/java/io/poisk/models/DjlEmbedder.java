@@ -29,9 +29,11 @@ public final class DjlEmbedder implements Embedder {
     private final long eosId;
     /** The token that ends the prefix for prefix_mean pooling; -1 otherwise. */
     private final long separatorId;
+    private final PassageSplitter splitter;
 
     private DjlEmbedder(EmbedderCard card, HuggingFaceTokenizer tokenizer, ZooModel<TokenBatch, HiddenStates> model,
-                        long eosId, long separatorId) {
+                        long eosId, long separatorId, PassageSplitter splitter) {
+        this.splitter = splitter;
         this.card = card;
         this.tokenizer = tokenizer;
         this.model = model;
@@ -50,7 +52,14 @@ public final class DjlEmbedder implements Embedder {
             boolean onnx = card.engine() == ModelEngine.ONNX;
             ZooModel<TokenBatch, HiddenStates> model = DjlModels.load(card, HiddenStates.class,
                     new HiddenStateTranslator(onnx, card.inputs()));
-            return new DjlEmbedder(card, tokenizer, model, eosId, separatorId);
+            PassageSplitter splitter;
+            try {
+                splitter = PassageSplitter.forCard(card);
+            } catch (java.io.IOException | RuntimeException e) {
+                model.close();
+                throw e;
+            }
+            return new DjlEmbedder(card, tokenizer, model, eosId, separatorId, splitter);
         });
     }
 
@@ -123,7 +132,13 @@ public final class DjlEmbedder implements Embedder {
     }
 
     @Override
+    public PassageSplitter splitter() {
+        return splitter;
+    }
+
+    @Override
     public void close() {
+        splitter.close();
         model.close();
         tokenizer.close();
     }
