@@ -180,4 +180,24 @@ class PassageIndexTest {
             }
         }
     }
+
+    /** passages.bin carries its own checksum: a damaged one makes the collection refuse to open, naming the file. */
+    @Test
+    void aDamagedPassagesFileIsRefused() throws Exception {
+        Path dir = tmp.resolve("p");
+        try (CollectionIndex idx = create(dir)) {
+            idx.upsert(singles(0, 5));
+            idx.upsert(List.of(longDoc("x")));
+            idx.flush();
+        }
+        Path file;
+        try (var files = java.nio.file.Files.walk(dir)) {
+            file = files.filter(f -> f.getFileName().toString().equals(SegmentFiles.PASSAGES)).findFirst().orElseThrow();
+        }
+        byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        bytes[14] ^= 0x40; // inside the spans
+        java.nio.file.Files.write(file, bytes);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CollectionIndex.open(dir, IndexOptions.defaults()).close())
+                .hasStackTraceContaining("passages.bin fails its checksum");
+    }
 }
