@@ -121,4 +121,26 @@ class LongDocumentPassagesTest {
         assertThat(info.path("passages").path("enabled").asBoolean(true)).as(info.toString()).isFalse();
         assertThat(api.get("/collections/books").body().path("passages").path("enabled").asBoolean()).isTrue();
     }
+
+    @Test
+    void passageSettingsAreCheckedAndShown() {
+        var bad = api.put("/collections/bad", "{\"passages\":{\"max_tokens\":8}}");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.errorMessage()).contains("'passages.max_tokens'").contains("between 16 and 8192");
+        var notObject = api.put("/collections/bad", "{\"passages\":true}");
+        assertThat(notObject.status()).isEqualTo(400);
+        assertThat(notObject.errorMessage()).contains("'passages' must be an object");
+        var unknown = api.put("/collections/bad", "{\"passages\":{\"tokens\":100}}");
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.errorMessage()).contains("accepted: enabled, max_tokens, overlap_tokens");
+
+        assertThat(api.put("/collections/custom", "{\"passages\":{\"max_tokens\":128,\"overlap_tokens\":16}}").status()).isEqualTo(201);
+        JsonNode p = api.get("/collections/custom").body().path("passages");
+        assertThat(p.path("max_tokens").asInt()).isEqualTo(128);
+        assertThat(p.path("overlap_tokens").asInt()).isEqualTo(16);
+        // Re-creating with the same settings, or without saying, is the same collection; other settings conflict.
+        assertThat(api.put("/collections/custom", "{\"passages\":{\"max_tokens\":128,\"overlap_tokens\":16}}").status()).isEqualTo(200);
+        assertThat(api.put("/collections/custom", "{}").status()).isEqualTo(200);
+        assertThat(api.put("/collections/custom", "{\"passages\":{\"enabled\":false}}").status()).isEqualTo(409);
+    }
 }
