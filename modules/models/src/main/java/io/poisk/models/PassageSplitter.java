@@ -52,9 +52,9 @@ public final class PassageSplitter implements AutoCloseable {
     }
 
     /**
-     * The passages of {@code text}: windows of {@code maxTokens} tokens (null or more than {@link #window()}: the
-     * window), each starting {@code overlapTokens} tokens before the previous one ended. One passage [0, length)
-     * when the text fits.
+     * The passages of {@code text}: windows of at most {@code maxTokens} tokens (null or more than {@link #window()}:
+     * the window), as few as that allows and of equal length, each starting {@code overlapTokens} tokens before the
+     * previous one ended. One passage [0, length) when the text fits.
      */
     public List<Span> split(String text, Integer maxTokens, int overlapTokens) {
         int max = maxTokens == null ? window : Math.min(maxTokens, window);
@@ -70,10 +70,14 @@ public final class PassageSplitter implements AutoCloseable {
             n++;
         }
         if (n <= max) return List.of(new Span(0, text.length()));
-        List<Span> out = new ArrayList<>(n / (max - overlap) + 2);
+        // As few windows as max allows, all of one length: a short last fragment would be a vector of a few
+        // words, whose best-passage score is noise.
+        int count = Math.ceilDiv(n - overlap, max - overlap);
+        int length = Math.ceilDiv(n + (count - 1) * overlap, count);
+        List<Span> out = new ArrayList<>(count);
         int previousEnd = 0;
-        for (int first = 0; ; first += max - overlap) {
-            int last = Math.min(n, first + max) - 1;
+        for (int first = 0; ; first += length - overlap) {
+            int last = Math.min(n, first + length) - 1;
             boolean final_ = last == n - 1;
             // From the previous end at the latest (no gap), to the end of the text for the last passage.
             int start = out.isEmpty() ? 0 : Math.min(starts[first], previousEnd);

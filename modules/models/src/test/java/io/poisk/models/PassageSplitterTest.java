@@ -52,6 +52,9 @@ class PassageSplitterTest {
             assertThat(spans.get(i).start()).isGreaterThan(spans.get(i - 1).start());
         }
         HuggingFaceTokenizerCheck.assertWindows(card, text, spans, 100);
+        // Windows of one length: the last is no short fragment.
+        int last = spans.getLast().end() - spans.getLast().start(), first = spans.getFirst().end() - spans.getFirst().start();
+        assertThat((double) last / first).isBetween(0.7, 1.3);
     }
 
     @Test
