@@ -29,11 +29,12 @@ public final class DjlEmbedder implements Embedder {
     private final long eosId;
     /** The token that ends the prefix for prefix_mean pooling; -1 otherwise. */
     private final long separatorId;
-    private final PassageSplitter splitter;
+    /** Made on first use: a second, untruncated tokenizer that query-only use and model readiness need not wait for. */
+    private volatile PassageSplitter splitter;
+    private boolean closed; // guarded by this
 
     private DjlEmbedder(EmbedderCard card, HuggingFaceTokenizer tokenizer, ZooModel<TokenBatch, HiddenStates> model,
-                        long eosId, long separatorId, PassageSplitter splitter) {
-        this.splitter = splitter;
+                        long eosId, long separatorId) {
         this.card = card;
         this.tokenizer = tokenizer;
         this.model = model;
@@ -52,14 +53,7 @@ public final class DjlEmbedder implements Embedder {
             boolean onnx = card.engine() == ModelEngine.ONNX;
             ZooModel<TokenBatch, HiddenStates> model = DjlModels.load(card, HiddenStates.class,
                     new HiddenStateTranslator(onnx, card.inputs()));
-            PassageSplitter splitter;
-            try {
-                splitter = PassageSplitter.forCard(card);
-            } catch (java.io.IOException | RuntimeException e) {
-                model.close();
-                throw e;
-            }
-            return new DjlEmbedder(card, tokenizer, model, eosId, separatorId, splitter);
+            return new DjlEmbedder(card, tokenizer, model, eosId, separatorId);
         });
     }
 
@@ -133,12 +127,27 @@ public final class DjlEmbedder implements Embedder {
 
     @Override
     public PassageSplitter splitter() {
-        return splitter;
+        PassageSplitter s = splitter;
+        if (s != null) return s;
+        synchronized (this) {
+            if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "model '" + card.id() + "' is closed");
+            if (splitter == null) {
+                try {
+                    splitter = PassageSplitter.forCard(card);
+                } catch (java.io.IOException e) {
+                    throw DjlModels.unavailable(card, e);
+                }
+            }
+            return splitter;
+        }
     }
 
     @Override
     public void close() {
-        splitter.close();
+        synchronized (this) {
+            closed = true;
+            if (splitter != null) splitter.close();
+        }
         model.close();
         tokenizer.close();
     }
