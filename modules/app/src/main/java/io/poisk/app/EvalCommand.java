@@ -64,6 +64,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--concurrency", defaultValue = "8", description = "requests in flight (default: ${DEFAULT-VALUE})")
     int concurrency;
 
+    @Option(names = "--passages", paramLabel = "on|off", description = "long documents as passages (on, the default of new"
+            + " collections) or cut at the model's window (off)")
+    String passages;
+
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
@@ -78,7 +82,8 @@ final class EvalCommand implements Callable<Integer> {
         EvalReport report;
         try {
             PoiskConfig cfg = config.load(Map.of("data_dir", dir.toString()));
-            EvaluationSettings settings = new EvaluationSettings(collection, searchMode, k, true, model, 64, concurrency);
+            EvaluationSettings settings = new EvaluationSettings(collection, searchMode, k, true, model, 64, concurrency,
+                    passageOptions(passages));
             try (Engine engine = PoiskEngine.open(cfg)) {
                 report = new Evaluation(engine, settings).run(dataset);
             }
@@ -94,6 +99,16 @@ final class EvalCommand implements Callable<Integer> {
             Files.writeString(json, report.toJson());
         }
         return 0;
+    }
+
+    private static io.poisk.index.PassageOptions passageOptions(String value) {
+        if (value == null) return null;
+        return switch (value) {
+            case "on" -> io.poisk.index.PassageOptions.DEFAULT;
+            case "off" -> io.poisk.index.PassageOptions.OFF;
+            default -> throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(new EvalCommand()),
+                    "--passages takes on or off, got '" + value + "'");
+        };
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

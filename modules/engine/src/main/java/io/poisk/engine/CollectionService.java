@@ -8,6 +8,7 @@ import io.poisk.core.PoiskException;
 import io.poisk.index.CollectionCatalog;
 import io.poisk.index.CollectionIndex;
 import io.poisk.index.CollectionOptions;
+import io.poisk.index.PassageOptions;
 import io.poisk.index.UnavailableCollection;
 import io.poisk.models.EmbedderCard;
 import org.slf4j.Logger;
@@ -71,13 +72,14 @@ final class CollectionService implements AutoCloseable {
                     if (existing.isPresent()) {
                         CollectionSchema old = existing.get().schema();
                         CollectionOptions oldOptions = existing.get().options();
-                        if (old.equals(schema) && oldOptions.equals(options)) return false;
+                        // A request that does not say how to embed long documents matches what the collection does.
+                        if (old.equals(schema) && oldOptions.equals(options.withPassagesIfUnsaid(oldOptions.passages()))) return false;
                         throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + name
                                 + "' already exists with model '" + old.model() + "' (dimension " + old.dimension()
                                 + ") and options " + oldOptions.toMap() + "; delete it first to re-create it with model '"
                                 + schema.model() + "' and options " + options.toMap());
                     }
-                    catalog.create(schema, options);
+                    catalog.create(schema, options.withPassagesIfUnsaid(PassageOptions.DEFAULT));
                     changed.accept(catalog.list());
                     LOG.info("created collection {} (model {}, dimension {}, options {})", name, schema.model(), schema.dimension(),
                             options.toMap());

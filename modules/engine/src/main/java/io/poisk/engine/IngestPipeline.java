@@ -3,6 +3,7 @@ package io.poisk.engine;
 import io.poisk.core.Document;
 import io.poisk.index.CollectionIndex;
 import io.poisk.index.EmbeddedDocument;
+import io.poisk.index.PassageVector;
 import io.poisk.models.EmbeddingBatcher;
 import io.poisk.models.EmbeddingRole;
 
@@ -62,20 +63,15 @@ final class IngestPipeline {
     private CompletableFuture<Void> ingestSlices(CollectionIndex index, EmbeddingBatcher batcher, List<List<Document>> slices,
                                                  int i, CompletableFuture<Void> previousWrite) {
         List<Document> part = slices.get(i);
-        return disk.submit(() -> collections.guarded(index, c -> storedVectors(c, part)))
-                .thenCompose(reused -> {
-                    List<String> texts = new ArrayList<>();
-                    for (int j = 0; j < part.size(); j++) if (reused[j] == null) texts.add(part.get(j).text());
-                    CompletableFuture<float[][]> fresh = texts.isEmpty() ? CompletableFuture.completedFuture(new float[0][])
-                            : embed(batcher, texts, EmbeddingRole.PASSAGE, null);
+        // Stored vectors are read and long texts split (tokenised) off the event loop, on the disk executor.
+        return disk.submit(() -> collections.guarded(index, c -> DocumentPassages.plan(part, storedVectors(c, part),
+                        batcher.splitter(), c.options().effectivePassages())))
+                .thenCompose(plan -> {
+                    List<String> texts = plan.texts();
+                    CompletableFuture<float[][]> fresh = embedInChunks(batcher, texts, 0, new float[texts.size()][]);
                     return fresh.thenApply(vectors -> {
-                        List<EmbeddedDocument> embedded = new ArrayList<>(part.size());
-                        int next = 0;
-                        for (int j = 0; j < part.size(); j++) {
-                            embedded.add(new EmbeddedDocument(part.get(j), reused[j] != null ? reused[j] : vectors[next++]));
-                        }
-                        skippedInference.add(part.size() - texts.size());
-                        return embedded;
+                        skippedInference.add(plan.reusedCount());
+                        return plan.assemble(vectors);
                     });
                 })
                 .thenCompose(embedded -> {
@@ -89,13 +85,25 @@ final class IngestPipeline {
                 });
     }
 
-    /** Per document, the stored vector when the stored text is the same, else null. */
-    private static float[][] storedVectors(CollectionIndex index, List<Document> part) {
-        float[][] out = new float[part.size()][];
-        for (int j = 0; j < part.size(); j++) {
-            Document d = part.get(j);
+    /**
+     * Embeds the texts a slice at a time, one after another: long documents make many passages, and one
+     * request for more texts than the queue holds would be refused however idle the model is.
+     */
+    private CompletableFuture<float[][]> embedInChunks(EmbeddingBatcher batcher, List<String> texts, int from, float[][] out) {
+        if (from >= texts.size()) return CompletableFuture.completedFuture(out);
+        int to = Math.min(texts.size(), from + slice);
+        return embed(batcher, texts.subList(from, to), EmbeddingRole.PASSAGE, null).thenCompose(vectors -> {
+            System.arraycopy(vectors, 0, out, from, vectors.length);
+            return embedInChunks(batcher, texts, to, out);
+        });
+    }
+
+    /** Per document, the stored passage vectors when the stored text is the same, else null. */
+    private static List<List<PassageVector>> storedVectors(CollectionIndex index, List<Document> part) {
+        List<List<PassageVector>> out = new ArrayList<>(part.size());
+        for (Document d : part) {
             EmbeddedDocument stored = index.stored(d.id()).orElse(null);
-            if (stored != null && stored.document().text().equals(d.text())) out[j] = stored.vector();
+            out.add(stored != null && stored.document().text().equals(d.text()) ? stored.passages() : null);
         }
         return out;
     }

@@ -86,7 +86,7 @@ final class SearchPipeline {
                 String snippet = shape.snippetChars() == 0 ? null
                         : plan.index().snippet(request.query(), h.text(), plan.prefixLastTerm(), shape.snippetChars());
                 Map<String, Object> fields = shape.fields() == null ? h.fields() : selected(h.fields(), shape.fields());
-                Hit shapedHit = new Hit(h.id(), h.score(), shape.returnText() ? h.text() : null, fields);
+                Hit shapedHit = new Hit(h.id(), h.score(), shape.returnText() ? h.text() : null, fields, h.passage());
                 hits.add(new RankedHit(shapedHit, ranked.firstStageScore(), ranked.reranked(), snippet));
             }
             return new SearchPage(hits, page.tookMs(), page.rerank());
@@ -161,7 +161,7 @@ final class SearchPipeline {
             int at = order[i];
             Hit h = candidates.get(at);
             boolean scored = result.scored()[at];
-            page.add(new RankedHit(scored ? new Hit(h.id(), result.scores()[at], h.text(), h.fields()) : h, h.score(), scored));
+            page.add(new RankedHit(scored ? new Hit(h.id(), result.scores()[at], h.text(), h.fields(), h.passage()) : h, h.score(), scored));
         }
         RerankSummary summary = new RerankSummary(plan.rerank().model(), candidates.size(), result.scoredCount(),
                 result.complete(), millisSince(rerankStarted));

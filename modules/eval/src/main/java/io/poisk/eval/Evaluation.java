@@ -40,7 +40,8 @@ public final class Evaluation {
             // An alias is used as it is (a collection may not be created under its name): its collection takes the corpus.
             LOG.info("'{}' is an alias of collection '{}': indexing into it and searching it", settings.collection(), aliasOf);
         } else if (settings.createCollection()) {
-            boolean created = engine.createCollection(settings.collection(), settings.model()).join();
+            boolean created = engine.createCollection(settings.collection(), settings.model(),
+                    new io.poisk.index.CollectionOptions(null, null, null, settings.passages())).join();
             LOG.info("collection '{}' {}", settings.collection(), created ? "created" : "already existed");
         }
         double docsPerSecond = ingest(dataset.corpus());

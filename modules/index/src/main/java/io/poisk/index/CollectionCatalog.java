@@ -123,7 +123,10 @@ public final class CollectionCatalog implements AutoCloseable {
         if (broken != null) throw broken.error();
         CollectionIndex existing = collections.get(schema.name());
         if (existing != null) {
-            if (existing.schema().equals(schema) && existing.options().equals(options)) return existing;
+            // Options that do not say how long documents are embedded match what the collection does.
+            if (existing.schema().equals(schema) && existing.options().equals(options.withPassagesIfUnsaid(existing.options().passages()))) {
+                return existing;
+            }
             throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + schema.name() + "' already exists with "
                     + describe(existing.schema()) + ", options " + existing.options().toMap() + "; requested " + describe(schema)
                     + ", options " + options.toMap());

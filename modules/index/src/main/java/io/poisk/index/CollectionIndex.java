@@ -248,7 +248,7 @@ public final class CollectionIndex implements AutoCloseable {
         }
         Map<String, FieldType> fields = new java.util.LinkedHashMap<>(options.fields());
         fields.put(name, type);
-        CollectionOptions next = new CollectionOptions(options.language(), fields, options.rerank());
+        CollectionOptions next = new CollectionOptions(options.language(), fields, options.rerank(), options.passages());
         segments.widenLexicalFields(new LexicalFields(next));
         try {
             maintenance.flush();
@@ -332,7 +332,7 @@ public final class CollectionIndex implements AutoCloseable {
     public List<ScoredCandidate> candidates(SearchQuery query, SegmentSearchObserver observer) {
         checkOpen();
         return segments.search(query, queryVector(query), null, observer).hits().stream()
-                .map(h -> new ScoredCandidate(h.id(), h.score())).toList();
+                .map(h -> new ScoredCandidate(h.id(), h.score(), h.passage())).toList();
     }
 
     /** The documents of {@code candidates}, each read once, in their order with their scores; one deleted since is left out. */
@@ -341,7 +341,8 @@ public final class CollectionIndex implements AutoCloseable {
         List<Hit> hits = new ArrayList<>(candidates.size());
         for (ScoredCandidate c : candidates) {
             if (!segments.contains(c.id())) continue;
-            documents.get(c.id()).map(DocumentCodec::decode).ifPresent(d -> hits.add(new Hit(d.id(), c.score(), d.text(), d.fields())));
+            documents.get(c.id()).map(DocumentCodec::decode).ifPresent(d -> hits.add(new Hit(d.id(), c.score(), d.text(), d.fields(),
+                    SegmentSet.clamp(c.passage(), d.text().length()))));
         }
         return hits;
     }

@@ -15,10 +15,12 @@ import java.util.regex.Pattern;
  * the text language (which analyzer the lexical index uses), the declared, typed fields that
  * filters may name, and the default reranker of its searches (null: none). A collection without the
  * file, or a file written before a field existed, has the defaults (auto language, no fields, no reranker).
- * The file says its {@link FileFormat#OPTIONS format} version.
+ * The file says its {@link FileFormat#OPTIONS format} version. Format 3 added {@code passages}: a file of an older
+ * format (or no file) is a collection whose segments hold one vector per document, so it reads as
+ * {@link PassageOptions#OFF}; a new collection that does not say gets {@link PassageOptions#DEFAULT}.
  * Core's {@code CollectionSchema} should absorb these later.
  */
-public record CollectionOptions(Language language, Map<String, FieldType> fields, DefaultRerank rerank) {
+public record CollectionOptions(Language language, Map<String, FieldType> fields, DefaultRerank rerank, PassageOptions passages) {
     static final String FILE = "options.json";
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,63}");
 
@@ -89,6 +91,21 @@ public record CollectionOptions(Language language, Map<String, FieldType> fields
         this(language, fields, null);
     }
 
+    /** Options that do not say how long documents are embedded (a new collection takes the default). */
+    public CollectionOptions(Language language, Map<String, FieldType> fields, DefaultRerank rerank) {
+        this(language, fields, rerank, null);
+    }
+
+    /** The passage settings in force: the ones given, else the default of new collections. */
+    public PassageOptions effectivePassages() {
+        return passages == null ? PassageOptions.DEFAULT : passages;
+    }
+
+    /** These options with {@code passages} where they do not say (re-creating a collection with the options it has). */
+    public CollectionOptions withPassagesIfUnsaid(PassageOptions p) {
+        return passages != null ? this : new CollectionOptions(language, fields, rerank, p);
+    }
+
     public CollectionOptions {
         language = language == null ? Language.AUTO : language;
         fields = fields == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(fields));
@@ -101,12 +118,12 @@ public record CollectionOptions(Language language, Map<String, FieldType> fields
     }
 
     public static CollectionOptions defaults() {
-        return new CollectionOptions(Language.AUTO, Map.of(), null);
+        return new CollectionOptions(Language.AUTO, Map.of(), null, null);
     }
 
     /**
      * Parses the wire form {@code {"language":"ru","fields":{"year":"long","tag":"keyword"},
-     * "rerank":{"model":"<reranker id>","top_n":50}}}; every part is optional.
+     * "rerank":{"model":"<reranker id>","top_n":50},"passages":{"max_tokens":480,"overlap_tokens":64}}}; every part is optional.
      */
     public static CollectionOptions fromMap(Map<String, Object> m) {
         if (m == null) return defaults();
@@ -124,7 +141,7 @@ public record CollectionOptions(Language language, Map<String, FieldType> fields
             }
         }
         return new CollectionOptions(lang == null ? Language.AUTO : Language.parse((String) lang), fields,
-                DefaultRerank.fromMap(m.get("rerank")));
+                DefaultRerank.fromMap(m.get("rerank")), PassageOptions.fromMap(m.get("passages")));
     }
 
     public Map<String, Object> toMap() {
@@ -134,16 +151,20 @@ public record CollectionOptions(Language language, Map<String, FieldType> fields
         m.put("language", language.wireName());
         m.put("fields", f);
         m.put("rerank", rerank == null ? null : rerank.toMap());
+        m.put("passages", effectivePassages().toMap());
         return m;
     }
 
     static CollectionOptions read(Path collectionDir) throws IOException {
         Path file = collectionDir.resolve(FILE);
-        if (!Files.exists(file)) return defaults();
+        if (!Files.exists(file)) return defaults().withPassagesIfUnsaid(PassageOptions.OFF);
+        VersionedJson.Content content = VersionedJson.read(file, FileFormat.OPTIONS);
         @SuppressWarnings("unchecked")
-        Map<String, Object> m = VersionedJson.read(file, FileFormat.OPTIONS).as(Map.class, file);
+        Map<String, Object> m = content.as(Map.class, file);
         try {
-            return fromMap(m);
+            CollectionOptions o = fromMap(m);
+            // Before format 3 every collection embedded one vector per document.
+            return content.format() < 3 ? o.withPassagesIfUnsaid(PassageOptions.OFF) : o.withPassagesIfUnsaid(PassageOptions.DEFAULT);
         } catch (PoiskException e) {
             throw new IOException(file + " holds options this build does not accept: " + e.getMessage(), e);
         }

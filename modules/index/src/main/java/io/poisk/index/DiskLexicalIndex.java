@@ -38,15 +38,17 @@ final class DiskLexicalIndex implements Closeable {
 
     /**
      * Writes the lexical index of a segment: ordinal {@code o} gets the document {@code documentOf(ids[o])}
-     * (null: already deleted, indexed empty). Committed (fsynced) before return; one Lucene segment.
+     * (null: already deleted, indexed empty), when {@code isHead(o)}: a document of several passages is indexed
+     * once, at its first ordinal. Committed (fsynced) before return; one Lucene segment.
      */
-    static void write(Path segmentDir, String[] ids, Function<String, Document> documentOf, LexicalFields fields) throws IOException {
+    static void write(Path segmentDir, String[] ids, java.util.function.IntPredicate isHead, Function<String, Document> documentOf,
+                      LexicalFields fields) throws IOException {
         Path target = segmentDir.resolve(DIR);
         Files.createDirectories(target);
         try (Directory d = FSDirectory.open(target);
              IndexWriter w = new IndexWriter(d, new IndexWriterConfig(fields.analyzer())
                      .setOpenMode(IndexWriterConfig.OpenMode.CREATE).setRAMBufferSizeMB(64))) {
-            for (int o = 0; o < ids.length; o++) w.addDocument(fields.toLucene(o, documentOf.apply(ids[o])));
+            for (int o = 0; o < ids.length; o++) if (isHead.test(o)) w.addDocument(fields.toLucene(o, documentOf.apply(ids[o])));
             w.forceMerge(1);
             w.commit();
         }

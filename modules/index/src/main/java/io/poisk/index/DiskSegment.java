@@ -36,6 +36,8 @@ final class DiskSegment implements Segment {
     private final ReaderSupplier readers;
     private final OnDiskGraphIndex graph;
     private final String[] ids;
+    /** {passage index, start, end} per ordinal (see SegmentFiles.writePassages); null: every ordinal is a whole document. */
+    private final int[] spans;
     private final AtomicFixedBitSet deleted;
     private final Bits accept;
     private final AtomicInteger deletedCount = new AtomicInteger();
@@ -49,9 +51,10 @@ final class DiskSegment implements Segment {
     private volatile String tombstoneFile;
     private volatile int persistedDeletes;
 
-    private DiskSegment(String name, Path dir, ReaderSupplier readers, OnDiskGraphIndex graph, String[] ids, IndexOptions opts,
-                        DiskLexicalIndex lexical) {
+    private DiskSegment(String name, Path dir, ReaderSupplier readers, OnDiskGraphIndex graph, String[] ids, int[] spans,
+                        IndexOptions opts, DiskLexicalIndex lexical) {
         this.name = name;
+        this.spans = spans;
         this.lexical = lexical;
         this.dir = dir;
         this.readers = readers;
@@ -68,6 +71,7 @@ final class DiskSegment implements Segment {
     /** Opens {@code dir} with the tombstone file the manifest names (or none). */
     static DiskSegment open(Path dir, String tombstoneFile, IndexOptions opts) throws IOException {
         String[] ids = SegmentFiles.readIds(dir.resolve(SegmentFiles.IDS));
+        int[] spans = SegmentFiles.readPassages(dir.resolve(SegmentFiles.PASSAGES), ids.length);
         ReaderSupplier rs = ReaderSupplierFactory.open(dir.resolve(SegmentFiles.GRAPH));
         OnDiskGraphIndex graph;
         try {
@@ -83,20 +87,28 @@ final class DiskSegment implements Segment {
         }
         DiskLexicalIndex lexical;
         try {
-            lexical = DiskLexicalIndex.open(dir, ids.length);
+            lexical = DiskLexicalIndex.open(dir, heads(spans, ids.length));
         } catch (IOException | RuntimeException e) {
             graph.close();
             rs.close();
             throw e;
         }
         if (lexical == null) log.warn("segment {} has no lexical index (written by an older version); merge rewrites it", dir);
-        DiskSegment s = new DiskSegment(dir.getFileName().toString(), dir, rs, graph, ids, opts, lexical);
+        DiskSegment s = new DiskSegment(dir.getFileName().toString(), dir, rs, graph, ids, spans, opts, lexical);
         if (tombstoneFile != null) {
             for (int o : SegmentFiles.readTombstones(dir.resolve(tombstoneFile))) s.markDeleted(o);
             s.tombstoneFile = tombstoneFile;
             s.persistedDeletes = s.deletedCount.get();
         }
         return s;
+    }
+
+    /** How many ordinals start a document (lexical docs): all of them without a passages file. */
+    private static int heads(int[] spans, int ordinals) {
+        if (spans == null) return ordinals;
+        int n = 0;
+        for (int o = 0; o < ordinals; o++) if (spans[3 * o] == 0) n++;
+        return n;
     }
 
     @Override
@@ -123,6 +135,21 @@ final class DiskSegment implements Segment {
     }
 
     /** Read from the graph file's inline full vectors (kept beside any PQ codes for exact rescoring). */
+    @Override
+    public int passageIndex(int ordinal) {
+        return spans == null ? 0 : spans[3 * ordinal];
+    }
+
+    @Override
+    public int passageStart(int ordinal) {
+        return spans == null ? 0 : spans[3 * ordinal + 1];
+    }
+
+    @Override
+    public int passageEnd(int ordinal) {
+        return spans == null ? PassageVector.WHOLE_END : spans[3 * ordinal + 2];
+    }
+
     @Override
     public float[] vectorAt(int ordinal) {
         try (var view = graph.getView()) {

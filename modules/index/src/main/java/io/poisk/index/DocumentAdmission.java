@@ -38,7 +38,7 @@ final class DocumentAdmission {
     byte[] admit(EmbeddedDocument d) {
         String id = d.document().id();
         checkId(id);
-        checkVector(id, d.vector());
+        checkPassages(id, d.passages(), d.document().text().length());
         checkFields(d.document());
         byte[] bytes;
         try {
@@ -66,13 +66,30 @@ final class DocumentAdmission {
                     Document doc = DocumentCodec.decode(u.document());
                     if (!u.id().equals(doc.id())) return "record id '" + shortId(u.id()) + "' differs from its document's id";
                     checkIdShape(doc.id());
-                    checkVector(doc.id(), u.vector());
+                    checkPassages(doc.id(), u.passages(), doc.text().length());
                     checkFields(doc);
                 }
             }
             return null;
         } catch (RuntimeException e) {
             return e.getMessage() == null ? e.toString() : e.getMessage();
+        }
+    }
+
+    /** Passages a document may have: a 1 MB text in 512-token windows needs a few hundred. */
+    static final int MAX_PASSAGES = 8192;
+
+    /** Every passage vector has the collection's dimension and lies inside the text. */
+    private void checkPassages(String id, java.util.List<PassageVector> passages, int textLength) {
+        if (passages.size() > MAX_PASSAGES) {
+            throw invalid("document '" + shortId(id) + "' has " + passages.size() + " passages; at most " + MAX_PASSAGES + " are accepted");
+        }
+        for (PassageVector p : passages) {
+            checkVector(id, p.vector());
+            if (p.end() != PassageVector.WHOLE_END && p.end() > textLength) {
+                throw invalid("document '" + shortId(id) + "' has a passage [" + p.start() + ", " + p.end()
+                        + ") beyond its text of " + textLength + " characters");
+            }
         }
     }
 

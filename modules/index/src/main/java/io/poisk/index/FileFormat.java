@@ -11,9 +11,10 @@ import java.nio.file.Path;
 record FileFormat(String kind, int oldest, int current) {
     static final FileFormat MANIFEST = new FileFormat("manifest", 1, 2);
     static final FileFormat SCHEMA = new FileFormat("collection schema", 1, 2);
-    static final FileFormat OPTIONS = new FileFormat("collection options", 1, 2);
+    static final FileFormat OPTIONS = new FileFormat("collection options", 1, 3);
     static final FileFormat IDS = new FileFormat("segment ids", 1, 2);
     static final FileFormat TOMBSTONES = new FileFormat("segment tombstones", 1, 2);
+    static final FileFormat PASSAGES = new FileFormat("segment passages", 1, 1);
     static final FileFormat CHECKSUMS = new FileFormat("segment checksums", 1, 1);
     static final FileFormat ALIASES = new FileFormat("aliases", 1, 1);
     static final FileFormat SNAPSHOT = new FileFormat("snapshot", 1, 1);

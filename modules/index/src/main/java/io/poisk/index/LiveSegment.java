@@ -37,6 +37,8 @@ final class LiveSegment implements Segment {
     private final int searchBeam;
     private final Map<Integer, VectorFloat<?>> vectors = new ConcurrentHashMap<>();
     private final Map<Integer, String> ids = new ConcurrentHashMap<>();
+    /** {passage index, start, end} of ordinals that are not a whole-text single vector (most documents are). */
+    private final Map<Integer, int[]> spans = new ConcurrentHashMap<>();
     private final MapRandomAccessVectorValues ravv;
     private final GraphIndexBuilder builder;
     private final ThreadSafeGrowableBitSet deleted = new ThreadSafeGrowableBitSet(1024);
@@ -64,16 +66,50 @@ final class LiveSegment implements Segment {
     }
 
     /**
-     * Assigns the next ordinal to a document and indexes its text and fields (lexical side); the graph
-     * node is added by {@link #insert}. Single writer.
+     * Assigns the next ordinals to a document, one per passage in a row, and indexes its text and fields
+     * (lexical side) once, at the first; the graph nodes are added by {@link #insert}. Single writer.
+     * Returns the first ordinal.
      */
+    int add(String id, List<PassageVector> passages, Document document) {
+        int head = size;
+        for (int i = 0; i < passages.size(); i++) {
+            PassageVector p = passages.get(i);
+            int ordinal = head + i;
+            vectors.put(ordinal, VTS.createFloatVector(UnitVectors.normalized(p.vector())));
+            ids.put(ordinal, id);
+            if (i > 0 || !p.isWhole()) spans.put(ordinal, new int[]{i, p.start(), p.end()});
+        }
+        lexical.add(head, document);
+        size = head + passages.size();
+        return head;
+    }
+
+    /** As {@link #add(String, List, Document)} for a document of one whole-text vector. */
     int add(String id, float[] vector, Document document) {
-        int ordinal = size;
-        vectors.put(ordinal, VTS.createFloatVector(UnitVectors.normalized(vector)));
-        ids.put(ordinal, id);
-        lexical.add(ordinal, document);
-        size = ordinal + 1;
-        return ordinal;
+        return add(id, List.of(PassageVector.whole(vector)), document);
+    }
+
+    /** {passage index, start, end} of an ordinal, or null for a whole-text single vector (for the segment writer). */
+    int[] spanOf(int ordinal) {
+        return spans.get(ordinal);
+    }
+
+    @Override
+    public int passageIndex(int ordinal) {
+        int[] s = spans.get(ordinal);
+        return s == null ? 0 : s[0];
+    }
+
+    @Override
+    public int passageStart(int ordinal) {
+        int[] s = spans.get(ordinal);
+        return s == null ? 0 : s[1];
+    }
+
+    @Override
+    public int passageEnd(int ordinal) {
+        int[] s = spans.get(ordinal);
+        return s == null ? PassageVector.WHOLE_END : s[2];
     }
 
     /** Adds graph nodes for freshly added ordinals (in parallel), then applies tombstones they already have. */

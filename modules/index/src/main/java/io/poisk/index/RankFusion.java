@@ -32,7 +32,7 @@ public final class RankFusion {
         List<Hit> out = new ArrayList<>(Math.min(k, ids.size()));
         for (String id : ids.subList(0, Math.min(k, ids.size()))) {
             Hit h = byId.get(id);
-            out.add(new Hit(h.id(), (float) (double) score.get(id), h.text(), h.fields()));
+            out.add(new Hit(h.id(), (float) (double) score.get(id), h.text(), h.fields(), h.passage()));
         }
         return out;
     }

@@ -46,7 +46,7 @@ final class RecordApplier {
     /** Applies records in order to the location table, the document map and the live segment. Under applyLock. */
     void apply(List<Pending> batch) throws IOException {
         LiveSegment target = segments.live();
-        int[] added = new int[batch.size()];
+        int[] added = new int[16];
         int n = 0;
         try {
             for (int i = 0; i < batch.size(); i++) {
@@ -54,12 +54,14 @@ final class RecordApplier {
                 switch (p.record) {
                     case WalRecord.Upsert u -> {
                         // The steps that may refuse a record run first, so a refusal leaves nothing behind.
-                        int ordinal = target.add(u.id(), u.vector(), DocumentCodec.decode(u.document()));
-                        added[n++] = ordinal; // into the graph either way; a refused one is tombstoned
+                        int ordinal = target.add(u.id(), u.passages(), DocumentCodec.decode(u.document()));
+                        int count = u.passages().size();
+                        if (n + count > added.length) added = Arrays.copyOf(added, Math.max(2 * added.length, n + count));
+                        for (int j = 0; j < count; j++) added[n++] = ordinal + j; // into the graph either way; a refused one is tombstoned
                         try {
                             documents.put(u.id(), u.document());
                         } catch (IllegalArgumentException | IllegalStateException e) {
-                            target.markDeleted(ordinal);
+                            for (int j = 0; j < count; j++) target.markDeleted(ordinal + j);
                             throw new Unapplicable(i, e);
                         }
                         segments.locate(u.id(), target, ordinal); // tombstones the previous copy

@@ -35,6 +35,36 @@ interface Segment extends Closeable {
     /** The stored (unit-length) vector of an ordinal, a copy: patches and unchanged-text upserts reuse it instead of re-embedding. */
     float[] vectorAt(int ordinal);
 
+    /**
+     * Passages: a document is one or more ordinals in a row, one per passage, in text order. Its first
+     * ordinal (passage index 0, the "head") carries the lexical document; the others only a vector.
+     */
+    default int passageIndex(int ordinal) {
+        return 0;
+    }
+
+    /** Start of the ordinal's passage in its document's text (characters). */
+    default int passageStart(int ordinal) {
+        return 0;
+    }
+
+    /** End of the ordinal's passage in its document's text, or {@link PassageVector#WHOLE_END}: to the end of the text. */
+    default int passageEnd(int ordinal) {
+        return PassageVector.WHOLE_END;
+    }
+
+    /** The ordinals of the document whose head is {@code head}: head, head + 1, ... head + count - 1. */
+    default int passageCount(int head) {
+        int n = 1;
+        while (head + n < size() && passageIndex(head + n) == n) n++;
+        return n;
+    }
+
+    /** The passage (vector and range) at an ordinal. */
+    default PassageVector passageAt(int ordinal) {
+        return new PassageVector(vectorAt(ordinal), passageStart(ordinal), passageEnd(ordinal));
+    }
+
     /** Tombstones an ordinal; true when it was live until now. */
     boolean markDeleted(int ordinal);
 

@@ -23,10 +23,13 @@ import java.util.zip.CRC32C;
 final class SegmentFiles {
     static final String GRAPH = "graph.jvector";
     static final String IDS = "ids.bin";
+    /** Passage index and character range per ordinal; absent in a segment whose every document is one whole-text vector. */
+    static final String PASSAGES = "passages.bin";
     private static final int IDS_MAGIC_V1 = 0x504f4944;   // "POID"
     private static final int TOMB_MAGIC_V1 = 0x504f5442;  // "POTB"
     private static final int IDS_MAGIC = 0x50534944;      // "PSID", followed by the format version
     private static final int TOMB_MAGIC = 0x50535442;     // "PSTB", followed by the format version
+    private static final int PASSAGES_MAGIC = 0x50535041; // "PSPA", followed by the format version
 
     private SegmentFiles() {
     }
@@ -37,6 +40,29 @@ final class SegmentFiles {
 
     private static final Kind IDS_KIND = new Kind(IDS_MAGIC_V1, IDS_MAGIC, FileFormat.IDS);
     private static final Kind TOMB_KIND = new Kind(TOMB_MAGIC_V1, TOMB_MAGIC, FileFormat.TOMBSTONES);
+    /** Passages files were versioned from the start: no legacy magic. */
+    private static final Kind PASSAGES_KIND = new Kind(PASSAGES_MAGIC, PASSAGES_MAGIC, FileFormat.PASSAGES);
+
+    /** {passage index, start, end} per ordinal, flattened: ordinal o at [3o, 3o + 3). */
+    static void writePassages(Path file, int[] spans) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(12 + 4 * spans.length);
+        b.putInt(PASSAGES_MAGIC).putInt(FileFormat.PASSAGES.current()).putInt(spans.length / 3);
+        for (int v : spans) b.putInt(v);
+        writeWithCrc(file, b.array());
+    }
+
+    /** The spans {@link #writePassages} wrote for {@code ordinals} ordinals; null when the file is absent. */
+    static int[] readPassages(Path file, int ordinals) throws IOException {
+        if (!Files.exists(file)) return null;
+        ByteBuffer b = readVerified(file, PASSAGES_KIND);
+        int count = b.getInt();
+        if (count != ordinals || count * 3 != b.remaining() / 4) {
+            throw new IOException(file + " says " + count + " passages for " + ordinals + " ordinals: it is damaged");
+        }
+        int[] out = new int[count * 3];
+        for (int i = 0; i < out.length; i++) out[i] = b.getInt();
+        return out;
+    }
 
     static void writeIds(Path file, String[] ids) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

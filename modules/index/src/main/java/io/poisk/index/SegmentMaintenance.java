@@ -203,7 +203,7 @@ final class SegmentMaintenance implements AutoCloseable {
             builder.cleanup();
             String name = manifests.nextSegmentName();
             Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, builder.getGraph(), frozen.vectors(),
-                    frozen::idAt, opts, lexicalSource());
+                    frozen::idAt, frozen::spanOf, opts, lexicalSource());
             DiskSegment seg = DiskSegment.open(segmentsDir.resolve(name), null, opts);
             writePath.holdingApply(() -> segments.frozenFlushed(frozen, seg, oldToNew));
             frozen.close();

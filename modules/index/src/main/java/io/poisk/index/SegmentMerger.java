@@ -53,6 +53,7 @@ final class SegmentMerger {
         chosen = List.copyOf(chosen);
         List<VectorFloat<?>> vectors = new ArrayList<>();
         List<String> ids = new ArrayList<>();
+        List<int[]> spans = new ArrayList<>(); // null entries: whole-text single vectors
         List<DiskSegment> sourceSegment = new ArrayList<>();
         List<Integer> sourceOrdinal = new ArrayList<>();
         for (DiskSegment s : chosen) {
@@ -61,6 +62,8 @@ final class SegmentMerger {
                     if (s.isDeleted(o)) continue;
                     vectors.add(LiveSegment.VTS.createFloatVector(UnitVectors.normalized(s.vector(view, o))));
                     ids.add(s.idAt(o));
+                    boolean whole = s.passageIndex(o) == 0 && s.passageStart(o) == 0 && s.passageEnd(o) == PassageVector.WHOLE_END;
+                    spans.add(whole ? null : new int[]{s.passageIndex(o), s.passageStart(o), s.passageEnd(o)});
                     sourceSegment.add(s);
                     sourceOrdinal.add(o);
                 }
@@ -74,7 +77,8 @@ final class SegmentMerger {
                     dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true)) {
                 ImmutableGraphIndex graph = builder.build(ravv);
                 name = manifests.nextSegmentName();
-                Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, graph, ravv, ids::get, opts, lexicalSource.get());
+                Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, graph, ravv, ids::get, spans::get, opts,
+                        lexicalSource.get());
                 DiskSegment merged = DiskSegment.open(segmentsDir.resolve(name), null, opts);
                 writePath.holdingApply(() -> segments.merged(merging, merged, oldToNew, sourceSegment, sourceOrdinal));
             }
@@ -92,7 +96,7 @@ final class SegmentMerger {
         });
         DurableFiles.fsyncDirectory(segmentsDir);
         merges.incrementAndGet();
-        log.info("collection '{}' merged {} segments into {} ({} documents) in {} ms", collection, chosen.size(),
+        log.info("collection '{}' merged {} segments into {} ({} vectors) in {} ms", collection, chosen.size(),
                 name, vectors.size(), (System.nanoTime() - t0) / 1_000_000);
     }
 

@@ -53,8 +53,19 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class SegmentSet implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SegmentSet.class);
 
-    /** Where a document's vector lives now. */
-    private record Location(Segment segment, int ordinal) {
+    /** Where a document's vectors live now: ordinals head .. head + count - 1 of a segment, one per passage. */
+    private record Location(Segment segment, int ordinal, int count) {
+        Location(Segment segment, int ordinal) {
+            this(segment, ordinal, segment.passageCount(ordinal));
+        }
+
+        boolean covers(Segment s, int o) {
+            return segment == s && o >= ordinal && o < ordinal + count;
+        }
+
+        void markDeleted() {
+            for (int i = 0; i < count; i++) segment.markDeleted(ordinal + i);
+        }
     }
 
     private final int dimension;
@@ -108,12 +119,12 @@ final class SegmentSet implements AutoCloseable {
         List<String> ids = new ArrayList<>();
         for (DiskSegment s : segments) {
             for (int o = 0; o < s.size(); o++) {
-                if (s.isDeleted(o)) continue;
+                if (s.isDeleted(o) || s.passageIndex(o) != 0) continue;
                 Location prev = locations.put(s.idAt(o), new Location(s, o));
                 if (prev == null) ids.add(s.idAt(o));
                 if (prev != null) { // cannot happen with tombstones persisted together with segments
                     log.warn("document '{}' is live in {} and {}; keeping the latter", s.idAt(o), prev.segment().name(), s.name());
-                    prev.segment().markDeleted(prev.ordinal());
+                    prev.markDeleted();
                 }
             }
         }
@@ -150,12 +161,15 @@ final class SegmentSet implements AutoCloseable {
         return (after == null ? orderedIds : orderedIds.tailSet(after, false)).iterator();
     }
 
-    /** The stored vector of {@code id} where it lives now, or null; the read lock keeps its segment open meanwhile. */
-    float[] vectorOf(String id) {
+    /** The stored passage vectors of {@code id} where it lives now, or null; the read lock keeps its segment open meanwhile. */
+    List<PassageVector> vectorOf(String id) {
         swapLock.readLock().lock();
         try {
             Location loc = locations.get(id);
-            return loc == null ? null : loc.segment().vectorAt(loc.ordinal());
+            if (loc == null) return null;
+            List<PassageVector> out = new ArrayList<>(loc.count());
+            for (int i = 0; i < loc.count(); i++) out.add(loc.segment().passageAt(loc.ordinal() + i));
+            return out;
         } finally {
             swapLock.readLock().unlock();
         }
@@ -177,7 +191,7 @@ final class SegmentSet implements AutoCloseable {
                     int limit = Math.min(allowed.length(), s.size());
                     for (int o = allowed.nextSetBit(0); o >= 0 && o < limit && out.size() < max;
                          o = o + 1 < limit ? allowed.nextSetBit(o + 1) : -1) {
-                        if (s.isDeleted(o)) continue;
+                        if (s.isDeleted(o) || s.passageIndex(o) != 0) continue;
                         String id = s.idAt(o);
                         if (id != null) out.add(id);
                     }
@@ -196,7 +210,7 @@ final class SegmentSet implements AutoCloseable {
         Location old = locations.remove(id);
         if (old == null) return false;
         orderedIds.remove(id);
-        old.segment().markDeleted(old.ordinal());
+        old.markDeleted();
         return true;
     }
 
@@ -210,7 +224,7 @@ final class SegmentSet implements AutoCloseable {
         if (old == null) {
             orderedIds.add(id);
         } else {
-            old.segment().markDeleted(old.ordinal());
+            old.markDeleted();
         }
     }
 
@@ -235,10 +249,10 @@ final class SegmentSet implements AutoCloseable {
         try {
             if (frozen != flushed) throw new IllegalStateException("segment " + flushed.name() + " is not the frozen one");
             for (var e : oldToNew.entrySet()) {
-                int oldOrd = e.getKey(), newOrd = e.getValue();
-                String id = flushed.idAt(oldOrd);
-                if (!relocate(id, flushed, oldOrd, written, newOrd)) written.markDeleted(newOrd);
+                int oldOrd = e.getKey();
+                if (flushed.passageIndex(oldOrd) == 0) relocate(flushed.idAt(oldOrd), flushed, oldOrd, written, e.getValue());
             }
+            for (int newOrd : oldToNew.values()) tombstoneIfElsewhere(written, newOrd);
             List<DiskSegment> next = new ArrayList<>(disk);
             next.add(written);
             disk = List.copyOf(next);
@@ -254,11 +268,12 @@ final class SegmentSet implements AutoCloseable {
         swapLock.writeLock().lock();
         try {
             for (var e : oldToNew.entrySet()) {
-                int src = e.getKey(), newOrd = e.getValue();
+                int src = e.getKey();
                 DiskSegment s = sourceSegment.get(src);
                 int o = sourceOrdinal.get(src);
-                if (!relocate(s.idAt(o), s, o, merged, newOrd)) merged.markDeleted(newOrd);
+                if (s.passageIndex(o) == 0) relocate(s.idAt(o), s, o, merged, e.getValue());
             }
+            for (int newOrd : oldToNew.values()) tombstoneIfElsewhere(merged, newOrd);
             List<DiskSegment> next = new ArrayList<>();
             for (DiskSegment s : disk) if (!chosen.contains(s)) next.add(s);
             if (merged != null) next.add(merged);
@@ -268,19 +283,39 @@ final class SegmentSet implements AutoCloseable {
         }
     }
 
-    /** Moves {@code id} from (from, fromOrd) to (to, toOrd) if it still lives there; false when it was replaced or deleted. */
+    /**
+     * Moves {@code id} from the document whose first ordinal is (from, fromOrd) to the one starting at (to, toOrd)
+     * if it still lives there; false when it was replaced or deleted. Its passages move with it, in a row.
+     */
     private boolean relocate(String id, Segment from, int fromOrd, Segment to, int toOrd) {
         Location loc = locations.get(id);
         if (loc == null || loc.segment() != from || loc.ordinal() != fromOrd) return false;
-        locations.put(id, new Location(to, toOrd));
+        locations.put(id, new Location(to, toOrd, loc.count()));
         return true;
+    }
+
+    /** Tombstones an ordinal of a written segment whose document did not move there (replaced or deleted meanwhile). */
+    private void tombstoneIfElsewhere(Segment written, int ordinal) {
+        String id = written.idAt(ordinal);
+        Location loc = id == null ? null : locations.get(id);
+        if (loc == null || !loc.covers(written, ordinal)) written.markDeleted(ordinal);
     }
 
     // ------------------------------------------------------------ search
 
-    /** A segment-local result of either list, before its document is loaded. */
-    private record Candidate(Segment segment, int ordinal, String id, float score) {
+    /** A segment-local result of either list, before its document is loaded; {@code dense}: it carries a passage. */
+    private record Candidate(Segment segment, int ordinal, String id, float score, boolean dense) {
     }
+
+    /** A passage's range clamped to a text of {@code length} characters (null stays null). */
+    static io.poisk.core.Passage clamp(io.poisk.core.Passage p, int length) {
+        if (p == null) return null;
+        int end = Math.min(p.end(), length);
+        return new io.poisk.core.Passage(Math.min(p.start(), end), end);
+    }
+
+    /** Asks for more ordinals until a segment's answer holds k documents (a document has one ordinal per passage). */
+    private static final int MAX_WIDENINGS = 6;
 
     /** The {@code k} best live documents over every segment, best first, loaded from {@code documents}. */
     List<Hit> search(VectorFloat<?> query, int k, DocumentStore documents) {
@@ -351,11 +386,44 @@ final class SegmentSet implements AutoCloseable {
                 allowed = allowedOrdinals(s, views.get(i), filter);
                 count = allowed.cardinality();
             }
+            if (allowed != null) count = widenToPassages(s, allowed);
             long started = System.nanoTime();
-            for (Segment.ScoredId hit : s.search(query, k, allowed, count)) all.add(new Candidate(s, hit.ordinal(), hit.id(), hit.cosine()));
+            for (Segment.ScoredId hit : searchDocuments(s, query, k, allowed, count)) {
+                all.add(new Candidate(s, hit.ordinal(), hit.id(), hit.cosine(), true));
+            }
             observer.searched(kindOf(s), System.nanoTime() - started);
         }
         return load(all, k, documents);
+    }
+
+    /**
+     * The best ordinals of a segment holding at least {@code k} distinct documents (or all it has): passages of
+     * one document crowd each other, so the request doubles while they do, at most {@link #MAX_WIDENINGS} times.
+     * A segment of one vector per document answers at the first try.
+     */
+    private static List<Segment.ScoredId> searchDocuments(Segment s, VectorFloat<?> query, int k, FixedBitSet allowed, int count) {
+        int asked = k;
+        List<Segment.ScoredId> found = s.search(query, asked, allowed, count);
+        for (int i = 0; i < MAX_WIDENINGS && found.size() >= asked && asked < s.size(); i++) {
+            Set<String> docs = new HashSet<>();
+            for (Segment.ScoredId h : found) docs.add(h.id());
+            if (docs.size() >= k) break;
+            asked = (int) Math.min(s.size(), 2L * asked);
+            found = s.search(query, asked, allowed, count);
+        }
+        return found;
+    }
+
+    /** Lets a filter that allows a document's first ordinal (the lexical doc) allow all its passages; returns the count. */
+    private static int widenToPassages(Segment s, FixedBitSet allowed) {
+        int limit = Math.min(allowed.length(), s.size());
+        List<Integer> heads = new ArrayList<>();
+        for (int o = allowed.nextSetBit(0); o >= 0 && o < limit; o = o + 1 < limit ? allowed.nextSetBit(o + 1) : -1) heads.add(o);
+        for (int head : heads) {
+            int n = s.passageCount(head);
+            for (int i = 1; i < n && head + i < allowed.length(); i++) allowed.set(head + i);
+        }
+        return allowed.cardinality();
     }
 
     /** The live ordinals of a segment that pass the filter, evaluated on its Lucene leaves. */
@@ -400,7 +468,7 @@ final class SegmentSet implements AutoCloseable {
                 int i = ReaderUtil.subIndex(sd.doc, contexts);
                 OrdinalLeaf leaf = leaves.get(i);
                 int ordinal = leaf.ordinal(sd.doc - contexts.get(i).docBase);
-                found.add(new Candidate(leaf.segment(), ordinal, leaf.segment().idAt(ordinal), sd.score));
+                found.add(new Candidate(leaf.segment(), ordinal, leaf.segment().idAt(ordinal), sd.score, false));
             }
             return load(found, q.perListDepth(), documents);
         }
@@ -418,14 +486,20 @@ final class SegmentSet implements AutoCloseable {
         for (Candidate c : sorted) {
             if (hits.size() == k) break;
             if (c.id() == null || c.segment().isDeleted(c.ordinal()) || !seen.add(c.id())) continue;
+            // The first candidate of a document is its best passage: a dense hit reports where it lies.
+            io.poisk.core.Passage passage = null;
+            if (c.dense()) {
+                int end = c.segment().passageEnd(c.ordinal());
+                passage = new io.poisk.core.Passage(c.segment().passageStart(c.ordinal()), end == PassageVector.WHOLE_END ? Integer.MAX_VALUE : end);
+            }
             if (documents == null) {
-                hits.add(new Hit(c.id(), c.score(), null, null));
+                hits.add(new Hit(c.id(), c.score(), null, null, passage));
                 continue;
             }
             Optional<byte[]> bytes = documents.get(c.id());
             if (bytes.isEmpty()) continue; // deleted while the search ran
             Document d = DocumentCodec.decode(bytes.get());
-            hits.add(new Hit(d.id(), c.score(), d.text(), d.fields()));
+            hits.add(new Hit(d.id(), c.score(), d.text(), d.fields(), clamp(passage, d.text().length())));
         }
         return hits;
     }

@@ -72,6 +72,16 @@ final class SegmentWriter {
     /** @return old ordinal → ordinal in the written segment (deleted graph nodes are absent) */
     static Map<Integer, Integer> write(Path segmentsDir, String name, ImmutableGraphIndex graph, RandomAccessVectorValues vectors,
                       IntFunction<String> idOfOld, IndexOptions opts, LexicalSource lexical) throws IOException {
+        return write(segmentsDir, name, graph, vectors, idOfOld, o -> null, opts, lexical);
+    }
+
+    /**
+     * As above, with {@code spanOfOld}: {passage index, start, end} by old ordinal (null: a whole-text single
+     * vector). A document's passages keep consecutive ordinals: the renumbering keeps the order of live nodes,
+     * and a document's ordinals are deleted together.
+     */
+    static Map<Integer, Integer> write(Path segmentsDir, String name, ImmutableGraphIndex graph, RandomAccessVectorValues vectors,
+                      IntFunction<String> idOfOld, IntFunction<int[]> spanOfOld, IndexOptions opts, LexicalSource lexical) throws IOException {
         long t0 = System.nanoTime();
         Path tmp = segmentsDir.resolve(name + ".tmp");
         Path target = segmentsDir.resolve(name);
@@ -81,6 +91,18 @@ final class SegmentWriter {
         Map<Integer, Integer> oldToNew = AbstractGraphIndexWriter.sequentialRenumbering(graph);
         String[] ids = new String[oldToNew.size()];
         oldToNew.forEach((oldOrd, newOrd) -> ids[newOrd] = idOfOld.apply(oldOrd));
+        int[] spans = new int[3 * ids.length];
+        boolean multi = false;
+        for (var e : oldToNew.entrySet()) {
+            int[] s = spanOfOld.apply(e.getKey());
+            int n = e.getValue();
+            if (s == null) {
+                spans[3 * n + 2] = PassageVector.WHOLE_END;
+                continue;
+            }
+            multi = true;
+            System.arraycopy(s, 0, spans, 3 * n, 3);
+        }
 
         boolean fused = ids.length >= opts.pqMinVectors();
         ProductQuantization pq = null;
@@ -106,8 +128,10 @@ final class SegmentWriter {
             writer.write(suppliers);
         }
         SegmentFiles.writeIds(tmp.resolve(SegmentFiles.IDS), ids);
+        // Only segments holding passages get the file: the others keep the layout older builds read.
+        if (multi) SegmentFiles.writePassages(tmp.resolve(SegmentFiles.PASSAGES), spans);
         long tLexical = System.nanoTime();
-        DiskLexicalIndex.write(tmp, ids, lexical.documents(), lexical.fields());
+        DiskLexicalIndex.write(tmp, ids, o -> spans[3 * o] == 0, lexical.documents(), lexical.fields());
         tLexical = System.nanoTime() - tLexical;
         SegmentChecksums.write(tmp);
         DurableFiles.fsyncTree(tmp);

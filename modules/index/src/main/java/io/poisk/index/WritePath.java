@@ -135,7 +135,7 @@ final class WritePath implements AutoCloseable {
             List<RecordApplier.Pending> mine = new ArrayList<>(docs.size());
             for (int i = 0; i < docs.size(); i++) {
                 EmbeddedDocument d = docs.get(i);
-                WalRecord rec = new WalRecord.Upsert(wal.nextLsn(), d.document().id(), encoded.get(i), d.vector().clone());
+                WalRecord rec = new WalRecord.Upsert(wal.nextLsn(), d.document().id(), encoded.get(i), copy(d.passages()));
                 append(rec);
                 mine.add(new RecordApplier.Pending(rec));
                 last = rec.lsn();
@@ -164,7 +164,7 @@ final class WritePath implements AutoCloseable {
     private EmbeddedDocument appliedState(String id) {
         if (!segments.contains(id)) return null;
         var bytes = applier.documents().get(id);
-        float[] vector = segments.vectorOf(id);
+        List<PassageVector> vector = segments.vectorOf(id);
         if (bytes.isEmpty() || vector == null) return null;
         return new EmbeddedDocument(DocumentCodec.decode(bytes.get()), vector);
     }
@@ -196,13 +196,13 @@ final class WritePath implements AutoCloseable {
                     EmbeddedDocument current = batch.containsKey(p.id()) ? batch.get(p.id()) : switch (latest.get(p.id())) {
                         case null -> appliedState(p.id());
                         case WalRecord.Delete d -> null;
-                        case WalRecord.Upsert u -> new EmbeddedDocument(DocumentCodec.decode(u.document()), u.vector());
+                        case WalRecord.Upsert u -> new EmbeddedDocument(DocumentCodec.decode(u.document()), u.passages());
                     };
                     if (current == null) {
                         next.add(null);
                         continue;
                     }
-                    EmbeddedDocument patched = new EmbeddedDocument(p.applyTo(current.document()), current.vector());
+                    EmbeddedDocument patched = new EmbeddedDocument(p.applyTo(current.document()), current.passages());
                     batch.put(p.id(), patched);
                     next.add(patched);
                 }
@@ -217,7 +217,7 @@ final class WritePath implements AutoCloseable {
                 EmbeddedDocument d = next.get(i);
                 if (d == null) continue;
                 found[i] = true;
-                WalRecord rec = new WalRecord.Upsert(wal.nextLsn(), d.document().id(), encoded.get(i), d.vector().clone());
+                WalRecord rec = new WalRecord.Upsert(wal.nextLsn(), d.document().id(), encoded.get(i), copy(d.passages()));
                 append(rec);
                 mine.add(new RecordApplier.Pending(rec));
                 last = rec.lsn();
@@ -480,5 +480,12 @@ final class WritePath implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** The log keeps its own copies: a caller may reuse its arrays once the write returns. */
+    private static List<PassageVector> copy(List<PassageVector> passages) {
+        List<PassageVector> out = new ArrayList<>(passages.size());
+        for (PassageVector p : passages) out.add(p.withVector(p.vector().clone()));
+        return out;
     }
 }

@@ -29,6 +29,9 @@ public final class DjlEmbedder implements Embedder {
     private final long eosId;
     /** The token that ends the prefix for prefix_mean pooling; -1 otherwise. */
     private final long separatorId;
+    /** Made on first use: a second, untruncated tokenizer that query-only use and model readiness need not wait for. */
+    private volatile PassageSplitter splitter;
+    private boolean closed; // guarded by this
 
     private DjlEmbedder(EmbedderCard card, HuggingFaceTokenizer tokenizer, ZooModel<TokenBatch, HiddenStates> model,
                         long eosId, long separatorId) {
@@ -123,7 +126,28 @@ public final class DjlEmbedder implements Embedder {
     }
 
     @Override
+    public PassageSplitter splitter() {
+        PassageSplitter s = splitter;
+        if (s != null) return s;
+        synchronized (this) {
+            if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "model '" + card.id() + "' is closed");
+            if (splitter == null) {
+                try {
+                    splitter = PassageSplitter.forCard(card);
+                } catch (java.io.IOException e) {
+                    throw DjlModels.unavailable(card, e);
+                }
+            }
+            return splitter;
+        }
+    }
+
+    @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+            if (splitter != null) splitter.close();
+        }
         model.close();
         tokenizer.close();
     }

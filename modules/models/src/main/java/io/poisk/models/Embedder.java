@@ -13,6 +13,11 @@ public interface Embedder extends AutoCloseable {
      */
     float[][] embed(List<String> texts, EmbeddingRole role, String instruction);
 
+    /** Cuts long texts into passages with the model's tokenizer; null when this embedder has none (one vector per text). */
+    default PassageSplitter splitter() {
+        return null;
+    }
+
     @Override
     void close();
 }

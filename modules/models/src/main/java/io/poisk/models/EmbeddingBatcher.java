@@ -99,6 +99,10 @@ public final class EmbeddingBatcher implements AutoCloseable {
         }
     }
 
+    public PassageSplitter splitter() {
+        return embedder.splitter();
+    }
+
     public EmbedderCard card() {
         return embedder.card();
     }

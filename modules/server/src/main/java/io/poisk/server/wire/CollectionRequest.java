@@ -15,7 +15,7 @@ import java.util.Map;
  * model; {@code rerank} is the collection's default reranker (the engine checks that it names a reranker card).
  */
 public record CollectionRequest(String model, CollectionOptions options) {
-    private static final List<String> PROPERTIES = List.of("model", "language", "fields", "rerank");
+    private static final List<String> PROPERTIES = List.of("model", "language", "fields", "rerank", "passages");
 
     static CollectionRequest defaults() {
         return new CollectionRequest(null, CollectionOptions.defaults());
@@ -28,7 +28,7 @@ public record CollectionRequest(String model, CollectionOptions options) {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!PROPERTIES.contains(name)) {
-                throw PoiskException.badRequest("unknown property '" + name + "'; accepted: model, language, fields, rerank"
+                throw PoiskException.badRequest("unknown property '" + name + "'; accepted: model, language, fields, rerank, passages"
                         + " (e.g. {\"model\":\"e5-small-v2\",\"language\":\"ru\",\"fields\":{\"year\":\"long\",\"tag\":\"keyword\"}})");
             }
         }
@@ -56,6 +56,11 @@ public record CollectionRequest(String model, CollectionOptions options) {
                 throw PoiskException.badRequest("'rerank.model' must be a reranker card id (a non-empty string), got "
                         + (rerankModel == null ? "none" : RequestDecoder.typeName(rerankModel)) + shape);
             }
+        }
+        JsonNode passages = root.get("passages");
+        if (passages != null && !passages.isNull() && !passages.isObject()) {
+            throw PoiskException.badRequest("'passages' must be an object {\"enabled\":true,\"max_tokens\":n,\"overlap_tokens\":n}, got "
+                    + RequestDecoder.typeName(passages));
         }
         Map<String, Object> options = decoder.toMap(root);
         options.remove("model");

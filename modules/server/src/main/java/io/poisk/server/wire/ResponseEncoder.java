@@ -75,7 +75,8 @@ public final class ResponseEncoder {
 
     /**
      * {@code {"hits":[{"id","score","text","fields","snippet"}],"took_ms":n}} (text left out when the request said
-     * {@code "return_text":false}, snippet only when it asked for {@code "highlight"}); a reranked search adds per hit
+     * {@code "return_text":false}, snippet only when it asked for {@code "highlight"}, passage {@code {"start","end"}}
+     * on dense and hybrid hits: the best-scoring passage's characters in the text); a reranked search adds per hit
      * {@code "first_stage_score"} and {@code "reranked"}, and {@code "rerank":{"model","top_n","scored","complete","took_ms"}}.
      * {@code score} is always the score the page is ordered by.
      */
@@ -94,6 +95,7 @@ public final class ResponseEncoder {
             if (h.text() != null) m.put("text", h.text());
             m.put("fields", h.fields());
             if (ranked.snippet() != null) m.put("snippet", ranked.snippet());
+            if (h.passage() != null) m.put("passage", Map.of("start", h.passage().start(), "end", h.passage().end()));
             hits.add(m);
         }
         Map<String, Object> m = new LinkedHashMap<>();
