@@ -99,8 +99,9 @@ final class DeadlineGate implements StageGate {
             at = stage;
         }
         stats.exceeded(at);
+        // the work stops before the caller hears of the deadline, so nothing of it runs on after the 504
+        if (running != null) running.cancel(false);
         result.completeExceptionally(exceeded(at));
-        running.cancel(false);
     }
 
     private PoiskException exceeded(LiveQuery.Stage at) {
