@@ -381,6 +381,11 @@ public final class CollectionIndex implements AutoCloseable {
         return segments.documentCount();
     }
 
+    /** Where a document lives in the segments, for test failure messages. */
+    String describe(String id) {
+        return segments.describe(id);
+    }
+
     /** On-disk segments. */
     public int segmentCount() {
         return segments.disk().size();

@@ -185,11 +185,16 @@ final class DiskSegment implements Segment {
         if (ids.length == 0 || liveCount() == 0 || (allowed != null && allowedCount == 0)) return List.of();
         GraphSearcher searcher = searchers.get();
         var view = (OnDiskGraphIndex.View) searcher.getView();
-        if (allowed != null && Segment.useExactScan(allowedCount, ids.length)) {
+        // A small segment is scanned exactly, as a small live one is: its answer never depends on the graph.
+        if (ids.length <= Segment.EXACT_SCAN_MAX_DOCS || (allowed != null && Segment.useExactScan(allowedCount, ids.length))) {
             ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, SIMILARITY);
             TopScores top = new TopScores(k);
-            int limit = Math.min(allowed.length(), ids.length);
-            for (int o = allowed.nextSetBit(0); o < limit; o = o + 1 < limit ? allowed.nextSetBit(o + 1) : Integer.MAX_VALUE) {
+            int limit = allowed == null ? ids.length : Math.min(allowed.length(), ids.length);
+            for (int o = 0; o < limit; o++) {
+                if (allowed != null) {
+                    o = allowed.nextSetBit(o);
+                    if (o < 0 || o >= limit) break;
+                }
                 if (!deleted.get(o)) top.offer(o, exact.similarityTo(o));
             }
             return top.toScoredIds(o -> ids[o]);

@@ -112,13 +112,15 @@ final class LiveSegment implements Segment {
         return s == null ? PassageVector.WHOLE_END : s[2];
     }
 
-    /** Adds graph nodes for freshly added ordinals (in parallel), then applies tombstones they already have. */
+    /**
+     * Adds graph nodes for freshly added ordinals (in parallel). Tombstones stay out of the graph until the flush
+     * (see {@link #markDeleted}).
+     */
     void insert(int[] ordinals) {
         if (ordinals.length == 0) return;
         IntStream stream = IntStream.of(ordinals);
         if (ordinals.length > 8) stream = stream.parallel();
         stream.forEach(o -> builder.addGraphNode(o, vectors.get(o)));
-        for (int o : ordinals) if (deleted.get(o)) builder.markNodeDeleted(o);
     }
 
     @Override
@@ -135,12 +137,17 @@ final class LiveSegment implements Segment {
         return out;
     }
 
+    /**
+     * Tombstones an ordinal for searches (they skip it), never in the graph while nodes are still inserted: JVector
+     * 4.0.2 links a new node only to nodes not marked deleted, so graph tombstones during inserts cut the graph. With
+     * 10% of 150 nodes deleted between batches of 25, 8.5% of the live nodes (3,477 of 40,858 over 300 graphs) could
+     * no longer be reached from the entry point; with tombstones kept out of the graph until {@link #removeDeletedNodes}
+     * at the flush, none. A tombstoned node keeps routing searches until then, as in Lucene's HNSW.
+     */
     @Override
     public boolean markDeleted(int ordinal) {
         if (deleted.getAndSet(ordinal)) return false;
         deletedCount.incrementAndGet();
-        // A node still being inserted gets its graph tombstone from insert(); a frozen graph is left alone.
-        if (!frozen && builder.getGraph().containsNode(ordinal)) builder.markNodeDeleted(ordinal);
         return true;
     }
 
@@ -165,7 +172,8 @@ final class LiveSegment implements Segment {
         if (n == 0 || (allowed != null && allowedCount == 0)) return List.of();
         // A small live segment is scanned exactly: cheaper than a graph walk, and its answer does not
         // depend on the insertion order that built the graph (a replayed log rebuilds it differently).
-        if (n <= Segment.EXACT_SCAN_MAX_DOCS) return exactScan(query, k, allowed);
+        // A frozen one too: its graph belongs to the flush, which removes tombstoned nodes from it.
+        if (n <= Segment.EXACT_SCAN_MAX_DOCS || frozen) return exactScan(query, k, allowed);
         if (allowed != null && Segment.useExactScan(allowedCount, n)) return exactScan(query, k, allowed);
         GraphSearcher searcher = searchers.get();
         searcher.setView(builder.getGraph().getView());
@@ -202,9 +210,24 @@ final class LiveSegment implements Segment {
         return lexical.view(this);
     }
 
-    /** Stops graph mutation before the segment is written to disk; returns the builder to write from. */
+    /**
+     * Stops graph mutation by writers and searches of the graph (a frozen segment is scanned exactly) before the
+     * segment is written to disk; returns the builder to write from.
+     */
     GraphIndexBuilder freeze() {
         frozen = true;
+        return builder;
+    }
+
+    /**
+     * For the flush of a frozen segment: marks the ordinals tombstoned so far deleted in the graph and removes them
+     * (JVector reconnects their neighbours), so they are not written. Ordinals tombstoned later are written and
+     * tombstoned in the written segment at the swap.
+     */
+    GraphIndexBuilder removeDeletedNodes() {
+        if (!frozen) throw new IllegalStateException("segment " + name + " is not frozen");
+        for (int o = 0; o < size; o++) if (deleted.get(o)) builder.markNodeDeleted(o);
+        builder.cleanup();
         return builder;
     }
 

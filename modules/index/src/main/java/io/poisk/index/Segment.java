@@ -91,7 +91,7 @@ interface Segment extends Closeable {
     /** The segment's lexical leaves for one search; close the view when done. */
     LexicalView lexicalView();
 
-    /** Filters allowing at most this many documents (or at most 1/20 of the segment) are scanned exactly. */
+    /** Segments of at most this many ordinals, and filters allowing at most this many (or 1/20 of the segment), are scanned exactly. */
     int EXACT_SCAN_MAX_DOCS = 1024;
 
     static boolean useExactScan(int allowedCount, int size) {

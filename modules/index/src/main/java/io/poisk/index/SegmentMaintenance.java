@@ -199,8 +199,8 @@ final class SegmentMaintenance implements AutoCloseable {
         String written = null;
         LiveSegment frozen = f.segment();
         if (frozen != null) {
-            GraphIndexBuilder builder = frozen.freeze();
-            builder.cleanup();
+            frozen.freeze();
+            GraphIndexBuilder builder = frozen.removeDeletedNodes();
             String name = manifests.nextSegmentName();
             Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, builder.getGraph(), frozen.vectors(),
                     frozen::idAt, frozen::spanOf, opts, lexicalSource());

@@ -203,6 +203,28 @@ final class SegmentSet implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Where {@code id} lives and what each segment holds of it (ordinals, tombstones), for a failing test's message:
+     * a document that is stored but not found by a search is located here.
+     */
+    String describe(String id) {
+        swapLock.readLock().lock();
+        try {
+            StringBuilder out = new StringBuilder("'" + id + "': ");
+            Location loc = locations.get(id);
+            out.append(loc == null ? "no location" : "located at " + loc.segment().name() + "#" + loc.ordinal() + " x" + loc.count());
+            for (Segment s : currentSegments()) {
+                for (int o = 0; o < s.size(); o++) {
+                    if (!id.equals(s.idAt(o))) continue;
+                    out.append("; ").append(s == frozen ? "frozen" : s.name()).append('#').append(o).append(s.isDeleted(o) ? " deleted" : " live");
+                }
+            }
+            return out.toString();
+        } finally {
+            swapLock.readLock().unlock();
+        }
+    }
+
     // ------------------------------------------------------------ location changes (apply lock held)
 
     /** Tombstones the current copy of {@code id}, if any; true when there was one. */

@@ -220,7 +220,9 @@ class CollectionIndexTest {
                     if (i == 3) continue;
                     assertThat(re.search(all.get(i).vector(), 1).getFirst().id()).isEqualTo(i == 1 ? "d1" : "d" + i);
                 }
-                assertThat(re.search(all.get(2).vector(), 2)).extracting(Hit::id).containsExactlyInAnyOrder("d1", "d2");
+                assertThat(re.search(all.get(2).vector(), 2)).extracting(Hit::id)
+                        .as(() -> d + ": " + re.describe("d1") + " / " + re.describe("d2"))
+                        .containsExactlyInAnyOrder("d1", "d2");
             }
         }
     }

@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class CollectionSnapshotTest {
     static final int DIM = 16;
     /** Small live segments and merges of more than 2 segments, so flushes and merges run while the snapshot is taken;
-     *  a search beam larger than any segment, so every search is exact and can be compared with brute force. */
+     *  no segment over Segment.EXACT_SCAN_MAX_DOCS ordinals, so every search is an exact scan, comparable with brute force. */
     static final IndexOptions OPTS = new IndexOptions(16, 64, 512, 2, 150, 10_000, 2, 1 << 20, 0).withMinFreeDiskBytes(0);
     static final CollectionSchema SCHEMA = new CollectionSchema("source", "test-model", DIM, "cosine");
 
@@ -124,7 +124,11 @@ class CollectionSnapshotTest {
             Random q = new Random(11);
             for (int i = 0; i < 20; i++) {
                 float[] query = unit(q, DIM);
-                assertThat(restored.search(query, 10)).extracting(Hit::id).containsExactlyElementsOf(bruteForce(model, query, 10));
+                List<String> expected = bruteForce(model, query, 10);
+                int n = i;
+                assertThat(restored.search(query, 10)).extracting(Hit::id)
+                        .as(() -> "query " + n + ": " + expected.stream().map(restored::describe).toList())
+                        .containsExactlyElementsOf(expected);
             }
 
             // Merges and flushes delete the source's old segment folders and log files: the snapshot's links keep them.
