@@ -39,6 +39,8 @@ final class ClusterServerRuntime implements ServerRuntime {
     }
 
     private final boolean remote;
+    /** Set by {@link #vertx}, which the server calls before {@link #inference}. */
+    private volatile ClusterBus bus;
 
     private ClusterServerRuntime(boolean remote) {
         this.remote = remote;
@@ -47,8 +49,9 @@ final class ClusterServerRuntime implements ServerRuntime {
     @Override
     public Vertx vertx(PoiskConfig config, VertxOptions options, MeterRegistry registry) {
         try {
-            return ClusterBus.start(MeterRegistries.builder(ClusterBus.options(config, options), registry), config)
+            bus = ClusterBus.join(MeterRegistries.builder(ClusterBus.options(config, options), registry), config)
                     .toCompletionStage().toCompletableFuture().get(JOIN_TIMEOUT_S, TimeUnit.SECONDS);
+            return bus.vertx();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while joining the cluster", e);
@@ -62,6 +65,8 @@ final class ClusterServerRuntime implements ServerRuntime {
 
     @Override
     public Inference inference(Vertx vertx, PoiskConfig config, MeterRegistry registry) {
-        return remote ? new RemoteInference(vertx, config) : new LocalInference(config, registry);
+        if (!remote) return new LocalInference(config, registry);
+        if (bus == null || bus.vertx() != vertx) throw new IllegalStateException("remote inference needs the Vert.x this runtime joined the cluster with");
+        return new RemoteInference(bus, config);
     }
 }

@@ -1,5 +1,7 @@
 package io.poisk.cluster;
 
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
@@ -26,7 +28,33 @@ public final class ClusterBus {
     /** Members of another cluster name are never joined, whatever port they sit on. */
     static final String CLUSTER_NAME = "poisk";
 
-    private ClusterBus() {
+    private final Vertx vertx;
+    private final HazelcastClusterManager manager;
+
+    private ClusterBus(Vertx vertx, HazelcastClusterManager manager) {
+        this.vertx = vertx;
+        this.manager = manager;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /**
+     * Runs {@code listener} whenever a member leaves the cluster or is declared dead (on a Hazelcast thread: it must
+     * not block). Hazelcast accepts many membership listeners; Vert.x's own cleanup of the member's consumers is another.
+     */
+    public void onMemberLeft(Runnable listener) {
+        manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                listener.run();
+            }
+        });
     }
 
     /** {@code options} with the event bus bound to {@code cluster.host} (a free port), for {@link #start}. */
@@ -36,8 +64,9 @@ public final class ClusterBus {
     }
 
     /** Joins the cluster with {@code builder} (made from {@link #options}); completes once this node is a member. */
-    public static Future<Vertx> start(VertxBuilder builder, PoiskConfig config) {
-        return builder.withClusterManager(new HazelcastClusterManager(hazelcast(config))).buildClustered();
+    public static Future<ClusterBus> join(VertxBuilder builder, PoiskConfig config) {
+        HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(config));
+        return builder.withClusterManager(manager).buildClustered().map(vertx -> new ClusterBus(vertx, manager));
     }
 
     /** The Hazelcast member configuration of {@code cluster.*}. */

@@ -60,7 +60,7 @@ public final class InferenceWorkerNode implements AutoCloseable {
                 else rerankers.put(id, local.rerank(models, id));
                 LOG.info("model {} ready in {} ms", id, (System.nanoTime() - t0) / 1_000_000);
             }
-            vertx = await(ClusterBus.start(Vertx.builder().with(ClusterBus.options(config, new VertxOptions())), config));
+            vertx = await(ClusterBus.join(Vertx.builder().with(ClusterBus.options(config, new VertxOptions())), config)).vertx();
             await(vertx.deployVerticle(() -> new InferenceWorkerVerticle(embedders, rerankers),
                     new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
             LOG.info("inference worker joined the cluster at {}:{} (members {}), device {}", config.string("cluster.host"),

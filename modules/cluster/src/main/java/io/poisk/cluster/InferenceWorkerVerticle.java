@@ -2,7 +2,6 @@ package io.poisk.cluster;
 
 import io.poisk.engine.EmbeddingRuntime;
 import io.poisk.engine.RerankRuntime;
-import io.poisk.models.RerankResult;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -16,6 +15,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Serves inference on the event bus: one consumer per model on {@code poisk.embed.<model>} or
@@ -31,6 +34,9 @@ public final class InferenceWorkerVerticle extends VerticleBase {
     private final Map<String, EmbeddingRuntime> embedders;
     private final Map<String, RerankRuntime> rerankers;
     private final List<MessageConsumer<Buffer>> consumers = new ArrayList<>();
+    /** Requests being run, by request id: copies of them join the run. Bounded by the runtimes' own queues. */
+    private final ConcurrentMap<String, CompletableFuture<Buffer>> running = new ConcurrentHashMap<>();
+    private final AtomicLong copiesJoined = new AtomicLong();
 
     /** Runtimes by model id, already loaded; the caller owns (and closes) them. */
     public InferenceWorkerVerticle(Map<String, EmbeddingRuntime> embedders, Map<String, RerankRuntime> rerankers) {
@@ -61,32 +67,61 @@ public final class InferenceWorkerVerticle extends VerticleBase {
         return consumer.completion(); // completes once the registration reached the cluster's subscription map
     }
 
-    private static void embed(EmbeddingRuntime runtime, Message<Buffer> message) {
-        CompletableFuture<float[][]> vectors;
-        try {
-            InferenceCodec.EmbedRequest request = InferenceCodec.embedRequest(message.body());
-            vectors = runtime.submit(request.texts(), request.role(), request.instruction());
-        } catch (RuntimeException e) {
-            vectors = CompletableFuture.failedFuture(e);
-        }
-        vectors.whenComplete((v, e) -> {
-            if (e != null) InferenceCodec.fail(message, e);
-            else message.reply(InferenceCodec.vectors(v));
+    private void embed(EmbeddingRuntime runtime, Message<Buffer> message) {
+        serve(message, body -> {
+            InferenceCodec.EmbedRequest request = InferenceCodec.embedRequest(body);
+            return runtime.submit(request.texts(), request.role(), request.instruction()).thenApply(InferenceCodec::vectors);
         });
     }
 
-    private static void rerank(RerankRuntime runtime, Message<Buffer> message) {
-        CompletableFuture<RerankResult> result;
-        try {
-            InferenceCodec.RerankRequest request = InferenceCodec.rerankRequest(message.body());
-            result = runtime.rerank(request.query(), request.instruction(), request.documents(), Duration.ofMillis(request.budgetMs()));
-        } catch (RuntimeException e) {
-            result = CompletableFuture.failedFuture(e);
-        }
-        result.whenComplete((r, e) -> {
-            if (e != null) InferenceCodec.fail(message, e);
-            else message.reply(InferenceCodec.rerankResult(r));
+    private void rerank(RerankRuntime runtime, Message<Buffer> message) {
+        serve(message, body -> {
+            InferenceCodec.RerankRequest request = InferenceCodec.rerankRequest(body);
+            return runtime.rerank(request.query(), request.instruction(), request.documents(), Duration.ofMillis(request.budgetMs()))
+                    .thenApply(InferenceCodec::rerankResult);
         });
+    }
+
+    /**
+     * Runs {@code work} on the message's body and replies with its result, or with its error. A copy of a request this
+     * worker is still running (same {@link InferenceClient#REQUEST_ID}: the sender gave up waiting, or a member left)
+     * is answered from that run instead of queueing the batch twice.
+     */
+    private void serve(Message<Buffer> message, Function<Buffer, CompletableFuture<Buffer>> work) {
+        String id = message.headers().get(InferenceClient.REQUEST_ID);
+        CompletableFuture<Buffer> reply;
+        if (id == null) {
+            reply = run(work, message.body());
+        } else {
+            boolean[] started = {false};
+            reply = running.computeIfAbsent(id, k -> {
+                started[0] = true;
+                return run(work, message.body());
+            });
+            if (started[0]) {
+                CompletableFuture<Buffer> mine = reply;
+                mine.whenComplete((b, e) -> running.remove(id, mine));
+            } else {
+                copiesJoined.incrementAndGet();
+            }
+        }
+        reply.whenComplete((b, e) -> {
+            if (e != null) InferenceCodec.fail(message, e);
+            else message.reply(b);
+        });
+    }
+
+    private static CompletableFuture<Buffer> run(Function<Buffer, CompletableFuture<Buffer>> work, Buffer body) {
+        try {
+            return work.apply(body);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Copies of requests answered from a run already under way (for tests and logs). */
+    public long copiesJoined() {
+        return copiesJoined.get();
     }
 
     /** Unregisters every consumer, so the cluster stops routing batches here before the runtimes close. */

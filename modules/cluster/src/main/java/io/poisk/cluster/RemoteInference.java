@@ -14,7 +14,6 @@ import io.poisk.models.ModelRegistry;
 import io.poisk.models.PassageSplitter;
 import io.poisk.models.RerankResult;
 import io.poisk.models.RerankerCard;
-import io.vertx.core.Vertx;
 
 import java.time.Duration;
 import java.util.List;
@@ -36,8 +35,14 @@ public final class RemoteInference implements Inference {
     private final InferenceClient client;
     private final int maxTextsInFlight;
 
-    public RemoteInference(Vertx vertx, PoiskConfig config) {
-        this.client = new InferenceClient(vertx, config.longValue("inference.timeout_ms"), config.longValue("inference.attempt_timeout_ms"));
+    /** Sends over {@code bus}; a member that leaves the cluster makes every request in flight try again at once. */
+    public RemoteInference(ClusterBus bus, PoiskConfig config) {
+        this(new InferenceClient(bus.vertx(), config.longValue("inference.timeout_ms"), config.longValue("inference.attempt_timeout_ms")), config);
+        bus.onMemberLeft(client::memberLeft);
+    }
+
+    RemoteInference(InferenceClient client, PoiskConfig config) {
+        this.client = client;
         this.maxTextsInFlight = Math.max(1, config.integer("embedding.queue_capacity"));
     }
 

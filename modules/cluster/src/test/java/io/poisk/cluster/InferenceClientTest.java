@@ -56,6 +56,76 @@ class InferenceClientTest {
     }
 
     @Test
+    void aMemberLeavingResendsTheRequestsInFlightWithoutWaitingForTheirTimeout() throws Exception {
+        AtomicInteger swallowed = new AtomicInteger();
+        MessageConsumer<Buffer> dead = worker(m -> swallowed.incrementAndGet());
+        worker(m -> m.reply(m.body()));
+        InferenceClient client = new InferenceClient(vertx, 30_000, 20_000);
+        List<CompletableFuture<Buffer>> replies = new ArrayList<>();
+        for (int i = 0; i < 6; i++) replies.add(client.request(ADDRESS, "model 'm'", body(i)));
+        long t0 = System.nanoTime();
+        while (swallowed.get() < 3 && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5)) Thread.sleep(5);
+        assertThat(swallowed.get()).isEqualTo(3);
+        dead.unregister().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS); // what Vert.x does for a dead member
+        client.memberLeft();
+        for (int i = 0; i < 6; i++) assertThat(replies.get(i).get(5, TimeUnit.SECONDS).getInt(0)).isEqualTo(i);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)).as("long before the 20 s attempt timeout").isLessThan(5_000);
+        assertThat(client.stats()).containsEntry("retries", 3L).containsEntry("in_flight", 0L);
+    }
+
+    @Test
+    void copiesOfARequestAWorkerStillRunsJoinThatRunInsteadOfQueueingTwice() throws Exception {
+        SlowEmbedding runtime = new SlowEmbedding(700);
+        InferenceWorkerVerticle verticle = new InferenceWorkerVerticle(java.util.Map.of("m", runtime), java.util.Map.of());
+        vertx.deployVerticle(verticle, new io.vertx.core.DeploymentOptions().setThreadingModel(io.vertx.core.ThreadingModel.WORKER))
+                .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+        InferenceClient client = new InferenceClient(vertx, 5_000, 200); // gives up on each attempt long before the run ends
+        Buffer reply = client.request(ADDRESS, "model 'm'", InferenceCodec.embedRequest(List.of("a", "bb"), io.poisk.models.EmbeddingRole.PASSAGE, null))
+                .get(5, TimeUnit.SECONDS);
+        assertThat(InferenceCodec.vectors(reply)).hasDimensions(2, 3);
+        assertThat(InferenceCodec.vectors(reply)[1]).containsExactly(2f, 0f, 0f);
+        assertThat((long) client.stats().get("retries")).as("the client did send copies").isPositive();
+        assertThat(runtime.submits.get()).as("but the batch ran once").isEqualTo(1);
+        assertThat(verticle.copiesJoined()).isEqualTo((long) client.stats().get("retries"));
+    }
+
+    /** A model stand-in that takes its time: one vector per text, [length, 0, 0], after {@code delayMs}. */
+    private static final class SlowEmbedding implements io.poisk.engine.EmbeddingRuntime {
+        final AtomicInteger submits = new AtomicInteger();
+        private final long delayMs;
+
+        SlowEmbedding(long delayMs) {
+            this.delayMs = delayMs;
+        }
+
+        @Override
+        public io.poisk.models.EmbedderCard card() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public io.poisk.models.PassageSplitter splitter() {
+            return null;
+        }
+
+        @Override
+        public CompletableFuture<float[][]> submit(List<String> texts, io.poisk.models.EmbeddingRole role, String instruction) {
+            submits.incrementAndGet();
+            return CompletableFuture.supplyAsync(() -> texts.stream().map(t -> new float[]{t.length(), 0, 0}).toArray(float[][]::new),
+                    CompletableFuture.delayedExecutor(delayMs, TimeUnit.MILLISECONDS));
+        }
+
+        @Override
+        public io.poisk.models.BatcherStats stats() {
+            return null;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @Test
     void withNoWorkerARequestFailsWith503WithinItsDeadlineNotAHang() {
         InferenceClient client = new InferenceClient(vertx, 600, 200);
         long t0 = System.nanoTime();
