@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("model")
 class RemoteInferenceProcessTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final long INFERENCE_TIMEOUT_MS = 20_000, ATTEMPT_TIMEOUT_MS = 4_000;
+    private static final long INFERENCE_TIMEOUT_MS = 20_000, ATTEMPT_TIMEOUT_MS = 8_000;
     private static final Duration WORKER_START = Duration.ofSeconds(180);
     private static final String[] TOPICS = {
             "Cats sleep for most of the day, often twelve to sixteen hours, curled up somewhere warm.",
@@ -45,7 +45,10 @@ class RemoteInferenceProcessTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
-    void servesWithNoLocalInferenceLosesNoRequestToAKilledWorkerAndFails503WithNone(@TempDir Path tmp) throws Exception {
+    void servesWithNoLocalInferenceLosesNoRequestToAKilledWorkerAndFails503WithNone(@TempDir Path data) throws Exception {
+        // the three logs stay in target/ for a look after a failure
+        Path tmp = Files.createDirectories(Path.of("target", "remote-inference"));
+        for (String log : List.of("server.log", "worker-a.log", "worker-b.log")) Files.deleteIfExists(tmp.resolve(log));
         int serveHz = WorkerProcess.freePort(), aHz = WorkerProcess.freePort(), bHz = WorkerProcess.freePort();
         String members = "127.0.0.1:" + serveHz + ",127.0.0.1:" + aHz + ",127.0.0.1:" + bHz;
         Map<String, String> env = Map.of("POISK_CLUSTER_ENABLED", "true", "POISK_CLUSTER_HOST", "127.0.0.1",
@@ -53,7 +56,7 @@ class RemoteInferenceProcessTest {
                 "POISK_INFERENCE_TIMEOUT_MS", String.valueOf(INFERENCE_TIMEOUT_MS),
                 "POISK_INFERENCE_ATTEMPT_TIMEOUT_MS", String.valueOf(ATTEMPT_TIMEOUT_MS));
         long t0 = System.nanoTime();
-        try (ServerProcess server = ServerProcess.start(tmp.resolve("data"), tmp.resolve("server.log"), env)) {
+        try (ServerProcess server = ServerProcess.start(data.resolve("data"), tmp.resolve("server.log"), env)) {
             // both workers load the model at once; each is ready once its consumer is registered cluster-wide
             CompletableFuture<WorkerProcess> startA = CompletableFuture.supplyAsync(() -> startWorker(aHz, members, tmp.resolve("worker-a.log")));
             CompletableFuture<WorkerProcess> startB = CompletableFuture.supplyAsync(() -> startWorker(bHz, members, tmp.resolve("worker-b.log")));
@@ -104,7 +107,7 @@ class RemoteInferenceProcessTest {
                 System.out.printf("inference after the kill: %s%n", after);
                 HttpResponse<String> still = send(server, "POST", "/collections/docs/search", "{\"query\":\"bread starter flour\",\"mode\":\"dense\",\"k\":1}");
                 assertThat(still.statusCode()).as(still.body()).isEqualTo(200);
-                assertThat(JSON.readTree(still.body()).path("hits").path(0).path("id").asText()).isEqualTo("t2");
+                assertThat(JSON.readTree(still.body()).path("hits").path(0).path("text").asText()).contains("sourdough");
 
                 // 3. no worker alive: a clear 503 within the inference deadline, not a hang
                 b.kill();

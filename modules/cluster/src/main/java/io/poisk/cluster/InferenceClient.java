@@ -42,8 +42,12 @@ public final class InferenceClient {
     /** The header a worker deduplicates copies of one request by. */
     public static final String REQUEST_ID = "poisk-request-id";
     static final long FIRST_BACKOFF_MS = 50, MAX_BACKOFF_MS = 1000;
-    /** Time for the cluster to drop a dead member's consumers before its batches are resent (Vert.x does it on the same event). */
-    static final long MEMBER_LEFT_DELAY_MS = 500;
+    /**
+     * Time for the cluster to drop a dead member's consumers before the batches are resent: Vert.x cleans them up on the
+     * same event, after Hazelcast has moved the dead member's partitions (measured 0.5-1 s on loopback); a resend that
+     * still finds the dead member's consumer waits for the attempt timeout.
+     */
+    static final long MEMBER_LEFT_DELAY_MS = 2000;
     /** Attempts per request, whatever the deadline: a bound of its own so a misconfiguration cannot loop for long. */
     static final int MAX_ATTEMPTS = 64;
 
