@@ -14,6 +14,7 @@ import io.poisk.models.ModelRegistry;
 import io.poisk.models.PassageSplitter;
 import io.poisk.models.RerankResult;
 import io.poisk.models.RerankerCard;
+import io.vertx.core.buffer.Buffer;
 
 import java.time.Duration;
 import java.util.List;
@@ -121,16 +122,17 @@ public final class RemoteInference implements Inference {
                 return CompletableFuture.failedFuture(new PoiskException(ErrorCode.OVERLOADED, "remote embedding of '" + card.id()
                         + "' is full (" + now + " of " + maxTextsInFlight + " texts in flight, " + n + " more asked); retry later"));
             }
-            CompletableFuture<float[][]> vectors;
+            CompletableFuture<Buffer> sent;
             try {
                 String blank = instruction == null || instruction.isBlank() ? null : instruction; // as the batcher keys it
-                vectors = client.request(address, "model '" + card.id() + "'", InferenceCodec.embedRequest(batch, role, blank))
-                        .thenApply(InferenceCodec::vectors)
-                        .thenApply(v -> checked(v, n));
+                sent = client.request(address, "model '" + card.id() + "'", InferenceCodec.embedRequest(batch, role, blank));
             } catch (RuntimeException e) {
-                vectors = CompletableFuture.failedFuture(e);
+                sent = CompletableFuture.failedFuture(e);
             }
+            CompletableFuture<Buffer> request = sent;
+            CompletableFuture<float[][]> vectors = request.thenApply(InferenceCodec::vectors).thenApply(v -> checked(v, n));
             vectors.whenComplete((v, e) -> {
+                if (vectors.isCancelled()) request.cancel(false); // a superseded live query: no more attempts
                 textsInFlight.addAndGet(-n);
                 if (e == null) {
                     requests.incrementAndGet();
