@@ -84,6 +84,18 @@ class RemoteInferenceProcessTest {
                 assertThat(inference.path("mode").asText()).isEqualTo("remote");
                 assertThat(inference.path("requests").asLong()).isGreaterThanOrEqualTo(2);
 
+                // sequential dense searches, each a new query (a query-cache miss): one remote inference each
+                long[] took = new long[20];
+                for (int i = 0; i < took.length; i++) {
+                    long q0 = System.nanoTime();
+                    HttpResponse<String> r = send(server, "POST", "/collections/docs/search", "{\"query\":\"question number " + i
+                            + " about nature\",\"mode\":\"dense\",\"k\":3}");
+                    took[i] = millisSince(q0);
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                }
+                java.util.Arrays.sort(took);
+                System.out.printf("20 dense searches with remote query embedding: p50 %d ms, max %d ms%n", took[10], took[19]);
+
                 // 2. SIGKILL worker A while batches are in flight; worker B takes them over
                 int requests = 8, perRequest = 24;
                 List<CompletableFuture<HttpResponse<String>>> ingests = new ArrayList<>();
