@@ -4,13 +4,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code poisk} command line: {@code serve} runs the server, {@code eval} scores a dataset in-process,
+ * The {@code poisk} command line: {@code serve} runs the server, {@code worker} serves inference to a cluster, {@code eval} scores a dataset in-process,
  * {@code keys} manages the API keys of a running server, {@code export} writes a running server's collection as NDJSON,
  * {@code snapshot}, {@code restore} and {@code backup} drive a running server's snapshots.
  */
 @Command(name = "poisk", mixinStandardHelpOptions = true, version = "poisk 0.1.0",
         description = "Poisk, a self-hosted semantic search engine.",
-        subcommands = {ServeCommand.class, EvalCommand.class, KeysCommand.class, ExportCommand.class, SnapshotCommand.class,
+        subcommands = {ServeCommand.class, WorkerCommand.class, EvalCommand.class, KeysCommand.class, ExportCommand.class, SnapshotCommand.class,
                 RestoreCommand.class, BackupCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

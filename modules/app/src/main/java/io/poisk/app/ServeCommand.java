@@ -28,6 +28,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--insecure", description = "serve a non-loopback host without any API key (auth.insecure=true)")
     boolean insecure;
 
+    @Option(names = "--inference", paramLabel = "local|remote", description = "run models here or on poisk worker nodes (inference.mode; remote needs --cluster)")
+    String inference;
+
+    @Mixin
+    ClusterOptions cluster = new ClusterOptions();
+
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
@@ -37,10 +43,12 @@ final class ServeCommand implements Callable<Integer> {
         if (port != null) flags.put("port", String.valueOf(port));
         if (dataDir != null) flags.put("data_dir", dataDir.toString());
         if (insecure) flags.put("auth.insecure", "true");
+        flags.putAll(cluster.flags());
+        if (inference != null) flags.put("inference.mode", inference);
         PoiskConfig cfg = config.load(flags);
         LogFormat.apply(cfg.string("log.format"));
 
-        PoiskServer server = PoiskServer.start(cfg);
+        PoiskServer server = PoiskServer.start(cfg, ClusterServerRuntime.of(cfg));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("shutting down");

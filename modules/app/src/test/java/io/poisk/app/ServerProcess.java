@@ -54,6 +54,11 @@ final class ServerProcess implements AutoCloseable {
         return server;
     }
 
+    /** The child's process id (for jcmd, kill). */
+    long pid() {
+        return process.pid();
+    }
+
     URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }

@@ -78,6 +78,16 @@ public final class PoiskConfig {
         key("rerank.queue_capacity", "2048", "documents waiting for reranking before requests get 429");
         key("rerank.budget_ms", "2000", "time budget of one rerank; documents not scored in time keep their first-stage order");
         key("rerank.default_top_n", "50", "first-stage hits reranked when a request names a reranker but no top_n");
+        // Inference placement and cluster mode (cluster module): a serving node may leave inference to `poisk worker` nodes.
+        key("inference.mode", "local", "local: embed and rerank in this process; remote: send batches over the clustered event bus to poisk worker nodes (needs cluster.enabled)");
+        key("inference.device", "auto", "auto (a GPU when the engine sees one), cpu or gpu (fail the model load when no GPU is visible; needs the CUDA artifacts of the models pom's cuda profile)");
+        key("inference.models", "", "comma-separated model card ids a poisk worker serves (empty: default_model)");
+        key("inference.timeout_ms", "30000", "remote inference: the deadline of one embed or rerank request, retries included; past it the request fails with 503");
+        key("inference.attempt_timeout_ms", "10000", "remote inference: a worker that has not answered within this is given up and the batch is sent to another");
+        key("cluster.enabled", "false", "join a cluster: the Vert.x event bus is clustered over Hazelcast (TCP/IP join, no multicast)");
+        key("cluster.host", "127.0.0.1", "interface this node's Hazelcast member and event bus bind and advertise");
+        key("cluster.port", "5701", "this node's Hazelcast member port (the event bus takes a free port of its own)");
+        key("cluster.members", "", "comma-separated host:port Hazelcast members to join (empty: this node only, others join it)");
         key("live.max_message_bytes", "16384", "largest WebSocket query message");
         key("live.max_in_flight", "4", "queries a WebSocket connection may have holding engine work; a newer keystroke waits for a slot");
         key("live.ping_interval_ms", "20000", "WebSocket ping interval; two missed pongs close the connection");

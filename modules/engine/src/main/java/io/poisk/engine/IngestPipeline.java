@@ -4,7 +4,6 @@ import io.poisk.core.Document;
 import io.poisk.index.CollectionIndex;
 import io.poisk.index.EmbeddedDocument;
 import io.poisk.index.PassageVector;
-import io.poisk.models.EmbeddingBatcher;
 import io.poisk.models.EmbeddingRole;
 
 import java.util.ArrayList;
@@ -22,14 +21,14 @@ final class IngestPipeline {
     static final int MAX_SLICE = 256;
 
     private final CollectionService collections;
-    private final ModelPool<EmbeddingBatcher> embedders;
+    private final ModelPool<EmbeddingRuntime> embedders;
     private final BoundedExecutor disk;
     private final int slice;
     private final LongAdder skippedInference = new LongAdder();
 
     private final EngineMeters meters;
 
-    IngestPipeline(CollectionService collections, ModelPool<EmbeddingBatcher> embedders, BoundedExecutor disk, int queueCapacity,
+    IngestPipeline(CollectionService collections, ModelPool<EmbeddingRuntime> embedders, BoundedExecutor disk, int queueCapacity,
                    EngineMeters meters) {
         this.meters = meters;
         this.collections = collections;
@@ -60,7 +59,7 @@ final class IngestPipeline {
      * whose text equals its stored one keeps the stored vector (the same model made it from the same text):
      * only the others are embedded.
      */
-    private CompletableFuture<Void> ingestSlices(CollectionIndex index, EmbeddingBatcher batcher, List<List<Document>> slices,
+    private CompletableFuture<Void> ingestSlices(CollectionIndex index, EmbeddingRuntime batcher, List<List<Document>> slices,
                                                  int i, CompletableFuture<Void> previousWrite) {
         List<Document> part = slices.get(i);
         // Stored vectors are read and long texts split (tokenised) off the event loop, on the disk executor.
@@ -89,7 +88,7 @@ final class IngestPipeline {
      * Embeds the texts a slice at a time, one after another: long documents make many passages, and one
      * request for more texts than the queue holds would be refused however idle the model is.
      */
-    private CompletableFuture<float[][]> embedInChunks(EmbeddingBatcher batcher, List<String> texts, int from, float[][] out) {
+    private CompletableFuture<float[][]> embedInChunks(EmbeddingRuntime batcher, List<String> texts, int from, float[][] out) {
         if (from >= texts.size()) return CompletableFuture.completedFuture(out);
         int to = Math.min(texts.size(), from + slice);
         return embed(batcher, texts.subList(from, to), EmbeddingRole.PASSAGE, null).thenCompose(vectors -> {
@@ -114,7 +113,7 @@ final class IngestPipeline {
     }
 
     /** The batcher's own future (cancelling it drops the texts from its queue); a synchronous refusal becomes a failed future. */
-    static CompletableFuture<float[][]> embed(EmbeddingBatcher batcher, List<String> texts, EmbeddingRole role, String instruction) {
+    static CompletableFuture<float[][]> embed(EmbeddingRuntime batcher, List<String> texts, EmbeddingRole role, String instruction) {
         try {
             return batcher.submit(texts, role, instruction);
         } catch (RuntimeException e) {

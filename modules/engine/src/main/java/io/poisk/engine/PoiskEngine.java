@@ -12,10 +12,9 @@ import io.poisk.index.CollectionOptions;
 import io.poisk.index.IndexOptions;
 import io.poisk.index.StorageLimits;
 import io.poisk.models.BatcherStats;
-import io.poisk.models.EmbeddingBatcher;
+import io.poisk.models.InferenceDevice;
 import io.poisk.models.ModelCard;
 import io.poisk.models.ModelRegistry;
-import io.poisk.models.RerankExecutor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.slf4j.Logger;
@@ -35,8 +34,9 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 /**
  * The {@link Engine}: wires one part per job and owns their threads. Index reads and writes run on the
  * bounded disk executor ({@code index.workers} threads), model loading on one loader thread, embedding on
- * one {@link EmbeddingBatcher} per model and reranking on one {@link RerankExecutor} per reranker (both
- * from a {@link ModelPool}); callers only ever get futures, so an event loop that calls in never blocks.
+ * one {@link EmbeddingRuntime} per model and reranking on one {@link RerankRuntime} per reranker (both
+ * from a {@link ModelPool}, opened by the {@link Inference}: in this process, or on remote workers);
+ * callers only ever get futures, so an event loop that calls in never blocks.
  */
 public final class PoiskEngine implements Engine {
     private static final Logger LOG = LoggerFactory.getLogger(PoiskEngine.class);
@@ -49,8 +49,8 @@ public final class PoiskEngine implements Engine {
     private final BoundedExecutor disk;
     /** Loads models off the callers' threads: creating an embedder reads weights and takes seconds. */
     private final BoundedExecutor modelLoader;
-    private final ModelPool<EmbeddingBatcher> embedders;
-    private final ModelPool<RerankExecutor> rerankers;
+    private final ModelPool<EmbeddingRuntime> embedders;
+    private final ModelPool<RerankRuntime> rerankers;
     private final CollectionService collections;
     private final IngestPipeline ingest;
     private final SearchPipeline searches;
@@ -67,7 +67,11 @@ public final class PoiskEngine implements Engine {
     private final String defaultModel;
     private final java.nio.file.Path dataDir;
 
-    private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog, AliasTable aliases, MeterRegistry registry) {
+    private final Inference inference;
+
+    private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog, AliasTable aliases, MeterRegistry registry,
+                        Inference inference) {
+        this.inference = inference;
         this.models = models;
         this.defaultModel = config.string("default_model");
         this.dataDir = config.path("data_dir");
@@ -76,13 +80,8 @@ public final class PoiskEngine implements Engine {
         int workers = Math.max(1, config.integer("index.workers"));
         this.disk = new BoundedExecutor("poisk-index", workers, workers * DISK_QUEUE_PER_WORKER);
         this.modelLoader = new BoundedExecutor("poisk-model-loader", 1, 64);
-        this.embedders = new ModelPool<>("model", modelLoader, id -> new EmbeddingBatcher(models.embedder(id),
-                config.integer("embedding.max_batch"), config.longValue("embedding.max_wait_ms"),
-                config.integer("embedding.queue_capacity"), config.integer("embedding.workers"), registry));
-        // rerank.queue_capacity counts documents; the executor queues whole requests of about default_top_n documents.
-        int queuedRerankRequests = Math.max(1, config.integer("rerank.queue_capacity") / Math.max(1, config.integer("rerank.default_top_n")));
-        this.rerankers = new ModelPool<>("reranker", modelLoader, id -> new RerankExecutor(models.reranker(id),
-                config.integer("rerank.max_batch"), config.integer("rerank.workers"), queuedRerankRequests, registry));
+        this.embedders = new ModelPool<>("model", modelLoader, id -> inference.embedding(models, id));
+        this.rerankers = new ModelPool<>("reranker", modelLoader, id -> inference.rerank(models, id));
         this.collections = new CollectionService(catalog, cards, disk, config.string("default_model"), aliases, meters::collections);
         this.export = new DocumentExport(collections, disk);
         this.ingest = new IngestPipeline(collections, embedders, disk, config.integer("embedding.queue_capacity"), meters);
@@ -103,13 +102,18 @@ public final class PoiskEngine implements Engine {
      * and the models' meters go to {@code registry} (the server passes its Prometheus one).
      */
     public static PoiskEngine open(PoiskConfig config, MeterRegistry registry) {
-        ModelRegistry models = new ModelRegistry(config.path("models_dir"));
+        return open(config, registry, new LocalInference(config, registry));
+    }
+
+    /** As {@link #open(PoiskConfig, MeterRegistry)}, with inference run by {@code inference} (remote workers in cluster mode). */
+    public static PoiskEngine open(PoiskConfig config, MeterRegistry registry, Inference inference) {
+        ModelRegistry models = new ModelRegistry(config.path("models_dir"), InferenceDevice.parse(config.string("inference.device")));
         try {
             CollectionCatalog catalog = CollectionCatalog.open(config.path("data_dir"), IndexOptions.from(config),
                     StorageLimits.from(config));
             LOG.info("engine open: data_dir={} models_dir={} collections={}", config.path("data_dir").toAbsolutePath(),
                     config.path("models_dir").toAbsolutePath(), catalog.list().size());
-            return new PoiskEngine(config, models, catalog, AliasTable.open(config.path("data_dir")), registry);
+            return new PoiskEngine(config, models, catalog, AliasTable.open(config.path("data_dir")), registry, inference);
         } catch (IOException e) {
             models.close();
             throw new UncheckedIOException("cannot open the collections in " + config.path("data_dir").toAbsolutePath(), e);
@@ -319,7 +323,8 @@ public final class PoiskEngine implements Engine {
     public Map<String, Object> stats() {
         return Map.of("live_search", liveStats.snapshot(), "query_embedding_cache", queryVectors.stats(),
                 "ingest", Map.of("skipped_inference", ingest.skippedInference()),
-                "deadlines_exceeded", deadlineStats.exceededCount(), "deadlines_exceeded_in_stage", deadlineStats.byStage());
+                "deadlines_exceeded", deadlineStats.exceededCount(), "deadlines_exceeded_in_stage", deadlineStats.byStage(),
+                "inference", inference.stats());
     }
 
     @Override
@@ -336,7 +341,7 @@ public final class PoiskEngine implements Engine {
 
     @Override
     public BatcherStats embeddingStats(String model) {
-        EmbeddingBatcher b = embedders.loadedOrNull(model);
+        EmbeddingRuntime b = embedders.loadedOrNull(model);
         return b == null ? null : b.stats();
     }
 

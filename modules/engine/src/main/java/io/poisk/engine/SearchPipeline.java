@@ -1,9 +1,7 @@
 package io.poisk.engine;
 
 import io.poisk.core.Hit;
-import io.poisk.models.EmbeddingBatcher;
 import io.poisk.models.EmbeddingRole;
-import io.poisk.models.RerankExecutor;
 import io.poisk.models.RerankResult;
 
 import java.time.Duration;
@@ -23,15 +21,15 @@ import java.util.concurrent.CompletableFuture;
 final class SearchPipeline {
     private final CollectionService collections;
     private final QueryPlanner planner;
-    private final ModelPool<EmbeddingBatcher> embedders;
-    private final ModelPool<RerankExecutor> rerankers;
+    private final ModelPool<EmbeddingRuntime> embedders;
+    private final ModelPool<RerankRuntime> rerankers;
     private final QueryEmbeddingCache queryVectors;
     private final BoundedExecutor disk;
     private final Duration rerankBudget;
     private final EngineMeters meters;
 
-    SearchPipeline(CollectionService collections, QueryPlanner planner, ModelPool<EmbeddingBatcher> embedders,
-                   ModelPool<RerankExecutor> rerankers, QueryEmbeddingCache queryVectors, BoundedExecutor disk, Duration rerankBudget,
+    SearchPipeline(CollectionService collections, QueryPlanner planner, ModelPool<EmbeddingRuntime> embedders,
+                   ModelPool<RerankRuntime> rerankers, QueryEmbeddingCache queryVectors, BoundedExecutor disk, Duration rerankBudget,
                    EngineMeters meters) {
         this.meters = meters;
         this.collections = collections;
@@ -111,7 +109,7 @@ final class SearchPipeline {
      * The query's vector from the query-embedding cache, inferred on a miss. The future is the caller's
      * own: cancelling it cancels the inference only when no other caller waits on the same one.
      */
-    private CompletableFuture<float[]> cachedQueryVector(EmbeddingBatcher batcher, SearchRequest request) {
+    private CompletableFuture<float[]> cachedQueryVector(EmbeddingRuntime batcher, SearchRequest request) {
         QueryEmbeddingCache.Key key = new QueryEmbeddingCache.Key(batcher.card().id(), EmbeddingRole.QUERY,
                 request.instruction(), request.query());
         return queryVectors.vector(key, () -> {

@@ -25,8 +25,13 @@ public final class CrossEncoderReranker implements Reranker {
     }
 
     public static CrossEncoderReranker open(CrossEncoderCard card) {
+        return open(card, InferenceDevice.AUTO);
+    }
+
+    /** As {@link #open(CrossEncoderCard)}, on the given device. */
+    public static CrossEncoderReranker open(CrossEncoderCard card, InferenceDevice device) {
         return DjlModels.openWithTokenizer(card, card.maxLength(), tokenizer -> {
-            ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs())), 0L);
+            ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs()), device), 0L);
             return new CrossEncoderReranker(card, tokenizer, model);
         });
     }

@@ -45,6 +45,11 @@ public final class DjlEmbedder implements Embedder {
 
     /** Loads the card's tokenizer and weights; UNAVAILABLE when the engine cannot load them. */
     public static DjlEmbedder open(EmbedderCard card) {
+        return open(card, InferenceDevice.AUTO);
+    }
+
+    /** As {@link #open(EmbedderCard)}, on the given device. */
+    public static DjlEmbedder open(EmbedderCard card, InferenceDevice device) {
         // One place is kept for the appended EOS token, as the models' own code truncates one shorter.
         return DjlModels.openWithTokenizer(card, card.maxLength() - (card.eosToken() == null ? 0 : 1), tokenizer -> {
             long eosId = card.eosToken() == null ? -1 : DjlModels.tokenId(tokenizer, card, card.eosToken(), "eos_token");
@@ -52,7 +57,7 @@ public final class DjlEmbedder implements Embedder {
                     : DjlModels.tokenId(tokenizer, card, card.prefixSeparator(), "prefix_separator");
             boolean onnx = card.engine() == ModelEngine.ONNX;
             ZooModel<TokenBatch, HiddenStates> model = DjlModels.load(card, HiddenStates.class,
-                    new HiddenStateTranslator(onnx, card.inputs()));
+                    new HiddenStateTranslator(onnx, card.inputs()), device);
             return new DjlEmbedder(card, tokenizer, model, eosId, separatorId);
         });
     }

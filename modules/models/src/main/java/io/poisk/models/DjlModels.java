@@ -48,8 +48,9 @@ final class DjlModels {
         return ids[0];
     }
 
-    /** Loads the weights with the translator, on a GPU when the engine sees one. */
-    static <O> ZooModel<TokenBatch, O> load(ModelCard card, Class<O> output, Translator<TokenBatch, O> translator)
+    /** Loads the weights with the translator, on the device {@code inference.device} chose. */
+    static <O> ZooModel<TokenBatch, O> load(ModelCard card, Class<O> output, Translator<TokenBatch, O> translator,
+                                            InferenceDevice devices)
             throws IOException, ModelNotFoundException, MalformedModelException {
         String engineName = card.engine().djlName();
         int threads = Integer.getInteger("poisk.inference.threads", Runtime.getRuntime().availableProcessors());
@@ -60,7 +61,7 @@ final class DjlModels {
         // The profiling graph executor re-optimises for every new input shape; ours change per batch.
         setIfAbsent("ai.djl.pytorch.graph_optimizer", "false");
         Engine engine = Engine.getEngine(engineName);
-        Device device = engine.getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        Device device = devices.resolve(engine, card.id());
         String artifact = card.artifact();
         String modelName = artifact.substring(0, artifact.lastIndexOf('.'));
         ZooModel<TokenBatch, O> model;

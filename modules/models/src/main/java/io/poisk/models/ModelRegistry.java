@@ -31,8 +31,15 @@ public final class ModelRegistry implements AutoCloseable {
     private final Map<String, Embedder> embedders = new ConcurrentHashMap<>();
     private final Map<String, Reranker> rerankers = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private final InferenceDevice device;
 
     public ModelRegistry(Path modelsDir) {
+        this(modelsDir, InferenceDevice.AUTO);
+    }
+
+    /** Models under {@code modelsDir} whose weights load on {@code device} ({@code inference.device}). */
+    public ModelRegistry(Path modelsDir, InferenceDevice device) {
+        this.device = device;
         this.modelsDir = modelsDir.toAbsolutePath();
         this.cards = scan();
         log.info("model registry at {}: {}", this.modelsDir, cards.keySet());
@@ -97,6 +104,19 @@ public final class ModelRegistry implements AutoCloseable {
         return cards.values().stream().filter(RerankerCard.class::isInstance).map(RerankerCard.class::cast).toList();
     }
 
+    /**
+     * The passage splitter of an embedding model without its weights: only its tokenizer, for a node that cuts
+     * documents into passages but leaves inference to remote workers. The caller closes it.
+     */
+    public PassageSplitter splitter(String id) {
+        if (!(card(id) instanceof EmbedderCard embedder)) throw PoiskException.badRequest("model '" + id + "' is not an embedder");
+        try {
+            return PassageSplitter.forCard(embedder);
+        } catch (IOException e) {
+            throw DjlModels.unavailable(embedder, e);
+        }
+    }
+
     /** The embedder of this model, loaded on first use (seconds) and cached; BAD_REQUEST for a reranker's id. */
     public Embedder embedder(String id) {
         if (closed) throw new PoiskException(ErrorCode.UNAVAILABLE, "model registry is closed");
@@ -104,7 +124,7 @@ public final class ModelRegistry implements AutoCloseable {
         if (!(card instanceof EmbedderCard embedder)) {
             throw PoiskException.badRequest("model '" + id + "' is a " + card.kind() + ", not an embedder");
         }
-        return embedders.computeIfAbsent(embedder.id(), key -> DjlEmbedder.open(embedder));
+        return embedders.computeIfAbsent(embedder.id(), key -> DjlEmbedder.open(embedder, device));
     }
 
     /** The reranker of this model, loaded on first use and cached; BAD_REQUEST for an embedder's id. */
@@ -115,8 +135,8 @@ public final class ModelRegistry implements AutoCloseable {
                     + rerankerCards().stream().map(ModelCard::id).toList());
         }
         return rerankers.computeIfAbsent(reranker.id(), key -> switch (reranker) {
-            case CrossEncoderCard crossEncoder -> CrossEncoderReranker.open(crossEncoder);
-            case LlmRerankerCard llm -> LlmYesNoReranker.open(llm);
+            case CrossEncoderCard crossEncoder -> CrossEncoderReranker.open(crossEncoder, device);
+            case LlmRerankerCard llm -> LlmYesNoReranker.open(llm, device);
         });
     }
 

@@ -56,13 +56,28 @@ public final class PoiskServer implements AutoCloseable {
     }
 
     public static PoiskServer start(PoiskConfig config) {
+        return start(config, ServerRuntime.LOCAL);
+    }
+
+    /** As {@link #start(PoiskConfig)}, with the Vert.x and the inference of {@code runtime} (cluster mode). */
+    public static PoiskServer start(PoiskConfig config, ServerRuntime runtime) {
         ApiAccess access = ApiAccess.from(config, ApiKeyStore.open(config.path("data_dir")));
         refuseOpenBind(config, access);
         MeterRegistry registry = MeterRegistries.create(config);
         OpsOptions ops = OpsOptions.from(config, new ServerMeters(registry)); // a bad TLS setting fails before anything opens
-        Engine engine = PoiskEngine.open(config, registry);
         int eventLoops = config.integer("http.event_loops") > 0 ? config.integer("http.event_loops") : VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE;
-        Vertx vertx = MeterRegistries.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops), registry);
+        Vertx vertx = runtime.vertx(config, new VertxOptions().setEventLoopPoolSize(eventLoops), registry);
+        Engine engine;
+        try {
+            engine = PoiskEngine.open(config, registry, runtime.inference(vertx, config, registry));
+        } catch (RuntimeException e) {
+            try {
+                await(vertx.close());
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
         try {
             ApiLimits limits = ApiLimits.from(config);
             LiveSearchLimits liveLimits = LiveSearchLimits.from(config);

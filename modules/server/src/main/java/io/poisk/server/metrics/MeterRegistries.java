@@ -9,6 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.poisk.core.PoiskConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -48,12 +49,17 @@ public final class MeterRegistries {
     }
 
     public static Vertx vertx(VertxOptions options, MeterRegistry registry) {
-        if (!(registry instanceof PrometheusMeterRegistry)) return Vertx.vertx(options);
+        return builder(options, registry).build();
+    }
+
+    /** A Vert.x builder with {@code options} and, when {@code registry} is Prometheus, Vert.x's meters in it (a clustered one is built from this). */
+    public static VertxBuilder builder(VertxOptions options, MeterRegistry registry) {
+        if (!(registry instanceof PrometheusMeterRegistry)) return Vertx.builder().with(options);
         // route, not path: the route pattern (/collections/:name/search) keeps the label set small
         MicrometerMetricsOptions metrics = new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
                 .setLabels(EnumSet.of(Label.HTTP_METHOD, Label.HTTP_CODE, Label.HTTP_ROUTE, Label.EB_ADDRESS, Label.EB_FAILURE,
                         Label.POOL_TYPE, Label.POOL_NAME)); // without the pool labels two pools' gauges would collide
-        return Vertx.builder().with(options.setMetricsOptions(metrics)).withMetrics(new MicrometerMetricsFactory(registry)).build();
+        return Vertx.builder().with(options.setMetricsOptions(metrics)).withMetrics(new MicrometerMetricsFactory(registry));
     }
 
     private static boolean enabled(PoiskConfig config) {

@@ -1,0 +1,72 @@
+package io.poisk.app;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.poisk.cluster.ClusterBus;
+import io.poisk.cluster.RemoteInference;
+import io.poisk.core.PoiskConfig;
+import io.poisk.core.PoiskException;
+import io.poisk.engine.Inference;
+import io.poisk.engine.LocalInference;
+import io.poisk.server.ServerRuntime;
+import io.poisk.server.metrics.MeterRegistries;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code poisk serve} in cluster mode: the server's Vert.x joins the cluster (cluster module) and, with
+ * {@code inference.mode=remote}, the engine sends every embed and rerank to {@code poisk worker} nodes.
+ * Without {@code cluster.enabled} the single-node runtime is used unchanged.
+ */
+final class ClusterServerRuntime implements ServerRuntime {
+    private static final long JOIN_TIMEOUT_S = 120;
+
+    /** The runtime {@code config} asks for; a remote inference without a cluster is refused with what to set. */
+    static ServerRuntime of(PoiskConfig config) {
+        String mode = config.string("inference.mode").trim();
+        if (!mode.equals("local") && !mode.equals("remote")) {
+            throw PoiskException.badRequest("inference.mode must be local or remote, got '" + mode + "'");
+        }
+        boolean cluster = Boolean.parseBoolean(config.string("cluster.enabled").trim());
+        if (!cluster && mode.equals("remote")) {
+            throw PoiskException.badRequest("inference.mode=remote sends inference to poisk worker nodes over the cluster;"
+                    + " it needs cluster.enabled=true (serve --cluster --join HOST:PORT)");
+        }
+        return cluster ? new ClusterServerRuntime(mode.equals("remote")) : ServerRuntime.LOCAL;
+    }
+
+    private final boolean remote;
+    /** Set by {@link #vertx}, which the server calls before {@link #inference}. */
+    private volatile ClusterBus bus;
+
+    private ClusterServerRuntime(boolean remote) {
+        this.remote = remote;
+    }
+
+    @Override
+    public Vertx vertx(PoiskConfig config, VertxOptions options, MeterRegistry registry) {
+        try {
+            bus = ClusterBus.join(MeterRegistries.builder(ClusterBus.options(config, options), registry), config)
+                    .toCompletionStage().toCompletableFuture().get(JOIN_TIMEOUT_S, TimeUnit.SECONDS);
+            return bus.vertx();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while joining the cluster", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot join the cluster at " + config.string("cluster.host") + ":"
+                    + config.string("cluster.port") + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("joining the cluster took more than " + JOIN_TIMEOUT_S + " s", e);
+        }
+    }
+
+    @Override
+    public Inference inference(Vertx vertx, PoiskConfig config, MeterRegistry registry) {
+        if (!remote) return new LocalInference(config, registry);
+        if (bus == null || bus.vertx() != vertx) throw new IllegalStateException("remote inference needs the Vert.x this runtime joined the cluster with");
+        return new RemoteInference(bus, config);
+    }
+}

@@ -1,0 +1,35 @@
+package io.poisk.server;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.poisk.core.PoiskConfig;
+import io.poisk.engine.Inference;
+import io.poisk.engine.LocalInference;
+import io.poisk.server.metrics.MeterRegistries;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+
+/**
+ * How a server gets its Vert.x and its inference. {@link #LOCAL} is the single node: a local Vert.x and inference in
+ * this process. Cluster mode (the app wires the cluster module in) passes a clustered Vert.x and, with
+ * {@code inference.mode=remote}, inference on remote workers over that Vert.x's event bus.
+ */
+public interface ServerRuntime {
+
+    ServerRuntime LOCAL = new ServerRuntime() {
+        @Override
+        public Vertx vertx(PoiskConfig config, VertxOptions options, MeterRegistry registry) {
+            return MeterRegistries.vertx(options, registry);
+        }
+
+        @Override
+        public Inference inference(Vertx vertx, PoiskConfig config, MeterRegistry registry) {
+            return new LocalInference(config, registry);
+        }
+    };
+
+    /** The server's Vert.x, built from {@code options} and reporting into {@code registry} ({@link MeterRegistries#builder}). */
+    Vertx vertx(PoiskConfig config, VertxOptions options, MeterRegistry registry);
+
+    /** Where the engine's embedding and reranking run. */
+    Inference inference(Vertx vertx, PoiskConfig config, MeterRegistry registry);
+}
