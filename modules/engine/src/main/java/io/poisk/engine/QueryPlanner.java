@@ -25,13 +25,12 @@ final class QueryPlanner {
     /** Blocking-free, but it reads the collection's options: call it where the collection was looked up. */
     SearchPlan plan(SearchRequest request, CollectionIndex index, boolean asYouType) {
         request = withVector(request, index);
-        RerankRequest rerank = request.query() == null && request.rerank() == RerankChoice.COLLECTION_DEFAULT
-                ? null // a vector alone has no text to rerank by: the collection's default reranker sits this one out
-                : rerank(request, index);
-        if (rerank != null && request.query() == null) {
+        if (request.query() == null && request.rerank() instanceof RerankChoice.Given) {
             throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank' needs a 'query' text (a reranker reads the query and"
                     + " each hit's text); send a 'query' with the 'vector', or leave 'rerank' out");
         }
+        // A vector alone has no text to rerank by: the collection's default reranker sits this one out.
+        RerankRequest rerank = request.query() == null ? null : rerank(request, index);
         Fusion fusion = request.fusion() == null ? SearchDefaults.FUSION : request.fusion();
         int depth = rerank == null ? request.end() : Math.max(request.end(), rerank.topN());
         return new SearchPlan(request, index, index.parseFilter(request.filter()), fusion, depth, rerank, asYouType);
