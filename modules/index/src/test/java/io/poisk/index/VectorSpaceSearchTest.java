@@ -127,6 +127,8 @@ class VectorSpaceSearchTest {
             for (int i : expected) want.add("d" + i);
             recall += hits.stream().filter(h -> want.contains(h.id())).count() / (double) K;
         }
+        System.out.printf("VectorSpaceSearchTest %s %s: best hit = brute force for %d/%d queries, recall@%d %.3f%n",
+                similarity, where, exactTop, queries.length, K, recall / queries.length);
         assertThat(exactTop).as("%s: queries whose best hit is the brute-force best (%s)", where, similarity)
                 .isGreaterThanOrEqualTo((int) Math.ceil(0.9 * queries.length));
         assertThat(recall / queries.length).as("%s: recall@%d against brute force (%s)", where, K, similarity).isGreaterThanOrEqualTo(minRecall);

@@ -153,6 +153,8 @@ class OwnVectorsApiTest {
                     assertThat(top.path("score").asDouble()).isCloseTo(score(sim, q, vectors[i]),
                             org.assertj.core.data.Offset.offset(1e-3 * Math.max(1, Math.abs(score(sim, q, vectors[i])))));
                 }
+                System.out.printf("OwnVectorsApiTest %s: best hit = brute force for %d/%d queries, recall@10 %.3f%n",
+                        sim, sameTop, queries.length, recall / queries.length);
                 assertThat(sameTop).as("%s: best hit equals brute force", sim).isGreaterThanOrEqualTo(18);
                 assertThat(recall / queries.length).as("%s: recall@10 against brute force", sim).isGreaterThanOrEqualTo(0.9);
                 for (int q = 0; q < 5; q++) before.put(sim + q, ids(search(api, c, Map.of("vector", queries[q], "k", 10))));
