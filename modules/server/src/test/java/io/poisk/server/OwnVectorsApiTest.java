@@ -217,6 +217,45 @@ class OwnVectorsApiTest {
         assertThat(segments).as("flushed segments of %s", collection).isGreaterThanOrEqualTo(min);
     }
 
+    /** Another service on the event bus: it asks from its own context, as EventBusApiTest's does. */
+    static final class BusClient extends io.vertx.core.VerticleBase {
+        java.util.concurrent.CompletableFuture<io.vertx.core.eventbus.Message<Object>> ask(String address, io.vertx.core.json.JsonObject body) {
+            var reply = new java.util.concurrent.CompletableFuture<io.vertx.core.eventbus.Message<Object>>();
+            context.runOnContext(v -> vertx.eventBus().request(address, body).onComplete(ar -> {
+                if (ar.succeeded()) reply.complete(ar.result());
+                else reply.completeExceptionally(ar.cause());
+            }));
+            return reply;
+        }
+    }
+
+    @Test
+    void theEventBusTakesCollectionsWithoutAModelAndVectors() throws Exception {
+        try (PoiskServer server = start()) {
+            BusClient bus = new BusClient();
+            server.vertx().deployVerticle(bus).toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            var create = new io.vertx.core.json.JsonObject().put("action", "create").put("name", "bus").putNull("model")
+                    .put("dimension", 2).put("similarity", "euclidean");
+            var created = bus.ask(io.poisk.server.bus.EventBusApiVerticle.COLLECTIONS, create).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(created.headers().get("status")).isEqualTo("201");
+            assertThat(((io.vertx.core.json.JsonObject) created.body()).getValue("model")).isNull();
+            var docs = new io.vertx.core.json.JsonArray()
+                    .add(new io.vertx.core.json.JsonObject().put("id", "near").put("vector", new io.vertx.core.json.JsonArray().add(1).add(1)))
+                    .add(new io.vertx.core.json.JsonObject().put("id", "far").put("vector", new io.vertx.core.json.JsonArray().add(9).add(9)));
+            bus.ask(io.poisk.server.bus.EventBusApiVerticle.INGEST, new io.vertx.core.json.JsonObject().put("collection", "bus")
+                    .put("documents", docs)).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            var found = (io.vertx.core.json.JsonObject) bus.ask(io.poisk.server.bus.EventBusApiVerticle.SEARCH,
+                    new io.vertx.core.json.JsonObject().put("collection", "bus").put("vector", new io.vertx.core.json.JsonArray().add(0).add(0)))
+                    .get(60, java.util.concurrent.TimeUnit.SECONDS).body();
+            assertThat(found.getJsonArray("hits").getJsonObject(0).getString("id")).isEqualTo("near");
+            var wrong = bus.ask(io.poisk.server.bus.EventBusApiVerticle.SEARCH, new io.vertx.core.json.JsonObject()
+                    .put("collection", "bus").put("vector", new io.vertx.core.json.JsonArray().add(0)));
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> wrong.get(60, java.util.concurrent.TimeUnit.SECONDS)))
+                    .hasCauseInstanceOf(io.vertx.core.eventbus.ReplyException.class)
+                    .satisfies(e -> assertThat(((io.vertx.core.eventbus.ReplyException) e.getCause()).failureCode()).isEqualTo(400));
+        }
+    }
+
     private static Map<String, Object> doc(int i, float[] v) {
         return Map.of("id", "d" + i, "text", "word" + i + " common", "vector", v, "fields", Map.of("i", i));
     }
