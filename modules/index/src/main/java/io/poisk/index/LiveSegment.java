@@ -57,7 +57,7 @@ final class LiveSegment implements Segment {
         this.dimension = dimension;
         this.searchBeam = opts.searchBeam();
         this.ravv = new MapRandomAccessVectorValues(vectors, dimension);
-        this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, space.build()),
+        this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, space.exact()),
                 dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true);
         this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(builder.getGraph()));
     }

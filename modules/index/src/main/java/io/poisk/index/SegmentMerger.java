@@ -75,7 +75,7 @@ final class SegmentMerger {
         List<DiskSegment> merging = chosen;
         if (!vectors.isEmpty()) {
             var ravv = new ListRandomAccessVectorValues(vectors, dimension);
-            try (var builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, space.build()),
+            try (var builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, space.exact()),
                     dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true)) {
                 ImmutableGraphIndex graph = builder.build(ravv);
                 name = manifests.nextSegmentName();
