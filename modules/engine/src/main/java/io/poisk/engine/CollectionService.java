@@ -5,6 +5,7 @@ import io.poisk.core.CollectionName;
 import io.poisk.core.CollectionSchema;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
+import io.poisk.core.Similarity;
 import io.poisk.index.CollectionCatalog;
 import io.poisk.index.CollectionIndex;
 import io.poisk.index.CollectionOptions;
@@ -59,7 +60,30 @@ final class CollectionService implements AutoCloseable {
             String modelId = model == null || model.isBlank() ? defaultModel : model;
             EmbedderCard card = cards.embedder(modelId);
             if (options.rerank() != null) cards.defaultReranker(options.rerank().model());
-            CollectionSchema schema = new CollectionSchema(name, card.id(), card.dimension(), CollectionSchema.COSINE);
+            return create(new CollectionSchema(name, card.id(), card.dimension(), CollectionSchema.COSINE), options);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** A collection without a model: its documents and dense queries bring vectors of {@code dimension} numbers. */
+    CompletableFuture<Boolean> createWithoutModel(String name, int dimension, Similarity similarity, CollectionOptions options) {
+        try {
+            CollectionName.validate(name);
+            if (dimension < 1 || dimension > Similarity.MAX_DIMENSION) {
+                throw PoiskException.badRequest("'dimension' must be an integer between 1 and " + Similarity.MAX_DIMENSION + ", got " + dimension);
+            }
+            if (options.rerank() != null) cards.defaultReranker(options.rerank().model());
+            return create(new CollectionSchema(name, null, dimension, java.util.Objects.requireNonNull(similarity, "similarity").wireName()),
+                    options);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<Boolean> create(CollectionSchema schema, CollectionOptions options) {
+        String name = schema.name();
+        try {
             return disk.submit(() -> {
                 synchronized (createLock) {
                     String aliasTarget = catalog.exists(name) ? null : aliases.target(name);
@@ -75,20 +99,24 @@ final class CollectionService implements AutoCloseable {
                         // A request that does not say how to embed long documents matches what the collection does.
                         if (old.equals(schema) && oldOptions.equals(options.withPassagesIfUnsaid(oldOptions.passages()))) return false;
                         throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + name
-                                + "' already exists with model '" + old.model() + "' (dimension " + old.dimension()
-                                + ") and options " + oldOptions.toMap() + "; delete it first to re-create it with model '"
-                                + schema.model() + "' and options " + options.toMap());
+                                + "' already exists with " + vectors(old) + " and options " + oldOptions.toMap()
+                                + "; delete it first to re-create it with " + vectors(schema) + " and options " + options.toMap());
                     }
                     catalog.create(schema, options.withPassagesIfUnsaid(PassageOptions.DEFAULT));
                     changed.accept(catalog.list());
-                    LOG.info("created collection {} (model {}, dimension {}, options {})", name, schema.model(), schema.dimension(),
-                            options.toMap());
+                    LOG.info("created collection {} ({}, options {})", name, vectors(schema), options.toMap());
                     return true;
                 }
             });
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
+    }
+
+    /** How a schema makes its vectors, for messages. */
+    private static String vectors(CollectionSchema s) {
+        return s.hasModel() ? "model '" + s.model() + "' (dimension " + s.dimension() + ")"
+                : "no model (dimension " + s.dimension() + ", similarity " + s.similarity() + ")";
     }
 
     /** Open collections and those that failed to open (with their reason), by name. */

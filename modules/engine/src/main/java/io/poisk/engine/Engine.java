@@ -34,6 +34,14 @@ public interface Engine extends AutoCloseable {
      */
     CompletableFuture<Boolean> createCollection(String name, String model, CollectionOptions options);
 
+    /**
+     * Creates a collection without a model: every document brings its {@code vector} of {@code dimension} numbers
+     * (1..{@link io.poisk.core.Similarity#MAX_DIMENSION}), compared by {@code similarity}; dense search takes a
+     * {@code vector}, and a text-only query searches lexically. Completes as {@link #createCollection(String, String, CollectionOptions)}.
+     */
+    CompletableFuture<Boolean> createCollectionWithoutModel(String name, int dimension, io.poisk.core.Similarity similarity,
+                                                            CollectionOptions options);
+
     /** {@link #createCollection(String, String, CollectionOptions)} with the default options. */
     default CompletableFuture<Boolean> createCollection(String name, String model) {
         return createCollection(name, model, CollectionOptions.defaults());
@@ -87,7 +95,8 @@ public interface Engine extends AutoCloseable {
     // ---------------------------------------------------------------- documents
 
     /**
-     * Embeds and indexes documents (upsert by id). Completes only after the write is durable (fsynced to
+     * Embeds and indexes documents (upsert by id); a document with its own {@code vector} is indexed with it, without
+     * inference (required on a collection without a model). Completes only after the write is durable (fsynced to
      * the write-ahead log): a completed future is an acknowledged write.
      */
     CompletableFuture<Integer> index(String collection, List<Document> documents);

@@ -47,29 +47,44 @@ final class IngestPipeline {
         for (int i = 0; i < documents.size(); i += slice) {
             slices.add(documents.subList(i, Math.min(documents.size(), i + slice)));
         }
-        return disk.submit(() -> collections.get(collection))
-                .thenCompose(index -> embedders.get(index.schema().model())
+        return disk.submit(() -> {
+                    CollectionIndex index = collections.get(collection);
+                    GivenVectors.checkDocuments(index.schema(), documents); // before anything is logged
+                    return index;
+                })
+                .thenCompose(index -> batcherFor(index, documents)
                         .thenCompose(batcher -> ingestSlices(index, batcher, slices, 0, CompletableFuture.completedFuture(null))))
                 .thenApply(v -> documents.size());
+    }
+
+    /**
+     * The collection model's batcher, or null (no model loaded) where every document brings its vector: a collection
+     * without a model, or a batch of given vectors only.
+     */
+    private CompletableFuture<EmbeddingBatcher> batcherFor(CollectionIndex index, List<Document> documents) {
+        boolean allGiven = documents.stream().allMatch(d -> d.vector() != null);
+        if (!index.schema().hasModel() || allGiven) return CompletableFuture.completedFuture(null);
+        return embedders.get(index.schema().model());
     }
 
     /**
      * Embeds slice {@code i} while the previous slice is still being written, then chains its write
      * after the previous one, so writes stay in request order and inference never waits on disk. A document
      * whose text equals its stored one keeps the stored vector (the same model made it from the same text):
-     * only the others are embedded.
+     * only the others are embedded. A document that brings its vector is one passage with that vector.
+     * {@code batcher} is null when no document of the request needs inference.
      */
     private CompletableFuture<Void> ingestSlices(CollectionIndex index, EmbeddingRuntime batcher, List<List<Document>> slices,
                                                  int i, CompletableFuture<Void> previousWrite) {
         List<Document> part = slices.get(i);
         // Stored vectors are read and long texts split (tokenised) off the event loop, on the disk executor.
         return disk.submit(() -> collections.guarded(index, c -> DocumentPassages.plan(part, storedVectors(c, part),
-                        batcher.splitter(), c.options().effectivePassages())))
+                        batcher == null ? null : batcher.splitter(), c.options().effectivePassages())))
                 .thenCompose(plan -> {
                     List<String> texts = plan.texts();
                     CompletableFuture<float[][]> fresh = embedInChunks(batcher, texts, 0, new float[texts.size()][]);
                     return fresh.thenApply(vectors -> {
-                        skippedInference.add(plan.reusedCount());
+                        skippedInference.add(plan.reusedCount() - givenCount(part));
                         return plan.assemble(vectors);
                     });
                 })
@@ -97,14 +112,27 @@ final class IngestPipeline {
         });
     }
 
-    /** Per document, the stored passage vectors when the stored text is the same, else null. */
+    /**
+     * Per document, the vectors it keeps without inference: its own (given) vector as one passage, else the stored
+     * passage vectors when the stored text is the same, else null.
+     */
     private static List<List<PassageVector>> storedVectors(CollectionIndex index, List<Document> part) {
         List<List<PassageVector>> out = new ArrayList<>(part.size());
         for (Document d : part) {
+            if (d.vector() != null) {
+                out.add(List.of(PassageVector.whole(d.vector())));
+                continue;
+            }
             EmbeddedDocument stored = index.stored(d.id()).orElse(null);
             out.add(stored != null && stored.document().text().equals(d.text()) ? stored.passages() : null);
         }
         return out;
+    }
+
+    private static int givenCount(List<Document> part) {
+        int n = 0;
+        for (Document d : part) if (d.vector() != null) n++;
+        return n;
     }
 
     /** Documents written with their stored vector because their text had not changed (no inference). */

@@ -134,6 +134,12 @@ public final class PoiskEngine implements Engine {
     }
 
     @Override
+    public CompletableFuture<Boolean> createCollectionWithoutModel(String name, int dimension, io.poisk.core.Similarity similarity,
+                                                                   CollectionOptions options) {
+        return collections.createWithoutModel(name, dimension, similarity, options);
+    }
+
+    @Override
     public CompletableFuture<Boolean> addField(String collection, String field, FieldType type) {
         return disk.submit(() -> collections.use(collection, index -> index.addField(field, type)));
     }
@@ -349,7 +355,7 @@ public final class PoiskEngine implements Engine {
     public CompletableFuture<Void> warmUp() {
         // the default model too: /health/ready waits for it, and the first collection most likely uses it
         return listCollections().thenCompose(all -> CompletableFuture.allOf(java.util.stream.Stream.concat(java.util.stream.Stream.of(defaultModel),
-                all.stream().filter(d -> d.unavailable() == null).map(d -> d.info().schema().model()))
+                all.stream().filter(d -> d.unavailable() == null).map(d -> d.info().schema().model()).filter(java.util.Objects::nonNull))
                 .distinct().map(embedders::get).toArray(CompletableFuture[]::new)));
     }
 

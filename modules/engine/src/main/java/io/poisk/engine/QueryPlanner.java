@@ -1,6 +1,8 @@
 package io.poisk.engine;
 
+import io.poisk.core.CollectionSchema;
 import io.poisk.core.ErrorCode;
+import io.poisk.core.SearchMode;
 import io.poisk.core.PoiskException;
 import io.poisk.index.CollectionIndex;
 import io.poisk.index.CollectionOptions;
@@ -22,10 +24,36 @@ final class QueryPlanner {
 
     /** Blocking-free, but it reads the collection's options: call it where the collection was looked up. */
     SearchPlan plan(SearchRequest request, CollectionIndex index, boolean asYouType) {
-        RerankRequest rerank = rerank(request, index);
+        request = withVector(request, index);
+        if (request.query() == null && request.rerank() instanceof RerankChoice.Given) {
+            throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank' needs a 'query' text (a reranker reads the query and"
+                    + " each hit's text); send a 'query' with the 'vector', or leave 'rerank' out");
+        }
+        // A vector alone has no text to rerank by: the collection's default reranker sits this one out.
+        RerankRequest rerank = request.query() == null ? null : rerank(request, index);
         Fusion fusion = request.fusion() == null ? SearchDefaults.FUSION : request.fusion();
         int depth = rerank == null ? request.end() : Math.max(request.end(), rerank.topN());
         return new SearchPlan(request, index, index.parseFilter(request.filter()), fusion, depth, rerank, asYouType);
+    }
+
+    /**
+     * The request checked against the collection's vectors: a given vector must fit them; a collection without a
+     * model has no way to embed a text, so hybrid without a vector runs lexically (the reply says so) and dense
+     * without one is a 400.
+     */
+    private static SearchRequest withVector(SearchRequest request, CollectionIndex index) {
+        CollectionSchema schema = index.schema();
+        if (request.vector() != null) {
+            if (request.mode() != SearchMode.LEXICAL) GivenVectors.checkQuery(schema, request.vector());
+            return request;
+        }
+        if (schema.hasModel()) return request;
+        return switch (request.mode()) {
+            case LEXICAL -> request;
+            case HYBRID -> request.withMode(SearchMode.LEXICAL);
+            case DENSE -> throw new PoiskException(ErrorCode.INVALID_QUERY, "collection '" + schema.name() + "' has no model to embed"
+                    + " the query: dense search needs a 'vector' of " + schema.dimension() + " numbers (or mode lexical for the text)");
+        };
     }
 
     /**

@@ -4,8 +4,21 @@ import io.poisk.core.Hit;
 
 import java.util.List;
 
-/** One page of a search: its hits, best first (at most k), the engine's time, and the rerank summary (null without reranking). */
-public record SearchPage(List<RankedHit> hits, long tookMs, RerankSummary rerank) {
+/**
+ * One page of a search: its hits, best first (at most k), the engine's time, the rerank summary (null without
+ * reranking), and the mode the search ran in where it is not the one asked for (null otherwise): a collection
+ * without a model searches a hybrid query that has no vector lexically.
+ */
+public record SearchPage(List<RankedHit> hits, long tookMs, RerankSummary rerank, io.poisk.core.SearchMode ranAs) {
+    public SearchPage(List<RankedHit> hits, long tookMs, RerankSummary rerank) {
+        this(hits, tookMs, rerank, null);
+    }
+
+    /** This page, noting that the search ran as {@code mode} (null: as asked). */
+    SearchPage ranAs(io.poisk.core.SearchMode mode) {
+        return new SearchPage(hits, tookMs, rerank, mode);
+    }
+
     public static SearchPage firstStage(List<Hit> hits, long tookMs) {
         return new SearchPage(hits.stream().map(RankedHit::firstStage).toList(), tookMs, null);
     }

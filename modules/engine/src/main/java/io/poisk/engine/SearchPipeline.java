@@ -58,7 +58,8 @@ final class SearchPipeline {
                         .thenCompose(hits -> plan.rerank() == null
                                 ? CompletableFuture.completedFuture(SearchPage.firstStage(page(hits, plan), millisSince(started)))
                                 : rerank(gate, plan, hits, started))
-                        .thenCompose(p -> shaped(p, plan)));
+                        .thenCompose(p -> shaped(p, plan))
+                        .thenApply(p -> plan.request().mode() == request.mode() ? p : p.ranAs(plan.request().mode())));
         page.whenComplete((p, e) -> meters.search(request, started, e));
         return page;
     }
@@ -81,13 +82,13 @@ final class SearchPipeline {
             List<RankedHit> hits = new ArrayList<>(page.hits().size());
             for (RankedHit ranked : page.hits()) {
                 Hit h = ranked.hit();
-                String snippet = shape.snippetChars() == 0 ? null
+                String snippet = shape.snippetChars() == 0 || request.query() == null ? null
                         : plan.index().snippet(request.query(), h.text(), plan.prefixLastTerm(), shape.snippetChars());
                 Map<String, Object> fields = shape.fields() == null ? h.fields() : selected(h.fields(), shape.fields());
                 Hit shapedHit = new Hit(h.id(), h.score(), shape.returnText() ? h.text() : null, fields, h.passage());
                 hits.add(new RankedHit(shapedHit, ranked.firstStageScore(), ranked.reranked(), snippet));
             }
-            return new SearchPage(hits, page.tookMs(), page.rerank());
+            return new SearchPage(hits, page.tookMs(), page.rerank(), page.ranAs());
         });
     }
 
@@ -97,10 +98,14 @@ final class SearchPipeline {
         return out;
     }
 
-    /** The embedded query, or null without any inference (no model load either) when the mode is lexical. */
+    /**
+     * The query's vector: null without any inference (no model load either) when the mode is lexical, the request's
+     * own when it brings one (checked by the planner), else the embedded query text.
+     */
     private CompletableFuture<float[]> queryVector(StageGate gate, SearchPlan plan) {
         SearchRequest request = plan.request();
         if (!request.needsEmbedding()) return CompletableFuture.completedFuture(null);
+        if (request.vector() != null) return CompletableFuture.completedFuture(request.vector());
         return gate.step(LiveQuery.Stage.LOOKUP, () -> embedders.get(plan.index().schema().model()))
                 .thenCompose(batcher -> gate.step(LiveQuery.Stage.EMBEDDING, () -> cachedQueryVector(batcher, request)));
     }

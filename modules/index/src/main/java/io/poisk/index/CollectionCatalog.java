@@ -192,7 +192,7 @@ public final class CollectionCatalog implements AutoCloseable {
     }
 
     private static String describe(CollectionSchema s) {
-        return "model '" + s.model() + "', dimension " + s.dimension() + ", similarity " + s.similarity();
+        return (s.hasModel() ? "model '" + s.model() + "'" : "no model") + ", dimension " + s.dimension() + ", similarity " + s.similarity();
     }
 
     /** Whether a collection of this name exists, open or unavailable. */

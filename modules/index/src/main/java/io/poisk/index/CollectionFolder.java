@@ -31,9 +31,6 @@ final class CollectionFolder {
         if (Files.exists(dir.resolve(SCHEMA_FILE))) {
             throw new PoiskException(ErrorCode.COLLECTION_EXISTS, "collection '" + schema.name() + "' already exists in " + dir);
         }
-        if (!CollectionSchema.COSINE.equals(schema.similarity())) {
-            throw PoiskException.badRequest("similarity '" + schema.similarity() + "' is not supported; accepted: cosine");
-        }
         Files.createDirectories(dir);
         // The marker goes first, so start-up can tell this create's leftovers from a collection that lost its schema.
         DurableFiles.writeAtomically(dir.resolve(CREATING_MARKER), new byte[0]);

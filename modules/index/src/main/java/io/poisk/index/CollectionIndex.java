@@ -35,6 +35,7 @@ public final class CollectionIndex implements AutoCloseable {
 
     private final Path dir;
     private final CollectionSchema schema;
+    private final VectorSpace space;
     /** Replaced together when a typed field is declared (see {@link #addField}). */
     private volatile CollectionOptions options;
     private volatile FilterParser filterParser;
@@ -54,18 +55,19 @@ public final class CollectionIndex implements AutoCloseable {
         this.dir = dir;
         this.diskBudget = diskBudget;
         this.schema = schema;
+        this.space = VectorSpace.of(schema.similarity());
         this.options = options;
         this.filterParser = new FilterParser(options.fields());
         this.indexOptions = opts;
         this.documents = documents;
         this.manifests = manifests;
-        this.segments = new SegmentSet(schema.dimension(), opts, new LexicalFields(options));
+        this.segments = new SegmentSet(schema.dimension(), space, opts, new LexicalFields(options));
         this.snippets = new Snippets(segments.lexicalFields());
         Files.createDirectories(dir.resolve("wal"));
         this.writePath = new WritePath(schema, opts, documents, segments,
                 new DocumentAdmission(schema.name(), schema.dimension(), opts.maxDocumentBytes(), options.fields()),
                 new DiskSpace(schema.name(), opts.minFreeDiskBytes(), dir, dir.resolve("wal")), quarantine);
-        this.maintenance = new SegmentMaintenance(schema.name(), schema.dimension(), dir.resolve("segments"), opts,
+        this.maintenance = new SegmentMaintenance(schema.name(), schema.dimension(), space, dir.resolve("segments"), opts,
                 documents, segments, writePath, manifests);
     }
 
@@ -137,7 +139,7 @@ public final class CollectionIndex implements AutoCloseable {
                 if (!SegmentChecksums.verify(segmentDir, e.requiresChecksums())) {
                     log.warn("segment {} predates checksums: only its Lucene files were checked", segmentDir);
                 }
-                segs.add(DiskSegment.open(segmentDir, e.tombstones(), opts));
+                segs.add(DiskSegment.open(segmentDir, e.tombstones(), space, opts));
             }
         } catch (IOException | RuntimeException e) {
             for (DiskSegment s : segs) s.close();
@@ -298,7 +300,7 @@ public final class CollectionIndex implements AutoCloseable {
         return documents.get(id).map(DocumentCodec::decode);
     }
 
-    /** The {@code k} documents most similar (cosine) to {@code query} over every segment, best first. */
+    /** The {@code k} documents most similar to {@code query} (by the collection's similarity) over every segment, best first. */
     public List<Hit> search(float[] query, int k) {
         checkOpen();
         if (query.length != schema.dimension()) {
@@ -306,7 +308,7 @@ public final class CollectionIndex implements AutoCloseable {
                     + schema.name() + "' takes " + schema.dimension());
         }
         if (k <= 0) return List.of();
-        VectorFloat<?> q = LiveSegment.VTS.createFloatVector(UnitVectors.normalized(query));
+        VectorFloat<?> q = LiveSegment.VTS.createFloatVector(space.prepare(query));
         return segments.search(q, k, documents);
     }
 
@@ -374,7 +376,7 @@ public final class CollectionIndex implements AutoCloseable {
             throw new PoiskException(ErrorCode.INVALID_QUERY, "query vector has " + query.vector().length
                     + " dimensions; collection '" + schema.name() + "' takes " + schema.dimension());
         }
-        return LiveSegment.VTS.createFloatVector(UnitVectors.normalized(query.vector()));
+        return LiveSegment.VTS.createFloatVector(space.prepare(query.vector()));
     }
 
     public long documentCount() {

@@ -42,6 +42,7 @@ final class DiskSegment implements Segment {
     private final Bits accept;
     private final AtomicInteger deletedCount = new AtomicInteger();
     private final boolean fusedPq;
+    private final VectorSpace space;
     private final int searchBeam;
     private final int rescoreFactor;
     private final ExplicitThreadLocal<GraphSearcher> searchers;
@@ -52,8 +53,9 @@ final class DiskSegment implements Segment {
     private volatile int persistedDeletes;
 
     private DiskSegment(String name, Path dir, ReaderSupplier readers, OnDiskGraphIndex graph, String[] ids, int[] spans,
-                        IndexOptions opts, DiskLexicalIndex lexical) {
+                        VectorSpace space, IndexOptions opts, DiskLexicalIndex lexical) {
         this.name = name;
+        this.space = space;
         this.spans = spans;
         this.lexical = lexical;
         this.dir = dir;
@@ -68,8 +70,8 @@ final class DiskSegment implements Segment {
         this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(graph));
     }
 
-    /** Opens {@code dir} with the tombstone file the manifest names (or none). */
-    static DiskSegment open(Path dir, String tombstoneFile, IndexOptions opts) throws IOException {
+    /** Opens {@code dir} with the tombstone file the manifest names (or none); {@code space} is its collection's. */
+    static DiskSegment open(Path dir, String tombstoneFile, VectorSpace space, IndexOptions opts) throws IOException {
         String[] ids = SegmentFiles.readIds(dir.resolve(SegmentFiles.IDS));
         int[] spans = SegmentFiles.readPassages(dir.resolve(SegmentFiles.PASSAGES), ids.length);
         ReaderSupplier rs = ReaderSupplierFactory.open(dir.resolve(SegmentFiles.GRAPH));
@@ -94,7 +96,7 @@ final class DiskSegment implements Segment {
             throw e;
         }
         if (lexical == null) log.warn("segment {} has no lexical index (written by an older version); merge rewrites it", dir);
-        DiskSegment s = new DiskSegment(dir.getFileName().toString(), dir, rs, graph, ids, spans, opts, lexical);
+        DiskSegment s = new DiskSegment(dir.getFileName().toString(), dir, rs, graph, ids, spans, space, opts, lexical);
         if (tombstoneFile != null) {
             for (int o : SegmentFiles.readTombstones(dir.resolve(tombstoneFile))) s.markDeleted(o);
             s.tombstoneFile = tombstoneFile;
@@ -187,7 +189,7 @@ final class DiskSegment implements Segment {
         var view = (OnDiskGraphIndex.View) searcher.getView();
         // A small segment is scanned exactly, as a small live one is: its answer never depends on the graph.
         if (ids.length <= Segment.EXACT_SCAN_MAX_DOCS || (allowed != null && Segment.useExactScan(allowedCount, ids.length))) {
-            ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, SIMILARITY);
+            ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, space.exact());
             TopScores top = new TopScores(k);
             int limit = allowed == null ? ids.length : Math.min(allowed.length(), ids.length);
             for (int o = 0; o < limit; o++) {
@@ -197,7 +199,7 @@ final class DiskSegment implements Segment {
                 }
                 if (!deleted.get(o)) top.offer(o, exact.similarityTo(o));
             }
-            return top.toScoredIds(o -> ids[o]);
+            return top.toScoredIds(o -> ids[o], space);
         }
         Bits accept = allowed == null ? this.accept : Segment.accept(this, allowed);
         int beamFactorBase = allowed == null ? 0 : allowedCount;
@@ -205,23 +207,23 @@ final class DiskSegment implements Segment {
         if (fusedPq) {
             // Traverse with the fused PQ codes, keeping a beam of at least k * rescoreFactor candidates;
             // JVector then rescores that whole beam with the full vectors and returns the best k.
-            ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, SIMILARITY);
-            var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, APPROXIMATE_SIMILARITY), exact);
+            ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, space.exact());
+            var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, space.approximate()), exact);
             int beam = Math.max(searchBeam, k * rescoreFactor);
             if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.length);
-            SearchResult r = searcher.search(ssp, k, beam, 0f, 0f, accept);
+            SearchResult r = searcher.search(ssp, k, beam, VectorSpace.NO_THRESHOLD, VectorSpace.NO_RERANK_FLOOR, accept);
             for (SearchResult.NodeScore ns : r.getNodes()) {
                 if (deleted.get(ns.node)) continue;
-                out.add(new ScoredId(ids[ns.node], ns.node, Segment.toCosine(ns.score)));
+                out.add(new ScoredId(ids[ns.node], ns.node, space.score(ns.score)));
             }
         } else {
-            var ssp = DefaultSearchScoreProvider.exact(query, SIMILARITY, view);
+            var ssp = DefaultSearchScoreProvider.exact(query, space.exact(), view);
             int beam = Math.max(searchBeam, k);
             if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.length);
-            SearchResult r = searcher.search(ssp, k, beam, 0f, 0f, accept);
+            SearchResult r = searcher.search(ssp, k, beam, VectorSpace.NO_THRESHOLD, VectorSpace.NO_RERANK_FLOOR, accept);
             for (SearchResult.NodeScore ns : r.getNodes()) {
                 if (deleted.get(ns.node)) continue;
-                out.add(new ScoredId(ids[ns.node], ns.node, Segment.toCosine(ns.score)));
+                out.add(new ScoredId(ids[ns.node], ns.node, space.score(ns.score)));
             }
         }
         return out;

@@ -10,7 +10,7 @@ import java.nio.file.Path;
  */
 record FileFormat(String kind, int oldest, int current) {
     static final FileFormat MANIFEST = new FileFormat("manifest", 1, 2);
-    static final FileFormat SCHEMA = new FileFormat("collection schema", 1, 2);
+    static final FileFormat SCHEMA = new FileFormat("collection schema", 1, 3);
     static final FileFormat OPTIONS = new FileFormat("collection options", 1, 3);
     static final FileFormat IDS = new FileFormat("segment ids", 1, 2);
     static final FileFormat TOMBSTONES = new FileFormat("segment tombstones", 1, 2);

@@ -26,7 +26,7 @@ import java.util.stream.IntStream;
 
 /**
  * The in-memory segment that takes new documents: a JVector {@link GraphIndexBuilder} grown by
- * {@code addGraphNode}, with exact cosine scores. Ordinals are assigned in log order by the
+ * {@code addGraphNode}, with exact scores in the collection's {@link VectorSpace}. Ordinals are assigned in log order by the
  * single applier; graph insertion of a batch runs in parallel.
  */
 final class LiveSegment implements Segment {
@@ -34,6 +34,7 @@ final class LiveSegment implements Segment {
 
     private final String name;
     private final int dimension;
+    private final VectorSpace space;
     private final int searchBeam;
     private final Map<Integer, VectorFloat<?>> vectors = new ConcurrentHashMap<>();
     private final Map<Integer, String> ids = new ConcurrentHashMap<>();
@@ -49,13 +50,14 @@ final class LiveSegment implements Segment {
     private volatile int size;
     private volatile boolean frozen;
 
-    LiveSegment(String name, int dimension, IndexOptions opts, LexicalFields lexicalFields) {
+    LiveSegment(String name, int dimension, VectorSpace space, IndexOptions opts, LexicalFields lexicalFields) {
         this.name = name;
+        this.space = space;
         this.lexical = new LiveLexicalIndex(lexicalFields);
         this.dimension = dimension;
         this.searchBeam = opts.searchBeam();
         this.ravv = new MapRandomAccessVectorValues(vectors, dimension);
-        this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, SIMILARITY),
+        this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, space.exact()),
                 dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true);
         this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(builder.getGraph()));
     }
@@ -75,7 +77,7 @@ final class LiveSegment implements Segment {
         for (int i = 0; i < passages.size(); i++) {
             PassageVector p = passages.get(i);
             int ordinal = head + i;
-            vectors.put(ordinal, VTS.createFloatVector(UnitVectors.normalized(p.vector())));
+            vectors.put(ordinal, VTS.createFloatVector(space.prepare(p.vector())));
             ids.put(ordinal, id);
             if (i > 0 || !p.isWhole()) spans.put(ordinal, new int[]{i, p.start(), p.end()});
         }
@@ -177,14 +179,14 @@ final class LiveSegment implements Segment {
         if (allowed != null && Segment.useExactScan(allowedCount, n)) return exactScan(query, k, allowed);
         GraphSearcher searcher = searchers.get();
         searcher.setView(builder.getGraph().getView());
-        var ssp = DefaultSearchScoreProvider.exact(query, SIMILARITY, ravv);
+        var ssp = DefaultSearchScoreProvider.exact(query, space.exact(), ravv);
         int beam = Math.max(searchBeam, k);
         if (allowed != null) beam = Segment.filteredBeam(beam, allowedCount, n);
-        SearchResult r = searcher.search(ssp, k, beam, 0f, 0f, allowed == null ? accept : Segment.accept(this, allowed));
+        SearchResult r = searcher.search(ssp, k, beam, VectorSpace.NO_THRESHOLD, VectorSpace.NO_RERANK_FLOOR, allowed == null ? accept : Segment.accept(this, allowed));
         List<ScoredId> out = new ArrayList<>(r.getNodes().length);
         for (SearchResult.NodeScore ns : r.getNodes()) {
             if (deleted.get(ns.node)) continue; // deleted while the search ran
-            out.add(new ScoredId(ids.get(ns.node), ns.node, Segment.toCosine(ns.score)));
+            out.add(new ScoredId(ids.get(ns.node), ns.node, space.score(ns.score)));
         }
         return out;
     }
@@ -200,9 +202,9 @@ final class LiveSegment implements Segment {
             }
             if (deleted.get(o)) continue;
             VectorFloat<?> v = vectors.get(o);
-            if (v != null) top.offer(o, SIMILARITY.compare(query, v));
+            if (v != null) top.offer(o, space.exact().compare(query, v));
         }
-        return top.toScoredIds(ids::get);
+        return top.toScoredIds(ids::get, space);
     }
 
     @Override
@@ -237,6 +239,10 @@ final class LiveSegment implements Segment {
 
     int dimension() {
         return dimension;
+    }
+
+    VectorSpace space() {
+        return space;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.poisk.index;
 
-import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import org.apache.lucene.util.FixedBitSet;
 
@@ -11,28 +10,17 @@ import java.util.List;
 interface Segment extends Closeable {
 
     /**
-     * How every segment compares vectors. Vectors enter the index at unit length ({@link UnitVectors}),
-     * where the dot product is the cosine at a third of the arithmetic of JVector's COSINE.
+     * A segment-local result: the document id at an ordinal and its similarity to the query, as hits report it
+     * ({@link VectorSpace#score}: the cosine, the inner product, or 1 / (1 + squared distance)).
      */
-    VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.DOT_PRODUCT;
-
-    /**
-     * How PQ codes are compared during traversal. A PQ reconstruction is not unit length, and on
-     * embeddings that sit in a narrow cone (e5, Fashion-MNIST) its length error outweighs the cosine
-     * differences between neighbours: dividing it out (COSINE) kept recall@10 at 0.95 where DOT_PRODUCT
-     * fell to 0.71 at the same beam (Fashion-MNIST 60k).
-     */
-    VectorSimilarityFunction APPROXIMATE_SIMILARITY = VectorSimilarityFunction.COSINE;
-
-    /** A segment-local result: the document id at an ordinal and its cosine similarity to the query. */
-    record ScoredId(String id, int ordinal, float cosine) {
+    record ScoredId(String id, int ordinal, float score) {
     }
 
     String name();
 
     String idAt(int ordinal);
 
-    /** The stored (unit-length) vector of an ordinal, a copy: patches and unchanged-text upserts reuse it instead of re-embedding. */
+    /** The stored vector (unit length under cosine) of an ordinal, a copy: patches and unchanged-text upserts reuse it instead of re-embedding. */
     float[] vectorAt(int ordinal);
 
     /**
@@ -76,13 +64,13 @@ interface Segment extends Closeable {
     /** Ordinals in the segment, deleted ones included. */
     int size();
 
-    /** The best {@code k} live documents by cosine, best first. */
+    /** The best {@code k} live documents by the collection's similarity, best first. */
     default List<ScoredId> search(VectorFloat<?> query, int k) {
         return search(query, k, null, 0);
     }
 
     /**
-     * The best {@code k} live documents by cosine among the {@code allowed} ordinals (null: all), best
+     * The best {@code k} live documents by the collection's similarity among the {@code allowed} ordinals (null: all), best
      * first. The filter is applied during graph traversal; when it leaves few documents, they are
      * scanned exactly instead, where a graph walk would have to visit most of the graph to find them.
      */
@@ -110,10 +98,5 @@ interface Segment extends Closeable {
         if (allowed == null) return o -> !s.isDeleted(o);
         int n = allowed.length();
         return o -> o < n && allowed.get(o) && !s.isDeleted(o);
-    }
-
-    /** JVector's score for DOT_PRODUCT (as for COSINE) is (1 + cos) / 2 on unit vectors; hits report the cosine itself. */
-    static float toCosine(float jvectorScore) {
-        return 2f * jvectorScore - 1f;
     }
 }

@@ -39,6 +39,7 @@ final class SegmentMaintenance implements AutoCloseable {
 
     private final String collection;
     private final int dimension;
+    private final VectorSpace space;
     private final Path segmentsDir;
     private final IndexOptions opts;
     private final DocumentStore documents;
@@ -61,10 +62,11 @@ final class SegmentMaintenance implements AutoCloseable {
     private final AtomicBoolean mergeQueued = new AtomicBoolean();
     private volatile boolean closed;
 
-    SegmentMaintenance(String collection, int dimension, Path segmentsDir, IndexOptions opts, DocumentStore documents,
+    SegmentMaintenance(String collection, int dimension, VectorSpace space, Path segmentsDir, IndexOptions opts, DocumentStore documents,
                        SegmentSet segments, WritePath writePath, ManifestStore manifests) {
         this.collection = collection;
         this.dimension = dimension;
+        this.space = space;
         this.segmentsDir = segmentsDir;
         this.opts = opts;
         this.documents = documents;
@@ -72,7 +74,7 @@ final class SegmentMaintenance implements AutoCloseable {
         this.writePath = writePath;
         this.manifests = manifests;
         this.mergePolicy = MergePolicy.withMaxSegments(opts.mergeMaxSegments());
-        this.merger = new SegmentMerger(collection, dimension, segmentsDir, opts, segments, writePath, manifests, this::lexicalSource);
+        this.merger = new SegmentMerger(collection, dimension, space, segmentsDir, opts, segments, writePath, manifests, this::lexicalSource);
         this.flushThread = Executors.newSingleThreadExecutor(daemon("poisk-flush-" + collection));
         this.mergeThread = Executors.newSingleThreadExecutor(daemon("poisk-merge-" + collection));
     }
@@ -204,7 +206,7 @@ final class SegmentMaintenance implements AutoCloseable {
             String name = manifests.nextSegmentName();
             Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, builder.getGraph(), frozen.vectors(),
                     frozen::idAt, frozen::spanOf, opts, lexicalSource());
-            DiskSegment seg = DiskSegment.open(segmentsDir.resolve(name), null, opts);
+            DiskSegment seg = DiskSegment.open(segmentsDir.resolve(name), null, space, opts);
             writePath.holdingApply(() -> segments.frozenFlushed(frozen, seg, oldToNew));
             frozen.close();
             written = name;

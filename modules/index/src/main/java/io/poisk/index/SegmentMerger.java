@@ -26,6 +26,7 @@ final class SegmentMerger {
 
     private final String collection;
     private final int dimension;
+    private final VectorSpace space;
     private final Path segmentsDir;
     private final IndexOptions opts;
     private final SegmentSet segments;
@@ -33,10 +34,11 @@ final class SegmentMerger {
     private final ManifestStore manifests;
     private final Supplier<SegmentWriter.LexicalSource> lexicalSource;
 
-    SegmentMerger(String collection, int dimension, Path segmentsDir, IndexOptions opts, SegmentSet segments,
+    SegmentMerger(String collection, int dimension, VectorSpace space, Path segmentsDir, IndexOptions opts, SegmentSet segments,
                   WritePath writePath, ManifestStore manifests, Supplier<SegmentWriter.LexicalSource> lexicalSource) {
         this.collection = collection;
         this.dimension = dimension;
+        this.space = space;
         this.segmentsDir = segmentsDir;
         this.opts = opts;
         this.segments = segments;
@@ -60,7 +62,7 @@ final class SegmentMerger {
             try (var view = s.openView()) {
                 for (int o = 0; o < s.size(); o++) {
                     if (s.isDeleted(o)) continue;
-                    vectors.add(LiveSegment.VTS.createFloatVector(UnitVectors.normalized(s.vector(view, o))));
+                    vectors.add(LiveSegment.VTS.createFloatVector(space.prepare(s.vector(view, o))));
                     ids.add(s.idAt(o));
                     boolean whole = s.passageIndex(o) == 0 && s.passageStart(o) == 0 && s.passageEnd(o) == PassageVector.WHOLE_END;
                     spans.add(whole ? null : new int[]{s.passageIndex(o), s.passageStart(o), s.passageEnd(o)});
@@ -73,13 +75,13 @@ final class SegmentMerger {
         List<DiskSegment> merging = chosen;
         if (!vectors.isEmpty()) {
             var ravv = new ListRandomAccessVectorValues(vectors, dimension);
-            try (var builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, Segment.SIMILARITY),
+            try (var builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, space.exact()),
                     dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true)) {
                 ImmutableGraphIndex graph = builder.build(ravv);
                 name = manifests.nextSegmentName();
                 Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, graph, ravv, ids::get, spans::get, opts,
                         lexicalSource.get());
-                DiskSegment merged = DiskSegment.open(segmentsDir.resolve(name), null, opts);
+                DiskSegment merged = DiskSegment.open(segmentsDir.resolve(name), null, space, opts);
                 writePath.holdingApply(() -> segments.merged(merging, merged, oldToNew, sourceSegment, sourceOrdinal));
             }
         } else {

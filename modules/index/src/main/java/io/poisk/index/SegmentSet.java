@@ -69,6 +69,7 @@ final class SegmentSet implements AutoCloseable {
     }
 
     private final int dimension;
+    private final VectorSpace space;
     private final IndexOptions opts;
     /** Widened (a new field indexed) before a typed field is declared; new live segments take the current one. */
     private volatile LexicalFields lexicalFields;
@@ -86,15 +87,16 @@ final class SegmentSet implements AutoCloseable {
     private volatile LiveSegment frozen;
     private volatile LiveSegment live;
 
-    SegmentSet(int dimension, IndexOptions opts, LexicalFields lexicalFields) {
+    SegmentSet(int dimension, VectorSpace space, IndexOptions opts, LexicalFields lexicalFields) {
         this.dimension = dimension;
+        this.space = space;
         this.opts = opts;
         this.lexicalFields = lexicalFields;
         this.live = newLiveSegment();
     }
 
     private LiveSegment newLiveSegment() {
-        return new LiveSegment("live", dimension, opts, lexicalFields);
+        return new LiveSegment("live", dimension, space, opts, lexicalFields);
     }
 
     LexicalFields lexicalFields() {
@@ -411,7 +413,7 @@ final class SegmentSet implements AutoCloseable {
             if (allowed != null) count = widenToPassages(s, allowed);
             long started = System.nanoTime();
             for (Segment.ScoredId hit : searchDocuments(s, query, k, allowed, count)) {
-                all.add(new Candidate(s, hit.ordinal(), hit.id(), hit.cosine(), true));
+                all.add(new Candidate(s, hit.ordinal(), hit.id(), hit.score(), true));
             }
             observer.searched(kindOf(s), System.nanoTime() - started);
         }

@@ -27,12 +27,12 @@ final class TopScores {
         }
     }
 
-    /** Best first, with cosine scores. */
-    List<Segment.ScoredId> toScoredIds(IntFunction<String> idOf) {
+    /** Best first, with the scores hits report in {@code space}. */
+    List<Segment.ScoredId> toScoredIds(IntFunction<String> idOf, VectorSpace space) {
         List<Entry> all = new ArrayList<>(worstFirst);
         all.sort((a, b) -> Float.compare(b.score, a.score));
         List<Segment.ScoredId> out = new ArrayList<>(all.size());
-        for (Entry e : all) out.add(new Segment.ScoredId(idOf.apply(e.ordinal), e.ordinal, Segment.toCosine(e.score)));
+        for (Entry e : all) out.add(new Segment.ScoredId(idOf.apply(e.ordinal), e.ordinal, space.score(e.score)));
         return out;
     }
 }

@@ -3,7 +3,7 @@ package io.poisk.index;
 /**
  * Scales vectors to unit length where they enter the index (documents and queries). Cosine similarity
  * ignores length, so this changes no ranking, and it lets every segment compare by dot product
- * ({@link Segment#SIMILARITY}). A zero vector stays zero: it is similar to nothing.
+ * ({@link VectorSpace#COSINE}). A zero vector stays zero: it is similar to nothing.
  */
 final class UnitVectors {
     private UnitVectors() {

@@ -113,7 +113,7 @@ public final class EventBusApiVerticle extends VerticleBase {
                     spec.remove("action");
                     spec.remove("name");
                     CollectionRequest request = CollectionRequest.parse(bytes(spec), decoder);
-                    yield engine.createCollection(name, request.model(), request.options()).thenCompose(created -> engine.describeCollection(name)
+                    yield request.createIn(engine, name).thenCompose(created -> engine.describeCollection(name)
                             .thenApply(info -> new Reply(created ? 201 : 200, ResponseEncoder.collection(info))));
                 }
                 case "delete" -> {

@@ -279,7 +279,7 @@ public final class HttpApiVerticle extends VerticleBase {
     private void createCollection(RoutingContext ctx) {
         String name = name(ctx);
         decoded(ctx, bytes -> CollectionRequest.parse(bytes, decoder))
-                .compose(request -> Future.fromCompletionStage(engine.createCollection(name, request.model(), request.options()), context))
+                .compose(request -> Future.fromCompletionStage(request.createIn(engine, name), context))
                 .compose(created -> Future.fromCompletionStage(engine.describeCollection(name), context)
                         .map(info -> {
                             json(ctx, created ? 201 : 200, ResponseEncoder.collection(info));

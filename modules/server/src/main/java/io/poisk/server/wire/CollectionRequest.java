@@ -2,23 +2,42 @@ package io.poisk.server.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.poisk.core.PoiskException;
+import io.poisk.core.Similarity;
+import io.poisk.engine.Engine;
 import io.poisk.engine.RerankRequest;
 import io.poisk.index.CollectionOptions;
 
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The body of {@code PUT /collections/{name}}: {@code {"model":"…","language":"ru|en|auto","fields":{"year":"long",…},
  * "rerank":{"model":"<reranker id>","top_n":n}}}, every part optional. {@code model} is null for the engine's default
  * model; {@code rerank} is the collection's default reranker (the engine checks that it names a reranker card).
+ * {@code "model": null} with {@code "dimension"} and {@code "similarity"} (cosine, dot, euclidean) is a collection
+ * without a model, whose documents bring their vectors: {@code withoutModel} says its vectors (null otherwise).
  */
-public record CollectionRequest(String model, CollectionOptions options) {
-    private static final List<String> PROPERTIES = List.of("model", "language", "fields", "rerank", "passages");
+public record CollectionRequest(String model, CollectionOptions options, OwnVectors withoutModel) {
+    private static final List<String> PROPERTIES = List.of("model", "dimension", "similarity", "language", "fields", "rerank", "passages");
+
+    /** The vectors of a collection without a model. */
+    public record OwnVectors(int dimension, Similarity similarity) {
+    }
+
+    public CollectionRequest(String model, CollectionOptions options) {
+        this(model, options, null);
+    }
 
     static CollectionRequest defaults() {
         return new CollectionRequest(null, CollectionOptions.defaults());
+    }
+
+    /** Creates the collection this request describes (see {@link Engine#createCollection}). */
+    public CompletableFuture<Boolean> createIn(Engine engine, String name) {
+        return withoutModel == null ? engine.createCollection(name, model, options)
+                : engine.createCollectionWithoutModel(name, withoutModel.dimension(), withoutModel.similarity(), options);
     }
 
     /** Parses a body; an empty one is the defaults. Unknown properties, bad languages and field types are 400s. */
@@ -28,11 +47,12 @@ public record CollectionRequest(String model, CollectionOptions options) {
         for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
             String name = it.next();
             if (!PROPERTIES.contains(name)) {
-                throw PoiskException.badRequest("unknown property '" + name + "'; accepted: model, language, fields, rerank, passages"
+                throw PoiskException.badRequest("unknown property '" + name + "'; accepted: " + String.join(", ", PROPERTIES)
                         + " (e.g. {\"model\":\"e5-small-v2\",\"language\":\"ru\",\"fields\":{\"year\":\"long\",\"tag\":\"keyword\"}})");
             }
         }
         String model = RequestDecoder.collectionModel(root);
+        OwnVectors own = ownVectors(root, model);
         JsonNode language = root.get("language");
         if (language != null && !language.isNull() && !language.isTextual()) {
             throw PoiskException.badRequest("'language' must be a string: ru, en or auto; got " + RequestDecoder.typeName(language));
@@ -64,8 +84,43 @@ public record CollectionRequest(String model, CollectionOptions options) {
         }
         Map<String, Object> options = decoder.toMap(root);
         options.remove("model");
+        options.remove("dimension");
+        options.remove("similarity");
         options.values().removeIf(java.util.Objects::isNull);
-        return new CollectionRequest(model, CollectionOptions.fromMap(options));
+        return new CollectionRequest(model, CollectionOptions.fromMap(options), own);
+    }
+
+    /**
+     * {@code "model": null} (present, null) is a collection without a model and needs {@code dimension} and
+     * {@code similarity}; with a model (named or the default) the card fixes both, so neither may be given.
+     */
+    private static OwnVectors ownVectors(JsonNode root, String model) {
+        boolean explicitNull = root.has("model") && root.get("model").isNull();
+        JsonNode dimension = root.get("dimension");
+        JsonNode similarity = root.get("similarity");
+        boolean dimensionGiven = dimension != null && !dimension.isNull();
+        boolean similarityGiven = similarity != null && !similarity.isNull();
+        if (!explicitNull) {
+            if (dimensionGiven || similarityGiven) {
+                throw PoiskException.badRequest("'dimension' and 'similarity' are for a collection without a model: send \"model\": null"
+                        + " with them; a model" + (model == null ? " (here the default one)" : " ('" + model + "')")
+                        + " fixes its own dimension and compares by cosine");
+            }
+            return null;
+        }
+        String shape = "; a collection without a model is {\"model\": null, \"dimension\": 1.." + Similarity.MAX_DIMENSION
+                + ", \"similarity\": \"cosine\"|\"dot\"|\"euclidean\"}";
+        if (!dimensionGiven) throw PoiskException.badRequest("'model' is null but 'dimension' is missing" + shape);
+        if (!dimension.isIntegralNumber() || !dimension.canConvertToInt() || dimension.asInt() < 1
+                || dimension.asInt() > Similarity.MAX_DIMENSION) {
+            throw PoiskException.badRequest("'dimension' must be an integer between 1 and " + Similarity.MAX_DIMENSION + ", got "
+                    + (dimension.isTextual() ? "the string " + dimension : dimension.toString()) + shape);
+        }
+        if (!similarityGiven) throw PoiskException.badRequest("'model' is null but 'similarity' is missing" + shape);
+        if (!similarity.isTextual()) {
+            throw PoiskException.badRequest("'similarity' must be a string (cosine, dot or euclidean), got " + RequestDecoder.typeName(similarity));
+        }
+        return new OwnVectors(dimension.asInt(), Similarity.parse(similarity.asText()));
     }
 
     /** An empty body means "defaults"; only JSON whitespace counts as empty, so a BOM or stray byte is still parsed (and refused). */

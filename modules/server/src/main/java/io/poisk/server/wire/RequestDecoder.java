@@ -105,7 +105,13 @@ public final class RequestDecoder {
             throw new PoiskException(ErrorCode.INVALID_DOCUMENT, where + " must be an object {\"id\":\"…\",\"text\":\"…\",\"fields\":{…}}, got " + typeName(node));
         }
         String id = DocumentId.validate(requiredString(node, "id", where), where);
-        String text = requiredString(node, "text", where);
+        JsonNode vectorNode = node.get("vector");
+        float[] vector = vectorNode == null || vectorNode.isNull() ? null : VectorDecoder.decode(vectorNode, where, ErrorCode.INVALID_DOCUMENT);
+        // A document that brings its vector needs no text (a collection without a model may hold vectors only).
+        JsonNode textNode = node.get("text");
+        String text = vector == null ? requiredString(node, "text", where)
+                : textNode == null || textNode.isNull() ? ""
+                : textNode.isTextual() ? textNode.asText() : requiredString(node, "text", where);
         JsonNode fields = node.get("fields");
         Map<String, Object> fieldMap = Map.of();
         if (fields != null && !fields.isNull()) {
@@ -116,12 +122,12 @@ public final class RequestDecoder {
         }
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String name = it.next();
-            if (!name.equals("id") && !name.equals("text") && !name.equals("fields")) {
+            if (!name.equals("id") && !name.equals("text") && !name.equals("fields") && !name.equals("vector")) {
                 throw new PoiskException(ErrorCode.INVALID_DOCUMENT, where + ": unknown property '" + name
-                        + "'; a document has 'id', 'text' and optional 'fields' (put extra data in 'fields')");
+                        + "'; a document has 'id', 'text', optional 'fields' and optional 'vector' (put extra data in 'fields')");
             }
         }
-        Document document = new Document(id, text, fieldMap);
+        Document document = new Document(id, text, fieldMap, vector);
         // Measured as the index stores it, so the index never sees a document over its limit.
         int bytes = DocumentCodec.encode(document).length;
         if (bytes > limits.maxDocumentBytes()) {
@@ -147,8 +153,8 @@ public final class RequestDecoder {
     }
 
     /** The properties of a search body, in the order error messages list them. */
-    private static final List<String> SEARCH_PROPERTIES = List.of("query", "instruction", "k", "offset", "filter", "mode", "fusion",
-            "rerank", "fields", "return_text", "highlight");
+    private static final List<String> SEARCH_PROPERTIES = List.of("query", "vector", "instruction", "k", "offset", "filter", "mode",
+            "fusion", "rerank", "fields", "return_text", "highlight");
     /** Most names in {@code "fields"}: more than a collection would sensibly declare. */
     static final int MAX_RETURNED_FIELDS = 256;
 
@@ -179,10 +185,19 @@ public final class RequestDecoder {
                         + "'; accepted: " + String.join(", ", SEARCH_PROPERTIES) + ", " + RequestDeadlines.PROPERTY);
             }
         }
+        JsonNode vn = root.get("vector");
+        float[] vector = vn == null || vn.isNull() ? null : VectorDecoder.decode(vn, "request body", ErrorCode.INVALID_QUERY);
         JsonNode q = root.get("query");
-        if (q == null || q.isNull()) throw new PoiskException(ErrorCode.INVALID_QUERY, "missing 'query' (a non-empty string)");
-        if (!q.isTextual()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'query' must be a string, got " + typeName(q));
-        if (q.asText().isBlank()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'query' must not be empty");
+        String query = null;
+        if (q == null || q.isNull()) {
+            if (vector == null) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "missing 'query' (a non-empty string) or 'vector' (an array of numbers)");
+            }
+        } else {
+            if (!q.isTextual()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'query' must be a string, got " + typeName(q));
+            if (q.asText().isBlank()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'query' must not be empty");
+            query = q.asText();
+        }
 
         String instruction = null;
         JsonNode ins = root.get("instruction");
@@ -201,7 +216,8 @@ public final class RequestDecoder {
             k = kn.asInt();
         }
 
-        SearchMode mode = SearchDefaults.MODE;
+        // A vector alone searches densely unless the request says otherwise (then the request says something impossible: a 400).
+        SearchMode mode = query == null ? SearchMode.DENSE : SearchDefaults.MODE;
         JsonNode mn = root.get("mode");
         if (mn != null && !mn.isNull()) {
             if (!mn.isTextual()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'mode' must be a string (dense, lexical or hybrid), got " + typeName(mn));
@@ -223,9 +239,9 @@ public final class RequestDecoder {
             }
             offset = on.asInt();
         }
-        SearchBounds.check(q.asText(), filter, limits);
-        return new SearchRequest(q.asText(), instruction, k, mode, filter, FusionDecoder.decode(root.get("fusion"), mode),
-                rerank(root.get("rerank"), k), offset, shape(root));
+        SearchBounds.check(query == null ? "" : query, filter, limits);
+        return new SearchRequest(query, instruction, k, mode, filter, FusionDecoder.decode(root.get("fusion"), mode),
+                rerank(root.get("rerank"), k), offset, shape(root), vector);
     }
 
     /** {@code "fields"}, {@code "return_text"} and {@code "highlight"}: what each hit carries. */

@@ -78,7 +78,8 @@ public final class ResponseEncoder {
      * {@code "return_text":false}, snippet only when it asked for {@code "highlight"}, passage {@code {"start","end"}}
      * on dense and hybrid hits: the best-scoring passage's characters in the text); a reranked search adds per hit
      * {@code "first_stage_score"} and {@code "reranked"}, and {@code "rerank":{"model","top_n","scored","complete","took_ms"}}.
-     * {@code score} is always the score the page is ordered by.
+     * {@code score} is always the score the page is ordered by. {@code "mode"} appears when the search ran in another
+     * mode than the one asked (a hybrid query without a vector on a collection without a model runs lexically).
      */
     public static Map<String, Object> search(SearchPage r) {
         boolean reranked = r.rerank() != null;
@@ -101,6 +102,8 @@ public final class ResponseEncoder {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("hits", hits);
         m.put("took_ms", r.tookMs());
+        // A collection without a model runs a hybrid query that has no vector lexically: the reply says so.
+        if (r.ranAs() != null) m.put("mode", r.ranAs().wireName());
         if (reranked) {
             RerankSummary s = r.rerank();
             Map<String, Object> rr = new LinkedHashMap<>();
