@@ -61,7 +61,7 @@ final class IngestPipeline {
      * The collection model's batcher, or null (no model loaded) where every document brings its vector: a collection
      * without a model, or a batch of given vectors only.
      */
-    private CompletableFuture<EmbeddingBatcher> batcherFor(CollectionIndex index, List<Document> documents) {
+    private CompletableFuture<EmbeddingRuntime> batcherFor(CollectionIndex index, List<Document> documents) {
         boolean allGiven = documents.stream().allMatch(d -> d.vector() != null);
         if (!index.schema().hasModel() || allGiven) return CompletableFuture.completedFuture(null);
         return embedders.get(index.schema().model());
