@@ -8,6 +8,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ import java.util.Map;
  * so that load from other processes on a shared machine hits both alike.
  *
  * <p>Options: {@code --data fashion|europarl|both --base 60000 --queries 1000 --beams 10,20,40,80,160
- * --rounds 2 --k 10 --degree 32 --construction-beam 100 --rescore-factor 2 (old name --rerank-factor also read) --lucene-m (degree/2)
+ * --rounds 2 --k 10 --documents true|false (also measure the search with k documents loaded) --degree 32 --construction-beam 100 --rescore-factor 2 (old name --rerank-factor also read) --pq-min-vectors N (0: PQ at any size; larger than the base: no PQ) --lucene-m (degree/2)
  * --work-dir DIR} and for europarl {@code --limit 17000 --max-chars 300 --models-dir DIR --model e5-small-v2
  * --cache-dir modules/eval/target/bench-cache --europarl-jar JAR}.
  */
@@ -38,11 +39,11 @@ public final class AnnBenchmark {
 
     /** What to build and how to search. */
     record Settings(int k, List<Integer> beams, int rounds, int degree, int constructionBeam, int rescoreFactor,
-                    int luceneM, Path workDir) {
+                    int luceneM, Path workDir, boolean withDocuments, int pqMinVectors) {
     }
 
     /** Build cost of one engine. */
-    record BuildStats(String engine, long buildMillis, long diskBytes, long heapBytes) {
+    record BuildStats(String engine, long buildMillis, long cpuMillis, long diskBytes, long indexBytes, long heapBytes) {
     }
 
     /** What one data set gave: the build costs and every operating point (best round). */
@@ -62,7 +63,8 @@ public final class AnnBenchmark {
                 : Files.createDirectories(Path.of(a.string("work-dir", null)));
         Settings s = new Settings(a.integer("k", 10), a.integers("beams", "10,20,40,80,160"), a.integer("rounds", 2),
                 degree, a.integer("construction-beam", 100), a.integer("rescore-factor", a.integer("rerank-factor", 2)),
-                a.integer("lucene-m", degree / 2), work);
+                a.integer("lucene-m", degree / 2), work, Boolean.parseBoolean(a.string("documents", "true")),
+                a.integer("pq-min-vectors", 0));
         String data = a.string("data", "fashion");
         int queries = a.integer("queries", 1000);
         PrintStream out = System.out;
@@ -112,7 +114,8 @@ public final class AnnBenchmark {
         int[][] truth = ExactNeighbours.topK(set.base(), set.queries(), s.k());
         Path dir = Files.createTempDirectory(s.workDir(), "run");
         List<BuildStats> builds = new ArrayList<>();
-        try (PoiskAnnSubject poisk = new PoiskAnnSubject(dir.resolve("poisk"), s.degree(), s.constructionBeam(), s.rescoreFactor());
+        try (PoiskAnnSubject poisk = new PoiskAnnSubject(dir.resolve("poisk"), s.degree(), s.constructionBeam(), s.rescoreFactor(),
+                s.pqMinVectors());
              AnnSubject lucene = new LuceneHnswSubject(dir.resolve("lucene"), s.luceneM(), s.constructionBeam())) {
             long heapBefore = settledHeap();
             builds.add(build(poisk, set, heapBefore));
@@ -121,10 +124,12 @@ public final class AnnBenchmark {
             for (int beam : s.beams()) {
                 // poisk loads the k hit documents as a search did before the engine loaded only the page;
                 // poisk-ids is the index as the engine now calls it (ids and scores, documents read for the page later).
-                List<AnnSubject> subjects = List.of(poisk, poisk.candidatesOnly(), lucene);
+                List<AnnSubject> subjects = s.withDocuments() ? List.of(poisk, poisk.candidatesOnly(), lucene)
+                        : List.of(poisk.candidatesOnly(), lucene);
                 for (OperatingPoint p : measureInterleaved(subjects, beam, set.queries(), truth, s.k(), s.rounds())) {
-                    log.info("{} beam {}: recall {} qps {}", p.engine(), beam,
-                            String.format(Locale.ROOT, "%.4f", p.recall()), String.format(Locale.ROOT, "%.0f", p.qps()));
+                    log.info("{} beam {}: recall {} qps {} (by CPU time {})", p.engine(), beam,
+                            String.format(Locale.ROOT, "%.4f", p.recall()), String.format(Locale.ROOT, "%.0f", p.qps()),
+                            String.format(Locale.ROOT, "%.0f", p.cpuQps()));
                     points.add(p);
                 }
             }
@@ -135,13 +140,15 @@ public final class AnnBenchmark {
     }
 
     private static BuildStats build(AnnSubject subject, VectorSet set, long heapBefore) throws IOException {
+        long c0 = processCpuNanos();
         long t0 = System.nanoTime();
         subject.build(set.base());
         long ms = (System.nanoTime() - t0) / 1_000_000;
+        long cpuMs = (processCpuNanos() - c0) / 1_000_000;
         long heap = settledHeap() - heapBefore;
-        log.info("{} built {} vectors in {} ms; largest files (MiB): {}", subject.name(), set.base().length, ms,
-                DirectorySize.largest(subject.directory(), 4));
-        return new BuildStats(subject.name(), ms, subject.diskBytes(), heap);
+        log.info("{} built {} vectors in {} ms ({} ms of CPU, all threads); largest files (MiB): {}", subject.name(),
+                set.base().length, ms, cpuMs, DirectorySize.largest(subject.directory(), 4));
+        return new BuildStats(subject.name(), ms, cpuMs, subject.diskBytes(), subject.indexBytes(), heap);
     }
 
     /** Queries per turn when the engines alternate. */
@@ -160,15 +167,19 @@ public final class AnnBenchmark {
             for (int i = 0; i < Math.min(queries.length, 200); i++) subject.search(queries[i], k);
         }
         long[] nanos = new long[n];
+        long[] cpuNanos = new long[n];
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         double[] recall = new double[n];
         for (int pass = 0; pass < passes; pass++) {
             for (int from = 0; from < queries.length; from += CHUNK) {
                 int to = Math.min(queries.length, from + CHUNK);
                 for (int e = 0; e < n; e++) {
                     int[][] found = new int[to - from][];
+                    long c0 = threads.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     for (int i = from; i < to; i++) found[i - from] = subjects.get(e).search(queries[i], k);
                     nanos[e] += System.nanoTime() - t0;
+                    cpuNanos[e] += threads.getCurrentThreadCpuTime() - c0;
                     if (pass == 0) for (int i = from; i < to; i++) recall[e] += ExactNeighbours.recall(truth[i], found[i - from], k);
                 }
             }
@@ -176,9 +187,14 @@ public final class AnnBenchmark {
         List<OperatingPoint> out = new ArrayList<>(n);
         for (int e = 0; e < n; e++) {
             out.add(new OperatingPoint(subjects.get(e).name(), beam, recall[e] / queries.length,
-                    (double) passes * queries.length / (nanos[e] / 1e9)));
+                    (double) passes * queries.length / (nanos[e] / 1e9), (double) passes * queries.length / (cpuNanos[e] / 1e9)));
         }
         return out;
+    }
+
+    /** CPU time of this process, all threads (the build runs on several): unlike the wall clock, not inflated by waiting for a core. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static long settledHeap() {
@@ -197,13 +213,14 @@ public final class AnnBenchmark {
     static void print(PrintStream out, Result r, Settings s) {
         out.printf(Locale.ROOT, "%n## %s: %d base vectors x %d-d, %d queries, recall@%d vs exact%n", r.set().name(),
                 r.set().base().length, r.set().dimension(), r.set().queries().length, s.k());
-        out.printf(Locale.ROOT, "%-8s %10s %12s %12s%n", "engine", "build s", "disk MiB", "heap MiB");
+        out.printf(Locale.ROOT, "%-8s %10s %12s %12s %12s %12s%n", "engine", "build s", "build CPU s", "disk MiB", "index MiB",
+                "heap MiB");
         for (BuildStats b : r.builds()) {
-            out.printf(Locale.ROOT, "%-8s %10.1f %12.1f %12.1f%n", b.engine(), b.buildMillis() / 1e3,
-                    b.diskBytes() / 1048576.0, b.heapBytes() / 1048576.0);
+            out.printf(Locale.ROOT, "%-8s %10.1f %12.1f %12.1f %12.1f %12.1f%n", b.engine(), b.buildMillis() / 1e3,
+                    b.cpuMillis() / 1e3, b.diskBytes() / 1048576.0, b.indexBytes() / 1048576.0, b.heapBytes() / 1048576.0);
         }
         RecallCurve lucene = new RecallCurve(r.of("lucene"));
-        out.printf(Locale.ROOT, "%-9s %6s %10s %10s %10s %18s%n", "engine", "beam", "recall", "QPS", "µs/query", "lucene QPS@recall");
+        out.printf(Locale.ROOT, "%-9s %6s %10s %10s %10s %10s %18s%n", "engine", "beam", "recall", "QPS", "CPU QPS", "µs/query", "lucene QPS@recall");
         for (OperatingPoint p : r.points().stream().sorted((x, y) -> x.engine().equals(y.engine())
                 ? Integer.compare(x.beam(), y.beam()) : y.engine().compareTo(x.engine())).toList()) {
             String peer = "";
@@ -213,19 +230,25 @@ public final class AnnBenchmark {
                         : String.format(Locale.ROOT, "%.0f -> ratio %.2fx%s", l, p.qps() / l,
                         p.recall() < lucene.minRecall() ? " (lucene at its lowest, higher recall)" : "");
             }
-            out.printf(Locale.ROOT, "%-9s %6d %10.4f %10.0f %10.0f   %s%n", p.engine(), p.beam(), p.recall(), p.qps(),
-                    1e6 / p.qps(), peer);
+            out.printf(Locale.ROOT, "%-9s %6d %10.4f %10.0f %10.0f %10.0f   %s%n", p.engine(), p.beam(), p.recall(), p.qps(),
+                    p.cpuQps(), 1e6 / p.qps(), peer);
         }
+        RecallCurve luceneCpu = new RecallCurve(r.of("lucene").stream().map(OperatingPoint::byCpu).toList());
         for (String engine : r.points().stream().map(OperatingPoint::engine).filter(e -> !e.equals("lucene")).distinct().toList()) {
             RecallCurve poisk = new RecallCurve(r.of(engine));
+            RecallCurve poiskCpu = new RecallCurve(r.of(engine).stream().map(OperatingPoint::byCpu).toList());
             for (double target : RECALL_TARGETS) {
                 double pq = poisk.qpsAt(target), lq = lucene.qpsAt(target);
+                double pc = poiskCpu.qpsAt(target), lc = luceneCpu.qpsAt(target);
                 if (target < Math.max(poisk.minRecall(), lucene.minRecall()) - 0.05) continue;
-                out.printf(Locale.ROOT, "QPS ratio %s/lucene at recall %.2f: %s (%s %s, lucene %s)%n", engine, target,
-                        Double.isNaN(pq) || Double.isNaN(lq) ? "n/a" : String.format(Locale.ROOT, "%.2fx", pq / lq),
-                        engine, fmt(pq), fmt(lq));
+                out.printf(Locale.ROOT, "QPS ratio %s/lucene at recall %.2f: %s (%s %s, lucene %s); by CPU time %s (%s, %s)%n",
+                        engine, target, ratio(pq, lq), engine, fmt(pq), fmt(lq), ratio(pc, lc), fmt(pc), fmt(lc));
             }
         }
+    }
+
+    private static String ratio(double poisk, double lucene) {
+        return Double.isNaN(poisk) || Double.isNaN(lucene) ? "n/a" : String.format(Locale.ROOT, "%.2fx", poisk / lucene);
     }
 
     private static String fmt(double qps) {

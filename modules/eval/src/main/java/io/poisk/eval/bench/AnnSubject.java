@@ -25,6 +25,11 @@ interface AnnSubject extends AutoCloseable {
         return DirectorySize.of(directory());
     }
 
+    /** Bytes of the vector index alone (graph, vectors, codes), without stores of documents the peer does not keep. */
+    default long indexBytes() throws IOException {
+        return diskBytes();
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -28,11 +28,14 @@ final class PoiskAnnSubject implements AnnSubject {
     private final int constructionBeam;
     /** Exact rescoring of PQ candidates (IndexOptions.rescoreFactor, config index.rescore_factor); not the reranker model. */
     private final int rescoreFactor;
+    /** Segments at least this large get PQ codes for traversal; 0: the engine's default, capped at the base size. */
+    private final int pqMinVectors;
     private IndexOptions options;
     private CollectionIndex index;
 
-    PoiskAnnSubject(Path dir, int graphDegree, int constructionBeam, int rescoreFactor) {
+    PoiskAnnSubject(Path dir, int graphDegree, int constructionBeam, int rescoreFactor, int pqMinVectors) {
         this.dir = dir;
+        this.pqMinVectors = pqMinVectors;
         this.graphDegree = graphDegree;
         this.constructionBeam = constructionBeam;
         this.rescoreFactor = rescoreFactor;
@@ -46,7 +49,7 @@ final class PoiskAnnSubject implements AnnSubject {
     @Override
     public void build(float[][] base) throws IOException {
         // The live segment holds everything, so one flush writes one segment; PQ is fused at any size the engine allows.
-        int pqMin = Math.max(256, Math.min(IndexOptions.defaults().pqMinVectors(), base.length));
+        int pqMin = pqMinVectors > 0 ? pqMinVectors : Math.max(256, Math.min(IndexOptions.defaults().pqMinVectors(), base.length));
         options = new IndexOptions(graphDegree, constructionBeam, 100, rescoreFactor, base.length + 1, pqMin,
                 Integer.MAX_VALUE, 1 << 20, 0);
         index = CollectionIndex.create(dir, new CollectionSchema("bench", "vectors", base[0].length, CollectionSchema.COSINE), options);
@@ -66,6 +69,7 @@ final class PoiskAnnSubject implements AnnSubject {
 
     @Override
     public void useBeam(int beam) throws IOException {
+        if (options.searchBeam() == beam && index != null) return;
         options = new IndexOptions(options.graphDegree(), options.constructionBeam(), beam, options.rescoreFactor(),
                 options.liveSegmentMaxDocs(), options.pqMinVectors(), options.mergeMaxSegments(),
                 options.maxDocumentBytes(), options.walGroupCommitMs());
@@ -86,6 +90,12 @@ final class PoiskAnnSubject implements AnnSubject {
         return dir;
     }
 
+    /** The segments folder: graph with full vectors, PQ codes, ids, lexical index (the document map and log are not counted). */
+    @Override
+    public long indexBytes() throws IOException {
+        return DirectorySize.of(dir.resolve("segments"));
+    }
+
     /**
      * The same index searched as the engine now searches it: scored candidates (ids and scores) with no
      * document loads, which the engine reads only for the page it returns. Shares this subject's index
@@ -104,8 +114,8 @@ final class PoiskAnnSubject implements AnnSubject {
             }
 
             @Override
-            public void useBeam(int beam) {
-                // the viewed subject sets the beam of the shared index
+            public void useBeam(int beam) throws IOException {
+                PoiskAnnSubject.this.useBeam(beam); // the shared index: a no-op when the viewed subject set it already
             }
 
             @Override
