@@ -177,8 +177,11 @@ class ServerEndToEndTest {
 
     private HttpResponse<String> send(ServerProcess server, String method, String path, String body) throws IOException, InterruptedException {
         URI uri = server.uri(path);
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(120))
+        // The longest deadline a request may ask for: 48 long paragraphs (about 120 passages) take e5 10-15 s on two
+        // quiet cores and more than the default 30 s on a loaded CI machine, where the test is of durability, not speed.
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(130))
                 .header("Content-Type", "application/json")
+                .header("Request-Timeout", "120000")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

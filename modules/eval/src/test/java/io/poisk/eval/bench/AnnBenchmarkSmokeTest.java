@@ -21,17 +21,20 @@ class AnnBenchmarkSmokeTest {
     @Test
     void measuresBothEnginesAndPrintsTheRatio() throws Exception {
         VectorSet set = FashionMnist.load(FashionMnist.DEFAULT_DIR, 1_000, 20);
-        AnnBenchmark.Settings settings = new AnnBenchmark.Settings(10, List.of(10, 80), 1, 32, 100, 2, 16, tmp);
+        AnnBenchmark.Settings settings = new AnnBenchmark.Settings(10, List.of(10, 80), 1, 32, 100, 2, 16, tmp,
+                true, 0);
 
         AnnBenchmark.Result result = AnnBenchmark.run(set, settings);
 
         assertThat(result.builds()).extracting(AnnBenchmark.BuildStats::engine).containsExactly("poisk", "lucene");
         assertThat(result.builds()).allSatisfy(b -> assertThat(b.diskBytes()).isPositive());
+        assertThat(result.builds()).allSatisfy(b -> assertThat(b.indexBytes()).isPositive().isLessThanOrEqualTo(b.diskBytes()));
         for (String engine : List.of("poisk", "poisk-ids", "lucene")) {
             assertThat(result.of(engine)).extracting(OperatingPoint::beam).containsExactly(10, 80);
             OperatingPoint wide = result.of(engine).get(1);
             assertThat(wide.recall()).as(engine + " recall at beam 80").isGreaterThan(0.85);
             assertThat(wide.qps()).isPositive();
+            assertThat(wide.cpuQps()).isPositive();
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         AnnBenchmark.print(new PrintStream(bytes, true, StandardCharsets.UTF_8), result, settings);
