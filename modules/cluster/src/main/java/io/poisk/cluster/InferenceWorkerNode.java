@@ -67,10 +67,10 @@ public final class InferenceWorkerNode implements AutoCloseable {
             await(vertx.deployVerticle(() -> new InferenceWorkerVerticle(embedders, rerankers),
                     new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
             // GET /cluster on any serving node lists this worker and its models
-            JsonArray models = new JsonArray();
-            embedders.keySet().forEach(models::add);
-            rerankers.keySet().forEach(models::add);
-            await(new NodeDirectory(bus).publish(new JsonObject().put("role", "worker").put("models", models)
+            JsonArray servedIds = new JsonArray();
+            embedders.keySet().forEach(servedIds::add);
+            rerankers.keySet().forEach(servedIds::add);
+            await(new NodeDirectory(bus).publish(new JsonObject().put("role", "worker").put("models", servedIds)
                     .put("device", config.string("inference.device"))));
             LOG.info("inference worker joined the cluster at {}:{} (members {}), device {}", config.string("cluster.host"),
                     config.integer("cluster.port"), config.string("cluster.members"), config.string("inference.device"));
