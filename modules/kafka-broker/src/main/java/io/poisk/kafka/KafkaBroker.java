@@ -51,7 +51,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /**
-     * Formats {@code dir} (once: a folder formatted before keeps its cluster id and its data) and starts the node
+     * Formats {@code dir} unless it was formatted before (it then keeps its cluster id and its data) and starts the node
      * on 127.0.0.1:{@code port} (clients) and 127.0.0.1:{@code controllerPort} (the KRaft quorum); 0 picks a free
      * port. Returns once the broker answers a client's describeCluster.
      */
@@ -65,7 +65,8 @@ public final class KafkaBroker implements AutoCloseable {
             try (OutputStream out = Files.newOutputStream(file)) {
                 props.store(out, "written by io.poisk.kafka.KafkaBroker on every start");
             }
-            format(file);
+            // format once: a folder formatted before keeps its cluster id and its data (Kafka refuses another id)
+            if (!Files.exists(logDir(dir).resolve("meta.properties"))) format(file);
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             KafkaBroker broker = new KafkaBroker(server, dir, clientPort, quorumPort);
             try {
@@ -93,7 +94,7 @@ public final class KafkaBroker implements AutoCloseable {
                 Map.entry("controller.listener.names", "CONTROLLER"),
                 Map.entry("inter.broker.listener.name", "PLAINTEXT"),
                 Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
-                Map.entry("log.dirs", dir.resolve("logs").toAbsolutePath().toString()),
+                Map.entry("log.dirs", logDir(dir).toAbsolutePath().toString()),
                 // one node: every internal topic has one replica, and acks=all means this node's log
                 Map.entry("offsets.topic.replication.factor", "1"),
                 Map.entry("transaction.state.log.replication.factor", "1"),
@@ -110,13 +111,17 @@ public final class KafkaBroker implements AutoCloseable {
         return p;
     }
 
-    /** Kafka's storage format, once; {@code --ignore-formatted} keeps a folder formatted before as it is. */
+    private static Path logDir(Path dir) {
+        return dir.resolve("logs");
+    }
+
+    /** Kafka's storage format of a new folder (kafka-storage.sh format), with a new cluster id. */
     private static void format(Path config) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int rc;
         try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
             rc = StorageTool.execute(new String[] {"format", "--config", config.toString(),
-                    "--cluster-id", Uuid.randomUuid().toString(), "--ignore-formatted"}, print);
+                    "--cluster-id", Uuid.randomUuid().toString()}, print);
         }
         if (rc != 0) throw new IllegalStateException("kafka storage format failed (" + rc + "): " + out.toString(StandardCharsets.UTF_8));
     }

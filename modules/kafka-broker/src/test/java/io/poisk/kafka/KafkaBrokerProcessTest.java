@@ -34,18 +34,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The broker as ops/cluster/up runs it: {@link KafkaBroker#main} in a child JVM. A topic is created, records are
- * produced with acks=all and read back in order, and SIGTERM stops the broker within a bound.
+ * produced with acks=all and read back in order, SIGTERM stops the broker within a bound, and a broker started
+ * again on the same folder serves every acknowledged record.
  */
 @Tag("process")
 class KafkaBrokerProcessTest {
 
     @Test
-    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void startsFromTheMavenArtifactProducesAndConsumesAndStops(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("broker.log");
-        Process broker = new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), KafkaBroker.class.getName(), "--dir", dir.resolve("kafka").toString())
-                .redirectError(log.toFile()).start();
+        Process broker = startBroker(dir, log);
         try {
             long t0 = System.nanoTime();
             String ready = readyLine(broker, Duration.ofSeconds(60), log);
@@ -75,18 +74,7 @@ class KafkaBrokerProcessTest {
             assertThat(offsets).first().isEqualTo(0L);
             assertThat(offsets).last().isEqualTo((long) n - 1);
 
-            List<String> read = new ArrayList<>();
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                    ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer())) {
-                TopicPartition p0 = new TopicPartition(topic, 0);
-                consumer.assign(Set.of(p0));
-                consumer.seekToBeginning(Set.of(p0));
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (read.size() < n && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) read.add(r.key() + "=" + r.value());
-                }
-            }
+            List<String> read = readAll(bootstrap, topic, n);
             assertThat(read).hasSize(n);
             assertThat(read.get(0)).isEqualTo("doc-0=text 0");
             assertThat(read.get(n - 1)).isEqualTo("doc-" + (n - 1) + "=text " + (n - 1));
@@ -95,11 +83,46 @@ class KafkaBrokerProcessTest {
             long t1 = System.nanoTime();
             broker.destroy(); // SIGTERM: Kafka's controlled shutdown in the shutdown hook
             assertThat(broker.waitFor(30, TimeUnit.SECONDS)).as("broker stops within 30 s of SIGTERM").isTrue();
-            System.out.printf("kafka broker: ready in %d ms, %d records acks=all produced and read back, stopped in %d ms%n",
-                    startMs, n, (System.nanoTime() - t1) / 1_000_000);
+            long stopMs = (System.nanoTime() - t1) / 1_000_000;
+
+            // started again on the same folder (not formatted again): the acknowledged records are all there
+            broker = startBroker(dir, log);
+            long t2 = System.nanoTime();
+            String again = readyLine(broker, Duration.ofSeconds(60), log);
+            long restartMs = (System.nanoTime() - t2) / 1_000_000;
+            List<String> reread = readAll(again.replaceAll(".*\"bootstrap\":\"([^\"]+)\".*", "$1"), topic, n);
+            assertThat(reread).isEqualTo(read);
+            broker.destroy();
+            assertThat(broker.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            System.out.printf("kafka broker: ready in %d ms, %d records acks=all produced and read back, stopped in %d ms,"
+                    + " restarted on the same folder in %d ms with all %d records%n", startMs, n, stopMs, restartMs, reread.size());
         } finally {
             if (broker.isAlive()) broker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+    }
+
+    /** {@link KafkaBroker#main} in a child JVM on {@code dir/kafka}, its log (stderr) appended to {@code log}. */
+    private static Process startBroker(Path dir, Path log) throws java.io.IOException {
+        return new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), KafkaBroker.class.getName(), "--dir", dir.resolve("kafka").toString())
+                .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    }
+
+    /** The first {@code n} records of partition 0 as key=value, read from the beginning, at most 30 s. */
+    private static List<String> readAll(String bootstrap, String topic, int n) {
+        List<String> read = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition p0 = new TopicPartition(topic, 0);
+            consumer.assign(Set.of(p0));
+            consumer.seekToBeginning(Set.of(p0));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (read.size() < n && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) read.add(r.key() + "=" + r.value());
+            }
+        }
+        return read;
     }
 
     /** The broker's ready line on its standard output, read on another thread so the wait is bounded. */
