@@ -19,12 +19,16 @@ final class ClusterOptions {
     @Option(names = "--join", paramLabel = "HOST:P,...", description = "cluster members to join (cluster.members)")
     String members;
 
+    @Option(names = "--kafka", paramLabel = "HOST:P,...", description = "Kafka bootstrap servers (cluster.kafka.bootstrap)")
+    String kafka;
+
     Map<String, String> flags() {
         Map<String, String> flags = new LinkedHashMap<>();
         if (enabled) flags.put("cluster.enabled", "true");
         if (host != null) flags.put("cluster.host", host);
         if (port != null) flags.put("cluster.port", String.valueOf(port));
         if (members != null) flags.put("cluster.members", members);
+        if (kafka != null) flags.put("cluster.kafka.bootstrap", kafka);
         return flags;
     }
 }

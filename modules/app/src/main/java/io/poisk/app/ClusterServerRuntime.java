@@ -2,14 +2,19 @@ package io.poisk.app;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.poisk.cluster.ClusterBus;
+import io.poisk.cluster.ClusterStatus;
+import io.poisk.cluster.NodeDirectory;
 import io.poisk.cluster.RemoteInference;
 import io.poisk.core.PoiskConfig;
 import io.poisk.core.PoiskException;
 import io.poisk.engine.Inference;
 import io.poisk.engine.LocalInference;
+import io.poisk.server.ClusterView;
 import io.poisk.server.ServerRuntime;
 import io.poisk.server.metrics.MeterRegistries;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.VertxOptions;
 
 import java.util.concurrent.ExecutionException;
@@ -61,6 +66,26 @@ final class ClusterServerRuntime implements ServerRuntime {
         } catch (TimeoutException e) {
             throw new IllegalStateException("joining the cluster took more than " + JOIN_TIMEOUT_S + " s", e);
         }
+    }
+
+    /** GET /cluster: this node's descriptor published cluster-wide once it serves, the members and the Kafka probe. */
+    @Override
+    public ClusterView cluster(Vertx vertx, PoiskConfig config) {
+        if (bus == null || bus.vertx() != vertx) throw new IllegalStateException("the cluster view needs the Vert.x this runtime joined the cluster with");
+        NodeDirectory directory = new NodeDirectory(bus);
+        String kafka = config.string("cluster.kafka.bootstrap").trim();
+        return new ClusterView() {
+            @Override
+            public Future<Void> serving(String host, int httpPort) {
+                return directory.publish(new JsonObject().put("role", "serving").put("http", host + ":" + httpPort)
+                        .put("inference", remote ? "remote" : "local"));
+            }
+
+            @Override
+            public Future<JsonObject> describe() {
+                return ClusterStatus.describe(bus, directory, kafka);
+            }
+        };
     }
 
     @Override

@@ -29,9 +29,9 @@ class ClusterServerRuntimeTest {
     void serveAndWorkerTakeTheClusterFlags() {
         ServeCommand serve = new ServeCommand();
         picocli.CommandLine cl = new picocli.CommandLine(serve);
-        cl.parseArgs("--cluster", "--cluster-port", "5711", "--join", "127.0.0.1:5712", "--inference", "remote");
+        cl.parseArgs("--cluster", "--cluster-port", "5711", "--join", "127.0.0.1:5712", "--inference", "remote", "--kafka", "127.0.0.1:9092");
         assertThat(serve.cluster.flags()).containsEntry("cluster.enabled", "true").containsEntry("cluster.port", "5711")
-                .containsEntry("cluster.members", "127.0.0.1:5712");
+                .containsEntry("cluster.members", "127.0.0.1:5712").containsEntry("cluster.kafka.bootstrap", "127.0.0.1:9092");
         assertThat(serve.inference).isEqualTo("remote");
         WorkerCommand worker = new WorkerCommand();
         new picocli.CommandLine(worker).parseArgs("--cluster-port", "5712", "--join", "127.0.0.1:5711", "--device", "cpu", "--models-served", "e5-small-v2");

@@ -63,6 +63,18 @@ class RemoteInferenceProcessTest {
             try (WorkerProcess a = startA.get(200, TimeUnit.SECONDS); WorkerProcess b = startB.get(200, TimeUnit.SECONDS)) {
                 System.out.printf("cluster of 1 serving node + 2 workers up in %d ms%n", millisSince(t0));
 
+                // 0. GET /cluster: the serving node and both workers with the model they serve (auth is off on loopback)
+                HttpResponse<String> view = send(server, "GET", "/cluster", null);
+                assertThat(view.statusCode()).as(view.body()).isEqualTo(200);
+                JsonNode cluster = JSON.readTree(view.body());
+                assertThat(cluster.path("members")).hasSize(3);
+                assertThat(cluster.path("serving").asInt()).isEqualTo(1);
+                assertThat(cluster.path("workers").asInt()).as(view.body()).isEqualTo(2);
+                for (JsonNode m : cluster.path("members")) {
+                    if (m.path("role").asText().equals("worker")) assertThat(m.path("models").toString()).isEqualTo("[\"e5-small-v2\"]");
+                    else assertThat(m.path("inference").asText()).isEqualTo("remote");
+                }
+
                 // 1. ingest and search, every vector made on a worker
                 assertThat(send(server, "PUT", "/collections/docs", "{}").statusCode()).isEqualTo(201);
                 StringBuilder docs = new StringBuilder("{\"documents\":[");

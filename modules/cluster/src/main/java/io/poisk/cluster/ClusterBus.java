@@ -57,6 +57,30 @@ public final class ClusterBus {
         });
     }
 
+    /** This node's Hazelcast member id (a UUID), the key of its descriptor in the {@link NodeDirectory}. */
+    public String nodeId() {
+        return manager.getHazelcastInstance().getCluster().getLocalMember().getUuid().toString();
+    }
+
+    /** The members this node sees now, itself included (Hazelcast's local view: no remote call). */
+    public java.util.Set<com.hazelcast.cluster.Member> members() {
+        return manager.getHazelcastInstance().getCluster().getMembers();
+    }
+
+    /** As {@link #onMemberLeft}, with the member id of the one that left. */
+    public void onMemberRemoved(java.util.function.Consumer<String> listener) {
+        manager.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent event) {
+            }
+
+            @Override
+            public void memberRemoved(MembershipEvent event) {
+                listener.accept(event.getMember().getUuid().toString());
+            }
+        });
+    }
+
     /** {@code options} with the event bus bound to {@code cluster.host} (a free port), for {@link #start}. */
     public static VertxOptions options(PoiskConfig config, VertxOptions options) {
         String host = config.string("cluster.host");

@@ -14,6 +14,8 @@ import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,9 +62,16 @@ public final class InferenceWorkerNode implements AutoCloseable {
                 else rerankers.put(id, local.rerank(models, id));
                 LOG.info("model {} ready in {} ms", id, (System.nanoTime() - t0) / 1_000_000);
             }
-            vertx = await(ClusterBus.join(Vertx.builder().with(ClusterBus.options(config, new VertxOptions())), config)).vertx();
+            ClusterBus bus = await(ClusterBus.join(Vertx.builder().with(ClusterBus.options(config, new VertxOptions())), config));
+            vertx = bus.vertx();
             await(vertx.deployVerticle(() -> new InferenceWorkerVerticle(embedders, rerankers),
                     new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)));
+            // GET /cluster on any serving node lists this worker and its models
+            JsonArray servedIds = new JsonArray();
+            embedders.keySet().forEach(servedIds::add);
+            rerankers.keySet().forEach(servedIds::add);
+            await(new NodeDirectory(bus).publish(new JsonObject().put("role", "worker").put("models", servedIds)
+                    .put("device", config.string("inference.device"))));
             LOG.info("inference worker joined the cluster at {}:{} (members {}), device {}", config.string("cluster.host"),
                     config.integer("cluster.port"), config.string("cluster.members"), config.string("inference.device"));
             return new InferenceWorkerNode(models, embedders, rerankers, vertx);

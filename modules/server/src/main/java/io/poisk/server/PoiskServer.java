@@ -87,13 +87,15 @@ public final class PoiskServer implements AutoCloseable {
             // All instances in one deployment, so that with port 0 they share the one free port Vert.x picks.
             List<HttpApiVerticle> instances = new CopyOnWriteArrayList<>();
             int configuredPort = config.integer("port");
+            ClusterView cluster = runtime.cluster(vertx, config);
             await(vertx.deployVerticle(() -> {
                 HttpApiVerticle v = new HttpApiVerticle(engine, limits, liveLimits, connectionLimits, openConnections, host,
-                        configuredPort, new HttpAccess(access, corsOrigins(config)), ops);
+                        configuredPort, new HttpAccess(access, corsOrigins(config)), ops, cluster);
                 instances.add(v);
                 return v;
             }, new DeploymentOptions().setInstances(eventLoops)));
             int port = instances.getFirst().actualPort();
+            await(cluster.serving(host, port)); // in cluster mode: this node's descriptor, cluster-wide
             await(vertx.deployVerticle(() -> new EventBusApiVerticle(engine, limits, access), new DeploymentOptions().setInstances(eventLoops)));
             LOG.info("Poisk listening on {}://{}:{} ({} event loops, data_dir {})", ops.tls().enabled() ? "https" : "http", host, port, eventLoops,
                     config.path("data_dir").toAbsolutePath());

@@ -32,4 +32,9 @@ public interface ServerRuntime {
 
     /** Where the engine's embedding and reranking run. */
     Inference inference(Vertx vertx, PoiskConfig config, MeterRegistry registry);
+
+    /** What {@code GET /cluster} shows and how this node is made known to the others; a single node by default. */
+    default ClusterView cluster(Vertx vertx, PoiskConfig config) {
+        return ClusterView.single();
+    }
 }

@@ -6,6 +6,7 @@ import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
 import io.poisk.engine.Engine;
 import io.poisk.engine.SearchRequest;
+import io.poisk.server.ClusterView;
 import io.poisk.server.auth.HttpAccess;
 import io.poisk.server.auth.KeyRoutes;
 import io.poisk.server.auth.PageSecurity;
@@ -74,6 +75,7 @@ public final class HttpApiVerticle extends VerticleBase {
     private Router router;
     private final HttpAccess access;
     private final OpsOptions ops;
+    private final ClusterView cluster;
 
     /** Without meters export, TLS or access log (tests that only need the route table). */
     public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, ConnectionLimits connectionLimits,
@@ -82,8 +84,15 @@ public final class HttpApiVerticle extends VerticleBase {
                 new HttpAccess(io.poisk.server.auth.ApiAccess.off(), List.of()), OpsOptions.none());
     }
 
+    /** As the full constructor, as a single node ({@code GET /cluster} shows this node alone). */
     public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, ConnectionLimits connectionLimits,
                     AtomicInteger openConnections, String host, int port, HttpAccess access, OpsOptions ops) {
+        this(engine, limits, liveLimits, connectionLimits, openConnections, host, port, access, ops, ClusterView.single());
+    }
+
+    public HttpApiVerticle(Engine engine, ApiLimits limits, LiveSearchLimits liveLimits, ConnectionLimits connectionLimits,
+                    AtomicInteger openConnections, String host, int port, HttpAccess access, OpsOptions ops, ClusterView cluster) {
+        this.cluster = cluster;
         this.access = access;
         this.engine = engine;
         this.ops = ops;
@@ -249,6 +258,7 @@ public final class HttpApiVerticle extends VerticleBase {
         router.get("/collections/:name/search/stream").handler(ctx -> LiveSearchStream.handle(ctx, engine, decoder, context));
         new KeyRoutes(access.access(), vertx).mount(router);
         router.get("/stats").handler(ctx -> json(ctx, 200, engine.stats()));
+        ClusterRoutes.install(router, cluster);
         router.get("/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml; charset=utf-8")
                 .sendFile(OPENAPI_RESOURCE));
         router.get("/").handler(ctx -> ctx.response().putHeader("content-type", "text/html; charset=utf-8")

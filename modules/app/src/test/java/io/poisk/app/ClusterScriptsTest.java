@@ -1,0 +1,138 @@
+package io.poisk.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code ops/cluster/up 2 DIR} and {@code ops/cluster/down DIR} as an operator runs them: a Kafka broker and two
+ * {@code poisk serve --cluster} nodes on loopback (this test's classpath instead of the built lib folders). Both
+ * nodes' {@code GET /cluster} list the same two serving members and the broker as reachable; down stops all three
+ * with SIGTERM.
+ */
+@Tag("process")
+@Tag("model")
+class ClusterScriptsTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long UP_TIMEOUT_S = 150;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void upStartsABrokerAndTwoJoinedNodesAndDownStopsThem(@TempDir Path dir) throws Exception {
+        Path repo = Path.of(System.getProperty("poisk.repo.dir", "../.."));
+        Path cluster = dir.resolve("cluster");
+        long t0 = System.nanoTime();
+        Run up = run(repo, UP_TIMEOUT_S + 20, "ops/cluster/up", "2", cluster.toString());
+        try {
+            long upMs = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(up.rc).as("up: %s", up.err).isZero();
+            List<JsonNode> lines = new ArrayList<>();
+            for (String l : up.out.strip().split("\n")) lines.add(JSON.readTree(l));
+            assertThat(lines).hasSize(3);
+            JsonNode broker = lines.get(0);
+            assertThat(broker.path("broker").asBoolean()).isTrue();
+            String bootstrap = broker.path("bootstrap").asText();
+            List<JsonNode> nodes = lines.subList(1, 3);
+            for (int i = 0; i < 2; i++) {
+                assertThat(nodes.get(i).path("node").asInt()).isEqualTo(i + 1);
+                assertThat(nodes.get(i).path("pid").asLong()).isPositive();
+                assertThat(nodes.get(i).path("cluster_port").asInt()).isPositive();
+            }
+            assertThat(Files.readString(cluster.resolve("pids"))).contains("broker " + broker.path("pid").asLong());
+
+            // each node sees both members as serving nodes (a node publishes its descriptor right after it listens)
+            Set<String> memberIds = null;
+            for (JsonNode node : nodes) {
+                int port = node.path("http_port").asInt();
+                JsonNode view = awaitTwoServing(port);
+                assertThat(view.path("mode").asText()).isEqualTo("cluster");
+                assertThat(view.path("serving").asInt()).isEqualTo(2);
+                Set<String> ids = new HashSet<>();
+                for (JsonNode m : view.path("members")) {
+                    ids.add(m.path("id").asText());
+                    assertThat(m.path("address").asText()).startsWith("127.0.0.1:");
+                    if (m.path("self").asBoolean()) assertThat(m.path("http").asText()).isEqualTo("127.0.0.1:" + port);
+                }
+                if (memberIds == null) memberIds = ids;
+                assertThat(ids).hasSize(2).isEqualTo(memberIds);
+                JsonNode kafka = view.path("kafka");
+                assertThat(kafka.path("bootstrap").asText()).isEqualTo(bootstrap);
+                assertThat(kafka.path("reachable").asBoolean()).as(kafka.toString()).isTrue();
+                assertThat(kafka.path("brokers").path(0).path("address").asText()).isEqualTo(bootstrap);
+            }
+
+            long t1 = System.nanoTime();
+            Run down = run(repo, 60, "ops/cluster/down", cluster.toString());
+            assertThat(down.rc).as("down: %s", down.err).isZero();
+            JsonNode stopped = JSON.readTree(down.out);
+            assertThat(stopped.path("stopped")).hasSize(3);
+            assertThat(stopped.path("killed")).isEmpty();
+            for (JsonNode line : lines) {
+                assertThat(ProcessHandle.of(line.path("pid").asLong()).map(ProcessHandle::isAlive).orElse(false))
+                        .as("pid %s after down", line.path("pid")).isFalse();
+            }
+            assertThat(cluster.resolve("pids")).doesNotExist();
+            System.out.printf("ops/cluster: up 2 nodes + broker in %d ms, down (SIGTERM, no kill) in %d ms%n", upMs,
+                    (System.nanoTime() - t1) / 1_000_000);
+        } finally {
+            if (Files.exists(cluster.resolve("pids"))) run(repo, 60, "ops/cluster/down", cluster.toString());
+        }
+    }
+
+    /** GET /cluster until both members have published their descriptor, at most 15 s. */
+    private JsonNode awaitTwoServing(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        JsonNode view = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/cluster"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            view = JSON.readTree(r.body());
+            if (view.path("serving").asInt() == 2) return view;
+            Thread.sleep(250);
+        }
+        return view;
+    }
+
+    private record Run(int rc, String out, String err) {
+    }
+
+    /** A script of the repository, with this test's classpath and flags, bounded by {@code timeoutS}. */
+    private static Run run(Path repo, long timeoutS, String... command) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(repo.toFile());
+        pb.command().set(0, repo.resolve(command[0]).toString());
+        Map<String, String> env = pb.environment();
+        env.put("POISK_CLASSPATH", System.getProperty("java.class.path"));
+        env.put("POISK_KAFKA_CLASSPATH", System.getProperty("java.class.path"));
+        env.put("POISK_JVM_FLAGS", System.getProperty("poisk.jvm.flags"));
+        env.put("POISK_MODELS_DIR", System.getProperty("poisk.models.dir"));
+        env.put("POISK_UP_TIMEOUT_S", String.valueOf(UP_TIMEOUT_S));
+        Path out = Files.createTempFile("cluster-script", ".out"), err = Files.createTempFile("cluster-script", ".err");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            return new Run(-1, Files.readString(out), "timed out after " + timeoutS + " s; " + Files.readString(err, StandardCharsets.UTF_8));
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+}
