@@ -148,6 +148,50 @@ class CollectionSnapshotTest {
     }
 
     @Test
+    void aCollectionWithoutAModelRestoresWithItsSimilarityAndScores() throws Exception {
+        CollectionSchema own = new CollectionSchema("own", null, DIM, "dot");
+        Random r = new Random(5);
+        List<EmbeddedDocument> docs = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            float[] v = unit(r, DIM);
+            float length = 0.5f + 1.5f * r.nextFloat(); // lengths count under dot product
+            for (int j = 0; j < DIM; j++) v[j] *= length;
+            docs.add(doc("v" + i, "", v));
+        }
+        Path snap = tmp.resolve("snap-own");
+        try (CollectionCatalog catalog = CollectionCatalog.open(tmp.resolve("data"), OPTS)) {
+            CollectionIndex source = catalog.create(own);
+            source.upsert(docs.subList(0, 300));
+            source.flush();
+            source.upsert(docs.subList(300, 400)); // the live segment's part travels as log records
+            source.snapshot(snap, "s1", "2026-01-01T00:00:00Z");
+            CollectionIndex restored = catalog.restore("own-copy", snap);
+            assertThat(restored.schema().model()).isNull();
+            assertThat(restored.schema().similarity()).isEqualTo("dot");
+            assertThat(restored.documentCount()).isEqualTo(400);
+            Random q = new Random(6);
+            for (int i = 0; i < 10; i++) {
+                float[] query = unit(q, DIM);
+                assertThat(restored.search(query, 10)).extracting(Hit::id, Hit::score)
+                        .containsExactlyElementsOf(source.search(query, 10).stream().map(h -> org.assertj.core.groups.Tuple.tuple(h.id(), h.score())).toList());
+                float best = Float.NEGATIVE_INFINITY;
+                String bestId = null;
+                for (EmbeddedDocument d : docs) {
+                    float dot = 0;
+                    for (int j = 0; j < DIM; j++) dot += d.vector()[j] * query[j];
+                    if (dot > best) {
+                        best = dot;
+                        bestId = d.document().id();
+                    }
+                }
+                Hit top = restored.search(query, 1).getFirst();
+                assertThat(top.id()).isEqualTo(bestId);
+                assertThat((double) top.score()).isCloseTo(best, org.assertj.core.data.Offset.offset(1e-3)); // the inner product itself
+            }
+        }
+    }
+
+    @Test
     void aDamagedSnapshotIsRefusedAndLeavesNoCollection() throws Exception {
         Path snap = tmp.resolve("snap");
         try (CollectionCatalog catalog = CollectionCatalog.open(tmp.resolve("data"), OPTS)) {
