@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code ops/cluster/up 2 DIR} and {@code ops/cluster/down DIR} as an operator runs them: a Kafka broker and two
  * {@code poisk serve --cluster} nodes on loopback (this test's classpath instead of the built lib folders). Both
  * nodes' {@code GET /cluster} list the same two serving members and the broker as reachable; down stops all three
- * with SIGTERM.
+ * with SIGTERM. Between them {@code ops/cluster/fault DIR 2 1} kills node 2 with SIGKILL and starts it again: it
+ * serves and both nodes see two members once more.
  */
 @Tag("process")
 @Tag("model")
@@ -81,6 +82,23 @@ class ClusterScriptsTest {
                 assertThat(kafka.path("brokers").path(0).path("address").asText()).isEqualTo(bootstrap);
             }
 
+            // fault: node 2 killed with SIGKILL and restarted from its own command line; it joins again and serves
+            long tf = System.nanoTime();
+            Run fault = run(repo, UP_TIMEOUT_S + 20, "ops/cluster/fault", cluster.toString(), "2", "1");
+            assertThat(fault.rc).as("fault: %s", fault.err).isZero();
+            JsonNode restarted = JSON.readTree(fault.out);
+            long killedPid = nodes.get(1).path("pid").asLong();
+            assertThat(restarted.path("killed_pid").asLong()).isEqualTo(killedPid);
+            assertThat(ProcessHandle.of(killedPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+            long newPid = restarted.path("pid").asLong();
+            assertThat(newPid).isNotEqualTo(killedPid);
+            assertThat(ProcessHandle.of(newPid).map(ProcessHandle::isAlive).orElse(false)).isTrue();
+            assertThat(Files.readString(cluster.resolve("pids"))).contains("node-2 " + newPid).doesNotContain("node-2 " + killedPid + "\n");
+            for (JsonNode node : nodes) {
+                assertThat(awaitTwoServing(node.path("http_port").asInt()).path("serving").asInt()).isEqualTo(2);
+            }
+            long faultMs = (System.nanoTime() - tf) / 1_000_000;
+
             long t1 = System.nanoTime();
             Run down = run(repo, 60, "ops/cluster/down", cluster.toString());
             assertThat(down.rc).as("down: %s", down.err).isZero();
@@ -92,8 +110,8 @@ class ClusterScriptsTest {
                         .as("pid %s after down", line.path("pid")).isFalse();
             }
             assertThat(cluster.resolve("pids")).doesNotExist();
-            System.out.printf("ops/cluster: up 2 nodes + broker in %d ms, down (SIGTERM, no kill) in %d ms%n", upMs,
-                    (System.nanoTime() - t1) / 1_000_000);
+            System.out.printf("ops/cluster: up 2 nodes + broker in %d ms, fault (kill -9 node 2, restart, ready) in %d ms,"
+                    + " down (SIGTERM, no kill) in %d ms%n", upMs, faultMs, (System.nanoTime() - t1) / 1_000_000);
         } finally {
             if (Files.exists(cluster.resolve("pids"))) run(repo, 60, "ops/cluster/down", cluster.toString());
         }

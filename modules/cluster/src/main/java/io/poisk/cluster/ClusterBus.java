@@ -110,7 +110,9 @@ public final class ClusterBus {
         hz.setProperty("hazelcast.shutdownhook.enabled", "false");
         hz.setProperty("hazelcast.socket.bind.any", "false");
         NetworkConfig network = hz.getNetworkConfig();
-        network.setPort(port).setPortAutoIncrement(false);
+        // Reuse the address: a member restarted after a crash (ops/cluster/fault) binds its port again while the dead
+        // one's connections still sit in TIME_WAIT.
+        network.setPort(port).setPortAutoIncrement(false).setReuseAddress(true);
         network.getInterfaces().setEnabled(true).addInterface(host);
         JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);
