@@ -57,11 +57,16 @@ class RemoteInferenceProcessTest {
                 "POISK_INFERENCE_ATTEMPT_TIMEOUT_MS", String.valueOf(ATTEMPT_TIMEOUT_MS));
         long t0 = System.nanoTime();
         try (ServerProcess server = ServerProcess.start(data.resolve("data"), tmp.resolve("server.log"), env)) {
+            // no worker yet: the serving node is alive but not ready, and says why
+            HttpResponse<String> notReady = send(server, "GET", "/health/ready", null);
+            assertThat(notReady.statusCode()).as(notReady.body()).isEqualTo(503);
+            assertThat(notReady.body()).contains("no poisk worker in the cluster serves model 'e5-small-v2'");
             // both workers load the model at once; each is ready once its consumer is registered cluster-wide
             CompletableFuture<WorkerProcess> startA = CompletableFuture.supplyAsync(() -> startWorker(aHz, members, tmp.resolve("worker-a.log")));
             CompletableFuture<WorkerProcess> startB = CompletableFuture.supplyAsync(() -> startWorker(bHz, members, tmp.resolve("worker-b.log")));
             try (WorkerProcess a = startA.get(200, TimeUnit.SECONDS); WorkerProcess b = startB.get(200, TimeUnit.SECONDS)) {
                 System.out.printf("cluster of 1 serving node + 2 workers up in %d ms%n", millisSince(t0));
+                assertThat(awaitReady(server, 200).statusCode()).isEqualTo(200);
 
                 // 0. GET /cluster: the serving node and both workers with the model they serve (auth is off on loopback)
                 HttpResponse<String> view = send(server, "GET", "/cluster", null);
@@ -76,7 +81,8 @@ class RemoteInferenceProcessTest {
                 }
 
                 // 1. ingest and search, every vector made on a worker
-                assertThat(send(server, "PUT", "/collections/docs", "{}").statusCode()).isEqualTo(201);
+                HttpResponse<String> created = send(server, "PUT", "/collections/docs", "{}");
+                assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
                 StringBuilder docs = new StringBuilder("{\"documents\":[");
                 for (int i = 0; i < TOPICS.length; i++) {
                     docs.append(i == 0 ? "" : ",").append("{\"id\":\"t").append(i).append("\",\"text\":").append(JSON.writeValueAsString(TOPICS[i])).append('}');
@@ -135,6 +141,9 @@ class RemoteInferenceProcessTest {
 
                 // 3. no worker alive: a clear 503 within the inference deadline, not a hang
                 b.kill();
+                HttpResponse<String> noWorker = awaitReady(server, 503);
+                assertThat(noWorker.statusCode()).as(noWorker.body()).isEqualTo(503);
+                assertThat(noWorker.body()).contains("no poisk worker in the cluster serves model");
                 long searchStart = System.nanoTime();
                 HttpResponse<String> none = send(server, "POST", "/collections/docs/search", "{\"query\":\"an erupting volcano\",\"mode\":\"dense\"}");
                 long tookMs = millisSince(searchStart);
@@ -191,6 +200,17 @@ class RemoteInferenceProcessTest {
         byte[] out = p.getInputStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new String(out);
+    }
+
+    /** GET /health/ready until it answers {@code status} (membership changes take a moment to be seen), at most 20 s. */
+    private HttpResponse<String> awaitReady(ServerProcess server, int status) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        HttpResponse<String> r = send(server, "GET", "/health/ready", null);
+        while (r.statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            r = send(server, "GET", "/health/ready", null);
+        }
+        return r;
     }
 
     private HttpResponse<String> send(ServerProcess server, String method, String path, String body) throws IOException, InterruptedException {

@@ -35,16 +35,35 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class RemoteInference implements Inference {
     private final InferenceClient client;
     private final int maxTextsInFlight;
+    /** Who serves which model; null in tests that run without a cluster (then every model counts as served). */
+    private final NodeDirectory directory;
 
     /** Sends over {@code bus}; a member that leaves the cluster makes every request in flight try again at once. */
     public RemoteInference(ClusterBus bus, PoiskConfig config) {
-        this(new InferenceClient(bus.vertx(), config.longValue("inference.timeout_ms"), config.longValue("inference.attempt_timeout_ms")), config);
+        this(new InferenceClient(bus.vertx(), config.longValue("inference.timeout_ms"), config.longValue("inference.attempt_timeout_ms")),
+                config, new NodeDirectory(bus));
         bus.onMemberLeft(client::memberLeft);
     }
 
-    RemoteInference(InferenceClient client, PoiskConfig config) {
+    RemoteInference(InferenceClient client, PoiskConfig config, NodeDirectory directory) {
         this.client = client;
         this.maxTextsInFlight = Math.max(1, config.integer("embedding.queue_capacity"));
+        this.directory = directory;
+    }
+
+    /** Null once a live worker has published that it serves {@code modelId} (the descriptor of a member that left is gone). */
+    @Override
+    public CompletableFuture<String> unavailable(String modelId) {
+        if (directory == null) return CompletableFuture.completedFuture(null);
+        return directory.members().map(members -> {
+            for (int i = 0; i < members.size(); i++) {
+                io.vertx.core.json.JsonObject m = members.getJsonObject(i);
+                io.vertx.core.json.JsonArray served = m.getJsonArray("models");
+                if ("worker".equals(m.getString("role")) && served != null && served.contains(modelId)) return (String) null;
+            }
+            return "no poisk worker in the cluster serves model '" + modelId + "' (inference.mode=remote): start one with"
+                    + " poisk worker --cluster --join HOST:PORT --models-served " + modelId;
+        }).toCompletionStage().toCompletableFuture();
     }
 
     @Override

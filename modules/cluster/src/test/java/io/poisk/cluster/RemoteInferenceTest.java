@@ -49,7 +49,7 @@ class RemoteInferenceTest {
     }
 
     private RemoteInference remote(PoiskConfig config) {
-        return new RemoteInference(new InferenceClient(vertx, 5_000, 2_000), config);
+        return new RemoteInference(new InferenceClient(vertx, 5_000, 2_000), config, null);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.poisk.engine;
 import io.poisk.models.ModelRegistry;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Where the engine's model inference runs ({@code inference.mode}): {@link LocalInference} in this process, or
@@ -19,4 +20,12 @@ public interface Inference {
 
     /** For {@code GET /stats}: the mode and what this inference has done (remote: requests, retries, failures). */
     Map<String, Object> stats();
+
+    /**
+     * Why {@code modelId} cannot be inferred now, or null when it can ({@code GET /health/ready}). In this process it
+     * always can once loaded; remote inference needs a live worker that serves the model.
+     */
+    default CompletableFuture<String> unavailable(String modelId) {
+        return CompletableFuture.completedFuture(null);
+    }
 }

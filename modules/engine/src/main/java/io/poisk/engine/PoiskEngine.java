@@ -342,7 +342,8 @@ public final class PoiskEngine implements Engine {
     public CompletableFuture<Readiness> readiness() {
         boolean modelLoaded = embedders.loadedOrNull(defaultModel) != null;
         List<String> unavailable = unavailableCollections();
-        return disk.submit(() -> new Readiness(defaultModel, modelLoaded, unavailable, DataDirProbe.problem(dataDir)));
+        return inference.unavailable(defaultModel).thenCompose(inferenceProblem ->
+                disk.submit(() -> new Readiness(defaultModel, modelLoaded, unavailable, DataDirProbe.problem(dataDir), inferenceProblem)));
     }
 
     @Override

@@ -12,14 +12,16 @@ import java.util.List;
  * @param defaultModelLoaded whether its weights are loaded (the first search would not wait for them)
  * @param unavailableCollections collections that failed to open, reported and served as unavailable
  * @param dataDirProblem why the data directory cannot be written, or null when it can
+ * @param inferenceProblem why the default model cannot be inferred now (remote inference: no live worker serves it), or null
  */
-public record Readiness(String defaultModel, boolean defaultModelLoaded, List<String> unavailableCollections, String dataDirProblem) {
+public record Readiness(String defaultModel, boolean defaultModelLoaded, List<String> unavailableCollections, String dataDirProblem,
+                        String inferenceProblem) {
     public Readiness {
         unavailableCollections = List.copyOf(unavailableCollections);
     }
 
     public boolean ready() {
-        return defaultModelLoaded && dataDirProblem == null;
+        return defaultModelLoaded && dataDirProblem == null && inferenceProblem == null;
     }
 
     /** What holds readiness back, in words; empty when ready. */
@@ -27,6 +29,7 @@ public record Readiness(String defaultModel, boolean defaultModelLoaded, List<St
         List<String> out = new ArrayList<>();
         if (!defaultModelLoaded) out.add("default model '" + defaultModel + "' is not loaded yet");
         if (dataDirProblem != null) out.add(dataDirProblem);
+        if (inferenceProblem != null) out.add(inferenceProblem);
         return out;
     }
 }

@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * {@code GET /health/live} (the process answers) and {@code GET /health/ready} (200 once the default model is
- * loaded and the data directory takes writes; 503 with the reasons before), as Vert.x health procedures so the
+ * loaded, can be inferred (remote inference: a live worker serves it) and the data directory takes writes; 503 with
+ * the reasons otherwise), as Vert.x health procedures so the
  * answer has the usual {@code {"status":"UP|DOWN","checks":[...]}} shape. {@code GET /health} is left as it was.
  */
 final class HealthRoutes {
@@ -35,7 +36,8 @@ final class HealthRoutes {
                     JsonObject data = new JsonObject().put("default_model", r.defaultModel()).put("default_model_loaded", r.defaultModelLoaded())
                             // an unavailable collection is reported, not waited on: the others serve
                             .put("unavailable_collections", r.unavailableCollections())
-                            .put("data_dir_writable", r.dataDirProblem() == null).put("reasons", r.reasons());
+                            .put("data_dir_writable", r.dataDirProblem() == null)
+                            .put("inference_available", r.inferenceProblem() == null).put("reasons", r.reasons());
                     promise.complete(r.ready() ? Status.OK(data) : Status.KO(data));
                 }));
         router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
