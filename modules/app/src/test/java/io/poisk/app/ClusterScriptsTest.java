@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code ops/cluster/up 2 DIR} and {@code ops/cluster/down DIR} as an operator runs them: a Kafka broker and two
  * {@code poisk serve --cluster} nodes on loopback (this test's classpath instead of the built lib folders). Both
  * nodes' {@code GET /cluster} list the same two serving members and the broker as reachable; down stops all three
- * with SIGTERM. Between them {@code ops/cluster/fault DIR 2 1} kills node 2 with SIGKILL and starts it again: it
- * serves and both nodes see two members once more.
+ * with SIGTERM. Between them {@code ops/cluster/fault DIR 2 1 --wipe} kills node 2 with SIGKILL, deletes its data
+ * directory and starts it again: it serves and both nodes see two members once more.
  */
 @Tag("process")
 @Tag("model")
@@ -84,11 +84,15 @@ class ClusterScriptsTest {
 
             // fault: node 2 killed with SIGKILL and restarted from its own command line; it joins again and serves
             long tf = System.nanoTime();
-            Run fault = run(repo, UP_TIMEOUT_S + 20, "ops/cluster/fault", cluster.toString(), "2", "1");
+            Path marker = cluster.resolve("node-2").resolve("written-before-the-crash");
+            Files.writeString(marker, "gone after --wipe");
+            Run fault = run(repo, UP_TIMEOUT_S + 20, "ops/cluster/fault", cluster.toString(), "2", "1", "--wipe");
             assertThat(fault.rc).as("fault: %s", fault.err).isZero();
             JsonNode restarted = JSON.readTree(fault.out);
             long killedPid = nodes.get(1).path("pid").asLong();
             assertThat(restarted.path("killed_pid").asLong()).isEqualTo(killedPid);
+            assertThat(restarted.path("wiped").asBoolean()).isTrue();
+            assertThat(marker).doesNotExist();
             assertThat(ProcessHandle.of(killedPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
             long newPid = restarted.path("pid").asLong();
             assertThat(newPid).isNotEqualTo(killedPid);
