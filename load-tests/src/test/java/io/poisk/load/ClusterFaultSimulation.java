@@ -39,7 +39,9 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  *
  * <p>Properties: {@code poisk.urls} (comma-separated node URLs), {@code collection} (xquad), {@code users}
  * (search users, 8), {@code ingestUsers} (2), {@code seconds} (60), {@code mode} (lexical|hybrid|dense, hybrid),
- * {@code k} (10), {@code timeoutMs} (the deadline each request asks for, 10000), {@code acked} (file to write).
+ * {@code k} (10), {@code timeoutMs} (the deadline each request asks for, 10000), {@code acked} (file to write),
+ * {@code warmup} (false: true sends every question once through every node first, unmeasured). {@code ingestUsers=0}
+ * runs searches alone (the throughput comparison of {@code cluster-throughput.sh}).
  */
 public class ClusterFaultSimulation extends Simulation {
     private final List<String> urls = Arrays.stream(System.getProperty("poisk.urls", "http://127.0.0.1:8080").split(","))
@@ -50,6 +52,8 @@ public class ClusterFaultSimulation extends Simulation {
     private final String mode = System.getProperty("mode", "hybrid");
     private final int k = LoadSettings.positiveInt("k", 10);
     private final int timeoutMs = LoadSettings.positiveInt("timeoutMs", 10_000);
+    private final boolean warmup = Boolean.getBoolean("warmup");
+    private final LatencySample serverTookMs = new LatencySample();
     private final Path ackedFile = Path.of(System.getProperty("acked", "target/acked.jsonl"));
     private final XquadCorpus corpus = XquadCorpus.load(settings.xquadFile());
 
@@ -70,7 +74,8 @@ public class ClusterFaultSimulation extends Simulation {
                 .tryMax(urls.size(), "attempt").on(
                         http("search").post(session -> url(session) + "/collections/" + collection + "/search")
                                 .body(StringBody(this::searchBody))
-                                .check(status().is(200), jsonPath("$.partial").ofBoolean().optional().saveAs("partial")))
+                                .check(status().is(200), jsonPath("$.partial").ofBoolean().optional().saveAs("partial"),
+                                        jsonPath("$.took_ms").ofLong().optional().saveAs("tookMs")))
                 .exec(this::recordSearch);
 
         ScenarioBuilder ingest = scenario("ingest").feed(documents())
@@ -82,13 +87,15 @@ public class ClusterFaultSimulation extends Simulation {
                                 .check(status().is(200), jsonPath("$.offsets").saveAs("offsets")))
                 .exec(this::recordIngest);
 
-        setUp(search.injectClosed(constantConcurrentUsers(settings.users()).during(settings.duration())),
-                ingest.injectClosed(constantConcurrentUsers(ingestUsers).during(settings.duration())))
-                .protocols(protocol);
+        List<io.gatling.javaapi.core.PopulationBuilder> load = new ArrayList<>();
+        load.add(search.injectClosed(constantConcurrentUsers(settings.users()).during(settings.duration())));
+        if (ingestUsers > 0) load.add(ingest.injectClosed(constantConcurrentUsers(ingestUsers).during(settings.duration())));
+        setUp(load).protocols(protocol);
     }
 
     @Override
     public void before() {
+        if (warmup) warmUp();
         startNanos = System.nanoTime();
         System.out.printf("POISK-CLUSTER-LOAD nodes=%d search_users=%d ingest_users=%d seconds=%d mode=%s%n", urls.size(),
                 settings.users(), ingestUsers, settings.duration().toSeconds(), mode);
@@ -108,6 +115,9 @@ public class ClusterFaultSimulation extends Simulation {
                         + "\"ingests\":%d,\"ingest_failures\":%d,\"acknowledged\":%d,\"retried_on_another_node\":%d}%n",
                 seconds, searches.sum(), searchFailures.sum(), partials.sum(), ingests.sum(), ingestFailures.sum(), acked.size(),
                 retriedOnAnotherNode.sum());
+        int n = serverTookMs.count();
+        System.out.printf("POISK-CLUSTER-THROUGHPUT searches_per_s=%.2f server_took_ms p50=%d p95=%d p99=%d (%d answered)%n",
+                n / seconds, serverTookMs.percentile(50), serverTookMs.percentile(95), serverTookMs.percentile(99), n);
     }
 
     /** The node of this attempt: the request's first node, then the next one for each retry. */
@@ -129,7 +139,8 @@ public class ClusterFaultSimulation extends Simulation {
         searches.increment();
         if (session.isFailed()) searchFailures.increment();
         else if (session.contains("partial") && session.getBoolean("partial")) partials.increment();
-        return session.markAsSucceeded().remove("partial");
+        if (!session.isFailed() && session.contains("tookMs")) serverTookMs.record(session.getLong("tookMs"));
+        return session.markAsSucceeded().remove("partial").remove("tookMs");
     }
 
     private Session recordIngest(Session session) {
@@ -140,6 +151,25 @@ public class ClusterFaultSimulation extends Simulation {
             acked.add("{\"id\":\"" + session.getString("id") + "\",\"offsets\":" + session.getString("offsets") + "}");
         }
         return session.markAsSucceeded().remove("offsets");
+    }
+
+    /**
+     * Every question once through every node, unmeasured: the JIT, the index and each node's query-embedding cache
+     * warm, so that a hybrid load measures retrieval and fan-out rather than inference.
+     */
+    private void warmUp() {
+        long start = System.nanoTime();
+        try (java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (String url : urls) {
+                PoiskAdminClient admin = new PoiskAdminClient(URI.create(url));
+                for (XquadCorpus.Question q : corpus.questions()) done.add(pool.submit(() -> admin.search(collection, q.text(), k, mode)));
+            }
+            for (java.util.concurrent.Future<?> f : done) f.get();
+        } catch (Exception e) {
+            throw new IllegalStateException("warm-up searches failed: " + e.getMessage(), e);
+        }
+        System.out.printf("POISK-WARMUP searches=%d seconds=%.1f%n", urls.size() * corpus.questions().size(), (System.nanoTime() - start) / 1e9);
     }
 
     /** XQuAD-ru questions in a fixed pseudo-random order. */
