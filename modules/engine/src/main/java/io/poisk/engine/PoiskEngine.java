@@ -175,6 +175,39 @@ public final class PoiskEngine implements Engine {
         return ingest.index(collection, documents);
     }
 
+    /**
+     * The schema a new collection named {@code name} with {@code model} (null: the default) gets; UNKNOWN_MODEL when
+     * no embedder card has that id. Cluster mode keeps a sharded collection's schema in its catalog.
+     */
+    public io.poisk.core.CollectionSchema schemaFor(String name, String model) {
+        io.poisk.models.EmbedderCard card = cards.embedder(model == null || model.isBlank() ? defaultModel : model);
+        return new io.poisk.core.CollectionSchema(name, card.id(), card.dimension(), io.poisk.core.CollectionSchema.COSINE);
+    }
+
+    /**
+     * Embeds documents for a collection of {@code schema} without writing them (cluster mode: the node that takes an
+     * ingest embeds once, and replicas insert the vectors with {@link #indexEmbedded}).
+     */
+    public CompletableFuture<List<io.poisk.index.EmbeddedDocument>> embedDocuments(io.poisk.core.CollectionSchema schema,
+                                                                                   io.poisk.index.PassageOptions passages,
+                                                                                   List<Document> documents) {
+        return ingest.embedOnly(schema, passages, documents);
+    }
+
+    /** The query vector of {@code text} by {@code model} (cluster mode: embedded once, sent to every shard). */
+    public CompletableFuture<float[]> embedQuery(String model, String text, String instruction) {
+        return embedders.get(model).thenCompose(b -> IngestPipeline.embed(b, List.of(text), io.poisk.models.EmbeddingRole.QUERY, instruction))
+                .thenApply(vectors -> vectors[0]);
+    }
+
+    /** Upserts documents with the vectors they carry, without inference; completes once durable. */
+    public CompletableFuture<Integer> indexEmbedded(String collection, List<io.poisk.index.EmbeddedDocument> documents) {
+        return disk.submit(() -> collections.use(collection, index -> {
+            index.upsert(documents);
+            return documents.size();
+        }));
+    }
+
     @Override
     public CompletableFuture<Optional<Document>> getDocument(String collection, String id) {
         return disk.submit(() -> collections.use(collection, index -> index.get(id)));

@@ -234,7 +234,8 @@ public final class HttpApiVerticle extends VerticleBase {
             String timeout = ctx.request().getHeader(RequestDeadlines.HEADER);
             decoded(ctx, bytes -> decoder.timedSearch(bytes, timeout)).onComplete(ar -> {
                 if (ar.failed()) ErrorResponses.send(ctx, ar.cause());
-                else reply(ctx, engine.search(name, ar.result().request(), ar.result().timeout()), ResponseEncoder::search);
+                else reply(ctx, engine.search(name, ar.result().request(), ar.result().timeout(), ar.result().after()),
+                        ResponseEncoder::search);
             });
         });
 
@@ -314,8 +315,14 @@ public final class HttpApiVerticle extends VerticleBase {
         String name = name(ctx);
         decoded(ctx, decoder::documentBatch).onComplete(ar -> {
             if (ar.failed()) ErrorResponses.send(ctx, ar.cause());
-            else reply(ctx, engine.index(name, ar.result()), n -> Map.of("indexed", n));
+            else reply(ctx, engine.indexWithReceipt(name, ar.result()), HttpApiVerticle::ingestReply);
         });
+    }
+
+    /** {@code {"indexed": n}}, with {@code "offsets"} (shard → highest offset written) for a sharded collection. */
+    static Map<String, Object> ingestReply(io.poisk.engine.IndexReceipt receipt) {
+        if (receipt.offsets().isEmpty()) return Map.of("indexed", receipt.indexed());
+        return Map.of("indexed", receipt.indexed(), "offsets", receipt.wireOffsets());
     }
 
     /**
