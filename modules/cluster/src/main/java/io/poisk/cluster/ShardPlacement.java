@@ -34,14 +34,28 @@ final class ShardPlacement {
         return bus.nodeId();
     }
 
+    /** Never throws: a node leaving the cluster (Hazelcast stopped) fails the future instead. */
     Future<Void> publish(String collection, int shard, int group, long offset, String state) {
+        try {
+            return put(collection, shard, group, offset, state);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+    }
+
+    private Future<Void> put(String collection, int shard, int group, long offset, String state) {
         JsonObject entry = new JsonObject().put("collection", collection).put("shard", shard).put("node", bus.nodeId())
                 .put("group", group).put("offset", offset).put("state", state);
         return map().compose(m -> m.put(key(collection, shard, bus.nodeId()), entry));
     }
 
     Future<Void> remove(String collection, int shard) {
-        return map().compose(m -> m.remove(key(collection, shard, bus.nodeId()))).mapEmpty();
+        try {
+            String key = key(collection, shard, bus.nodeId());
+            return map().compose(m -> m.remove(key)).mapEmpty();
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
     }
 
     /** Every entry of {@code collection} on a live member, by shard then node. */

@@ -30,6 +30,7 @@ final class ShardQuery {
     private final Vertx vertx;
     private final ShardPlacement placement;
     private final AtomicInteger rotation = new AtomicInteger();
+    static final long RETRY_MS = 50;
 
     ShardQuery(Vertx vertx, ShardPlacement placement) {
         this.vertx = vertx;
@@ -45,7 +46,7 @@ final class ShardQuery {
             for (int k = 0; k < spec.shards(); k++) {
                 JsonObject message = new JsonObject().put("op", "search").put("collection", spec.name()).put("shard", k)
                         .put("after", after.getOrDefault(k, -1L)).put("request", encoded);
-                answers.add(ask(byShard.get(k), 0, message, deadlineNanos));
+                answers.add(askShard(spec, k, byShard.get(k), message, deadlineNanos, after.containsKey(k)));
             }
             return Future.all(answers).map(done -> merge(spec, request, answers, started));
         });
@@ -62,6 +63,22 @@ final class ShardQuery {
             }
             return Future.succeededFuture(answer.getBoolean("found")
                     ? Optional.of(ShardSearchCodec.document(answer.getJsonObject("document"))) : Optional.empty());
+        });
+    }
+
+    /**
+     * Asks the ready replicas of shard {@code k}; when none answered and the request waits for its own writes to that
+     * shard ({@code after}), looks again at the placement every {@value #RETRY_MS} ms within the deadline (a replica
+     * may be catching up, or a new one joining). Without {@code after} the shard is missing at once: a search never
+     * waits out its deadline for a shard that has no copy.
+     */
+    private Future<JsonObject> askShard(ShardSpec spec, int k, List<String> nodes, JsonObject message, long deadlineNanos, boolean waits) {
+        return ask(nodes, 0, message, deadlineNanos).compose(answer -> {
+            if (answer != null || !waits || deadlineNanos - System.nanoTime() < 2 * RETRY_MS * 1_000_000) return Future.succeededFuture(answer);
+            io.vertx.core.Promise<JsonObject> again = io.vertx.core.Promise.promise();
+            vertx.setTimer(RETRY_MS, t -> replicas(spec).compose(byShard -> askShard(spec, k, byShard.get(k), message, deadlineNanos, true))
+                    .onComplete(again));
+            return again.future();
         });
     }
 

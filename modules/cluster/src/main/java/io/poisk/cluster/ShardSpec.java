@@ -27,6 +27,7 @@ public record ShardSpec(String name, String model, int dimension, String similar
         }
         if (shards < 1 || shards > 64) throw PoiskException.badRequest("'shards' must be between 1 and 64, got " + shards);
         if (replicas < 1 || replicas > 8) throw PoiskException.badRequest("'replicas' must be between 1 and 8, got " + replicas);
+        options = CollectionOptions.fromMap(options.toMap()); // as stored: defaults spelled out, so equal specs compare equal
     }
 
     /** The Kafka topic of the collection's documents: partition k is shard k. */

@@ -1,0 +1,238 @@
+package io.poisk.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.poisk.core.PoiskConfig;
+import io.poisk.kafka.KafkaBroker;
+import io.poisk.server.PoiskServer;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Sharded, replicated collections in one JVM: a real Kafka broker and three clustered servers on loopback, with
+ * vectors given (no model). Replica groups: node 0 → group 0, nodes 1 and 2 → group 1 (replica_group 1 and 3, mod 2),
+ * so every shard has one copy on node 0 and one on node 1 or 2. Ingest on one node, search on another with the
+ * ingest's offsets finds everything; GET by id anywhere; a delete propagates; GET /cluster shows two ready copies of
+ * each shard. Closing node 2 moves its shards to node 1 (the failover is timed); with the broker stopped, closing a
+ * node that holds the only copy of a replicas=1 collection's shards makes searches partial, naming them.
+ */
+@Tag("slow")
+class ShardedCollectionsTest {
+    private static final Logger LOG = LoggerFactory.getLogger(ShardedCollectionsTest.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int DIM = 8;
+    private static final int DOCS = 60;
+    private static final long WAIT_MS = 60_000;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void shardsReplicateFailOverAndNameWhatIsMissing(@TempDir Path tmp) throws Exception {
+        Path noModels = Files.createDirectories(tmp.resolve("models"));
+        KafkaBroker broker = KafkaBroker.start(tmp.resolve("kafka"), 0, 0);
+        PoiskServer[] nodes = new PoiskServer[3];
+        boolean brokerStopped = false;
+        try {
+            int[] hz = {freePort(), freePort(), freePort()};
+            String members = "127.0.0.1:" + hz[0] + ",127.0.0.1:" + hz[1] + ",127.0.0.1:" + hz[2];
+            int[] groups = {0, 1, 3};
+            for (int i = 0; i < 3; i++) {
+                Map<String, String> m = new HashMap<>(Map.of("port", "0", "host", "127.0.0.1", "data_dir", tmp.resolve("node" + i).toString(),
+                        "models_dir", noModels.toString(), "index.workers", "2", "cluster.enabled", "true", "cluster.port", String.valueOf(hz[i]),
+                        "cluster.members", members, "cluster.kafka.bootstrap", broker.bootstrap()));
+                m.put("cluster.replica_group", String.valueOf(groups[i]));
+                PoiskConfig config = PoiskConfig.defaults().with(m);
+                nodes[i] = PoiskServer.start(config, ClusterServerRuntime.of(config));
+            }
+            PoiskServer a = nodes[0], b = nodes[1], c = nodes[2];
+
+            var created = send(a, "PUT", "/collections/docs", "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\",\"shards\":3,\"replicas\":2}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(send(b, "PUT", "/collections/docs", "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\",\"shards\":3,\"replicas\":2}")
+                    .statusCode()).isEqualTo(200);
+            var solo = send(a, "PUT", "/collections/solo", "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\",\"shards\":3,\"replicas\":1}");
+            assertThat(solo.statusCode()).as(solo.body()).isEqualTo(201);
+            var bad = send(a, "PUT", "/collections/bad", "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\",\"shards\":65}");
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(bad.body()).contains("between 1 and 64");
+
+            Map<String, float[]> vectors = vectors(DOCS);
+            JsonNode ingested = json(send(a, "POST", "/collections/docs/documents", documents(vectors)));
+            assertThat(ingested.get("indexed").asInt()).isEqualTo(DOCS);
+            assertThat(ingested.get("offsets").size()).as("every shard got documents: %s", ingested).isEqualTo(3);
+            assertThat(json(send(a, "POST", "/collections/solo/documents", documents(vectors))).get("indexed").asInt()).isEqualTo(DOCS);
+
+            // Read-your-writes on another node: the ingest's offsets as "after".
+            JsonNode page = search(b, "docs", vectors.get("d0"), ingested.get("offsets"));
+            assertThat(page.get("partial").asBoolean()).as(page.toString()).isFalse();
+            assertThat(page.at("/shards/answered").toString()).isEqualTo("[0,1,2]");
+            assertThat(ids(page)).isEqualTo(vectors.keySet());
+            assertThat(page.at("/hits/0/id").asText()).isEqualTo("d0");
+            for (PoiskServer n : nodes) {
+                JsonNode doc = json(send(n, "GET", "/collections/docs/documents/d7", null));
+                assertThat(doc.get("text").asText()).isEqualTo("text of d7");
+                assertThat(doc.at("/fields/n").asInt()).isEqualTo(7);
+            }
+            assertThat(send(c, "GET", "/collections/docs/documents/nope", null).statusCode()).isEqualTo(404);
+            var patch = send(a, "PATCH", "/collections/docs/documents/d1", "{\"fields\":{\"n\":2}}");
+            assertThat(patch.statusCode()).isEqualTo(400);
+            assertThat(patch.body()).contains("not_supported_on_sharded_collection");
+            assertThat(send(a, "GET", "/collections", null).body()).contains("\"docs\"").doesNotContain("docs-s0");
+
+            // A delete on a third node propagates.
+            assertThat(send(c, "DELETE", "/collections/docs/documents/d3", null).statusCode()).isEqualTo(200);
+            await("d3 gone on every node", () -> {
+                for (PoiskServer n : nodes) if (send(n, "GET", "/collections/docs/documents/d3", null).statusCode() != 404) return false;
+                return true;
+            });
+            Set<String> alive = new TreeSet<>(vectors.keySet());
+            alive.remove("d3");
+
+            // Every shard on two nodes, ready.
+            await("each shard of docs ready on two nodes", () -> readyCopies(a, "docs", 2));
+            LOG.info("placement: {}", json(send(a, "GET", "/cluster", null)).at("/collections"));
+
+            // Node 2 leaves: Kafka moves its group-1 shards to node 1.
+            long closing = System.nanoTime();
+            c.close();
+            nodes[2] = null;
+            await("each shard of docs ready on two nodes after node 2 left", () -> readyCopies(a, "docs", 2));
+            long failoverMs = (System.nanoTime() - closing) / 1_000_000;
+            LOG.info("failover (node closed -> every shard ready on two live nodes): {} ms", failoverMs);
+            for (PoiskServer n : List.of(a, b)) {
+                JsonNode p = search(n, "docs", vectors.get("d5"), null);
+                assertThat(p.get("partial").asBoolean()).as(p.toString()).isFalse();
+                assertThat(ids(p)).isEqualTo(alive);
+            }
+            await("solo's shards ready on one node each", () -> readyCopies(a, "solo", 1));
+
+            // With Kafka stopped nothing can move: node 1's copies of solo have no other replica.
+            JsonNode placement = json(send(a, "GET", "/cluster", null)).at("/collections/solo/placement");
+            String nodeB = json(send(b, "GET", "/cluster", null)).get("node").asText();
+            Set<Integer> onB = new TreeSet<>();
+            for (JsonNode e : placement) if (e.get("node").asText().equals(nodeB)) onB.add(e.get("shard").asInt());
+            assertThat(onB).as("node 1 holds some of solo's shards: %s", placement).isNotEmpty();
+            broker.close();
+            brokerStopped = true;
+            b.close();
+            nodes[1] = null;
+            JsonNode partial = search(a, "solo", vectors.get("d0"), null);
+            assertThat(partial.get("partial").asBoolean()).as(partial.toString()).isTrue();
+            List<Integer> missing = new ArrayList<>();
+            partial.at("/shards/missing").forEach(x -> missing.add(x.asInt()));
+            assertThat(missing).isEqualTo(new ArrayList<>(onB));
+            JsonNode full = search(a, "docs", vectors.get("d0"), null);
+            assertThat(full.get("partial").asBoolean()).as("node 0 holds every shard of docs").isFalse();
+        } finally {
+            for (PoiskServer n : nodes) if (n != null) n.close();
+            if (!brokerStopped) broker.close();
+        }
+    }
+
+    private boolean readyCopies(PoiskServer node, String collection, int copies) throws Exception {
+        JsonNode placement = json(send(node, "GET", "/cluster", null)).at("/collections/" + collection + "/placement");
+        Map<Integer, Set<String>> ready = new HashMap<>();
+        for (JsonNode e : placement) {
+            if (e.get("state").asText().equals("ready")) ready.computeIfAbsent(e.get("shard").asInt(), k -> new HashSet<>()).add(e.get("node").asText());
+        }
+        for (int k = 0; k < 3; k++) if (ready.getOrDefault(k, Set.of()).size() != copies) return false;
+        return true;
+    }
+
+    private JsonNode search(PoiskServer node, String collection, float[] vector, JsonNode after) throws Exception {
+        ObjectNode body = JSON.createObjectNode().put("k", 100).put("timeout_ms", 10_000);
+        ArrayNode v = body.putArray("vector");
+        for (float x : vector) v.add(x);
+        if (after != null) body.set("after", after);
+        var response = send(node, "POST", "/collections/" + collection + "/search", body.toString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return JSON.readTree(response.body());
+    }
+
+    private static Set<String> ids(JsonNode page) {
+        Set<String> ids = new TreeSet<>();
+        page.get("hits").forEach(h -> ids.add(h.get("id").asText()));
+        return ids;
+    }
+
+    private static Map<String, float[]> vectors(int n) {
+        Random random = new Random(7);
+        Map<String, float[]> out = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            float[] v = new float[DIM];
+            for (int j = 0; j < DIM; j++) v[j] = random.nextFloat() * 2 - 1;
+            out.put("d" + i, v);
+        }
+        return out;
+    }
+
+    private static String documents(Map<String, float[]> vectors) {
+        ObjectNode body = JSON.createObjectNode();
+        ArrayNode docs = body.putArray("documents");
+        vectors.forEach((id, vector) -> {
+            ObjectNode d = docs.addObject().put("id", id).put("text", "text of " + id);
+            d.putObject("fields").put("n", Integer.parseInt(id.substring(1)));
+            ArrayNode v = d.putArray("vector");
+            for (float x : vector) v.add(x);
+        });
+        return body.toString();
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 299);
+        return JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> send(PoiskServer node, String method, String path, String body) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + path)).timeout(Duration.ofSeconds(30));
+        if (body != null) r.header("content-type", "application/json");
+        r.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(String what, Check check) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+        while (!check.holds()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("not within " + WAIT_MS + " ms: " + what);
+            Thread.sleep(100);
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
