@@ -121,10 +121,12 @@ class ShardedCollectionsTest {
             LOG.info("placement: {}", json(send(a, "GET", "/cluster", null)).at("/collections"));
 
             // Node 2 leaves: Kafka moves its group-1 shards to node 1.
+            String nodeC = json(send(c, "GET", "/cluster", null)).get("node").asText();
             long closing = System.nanoTime();
             c.close();
             nodes[2] = null;
-            await("each shard of docs ready on two nodes after node 2 left", () -> readyCopies(a, "docs", 2));
+            await("each shard of docs ready on two nodes after node 2 left", () -> !json(send(a, "GET", "/cluster", null))
+                    .at("/collections/docs/placement").toString().contains(nodeC) && readyCopies(a, "docs", 2));
             long failoverMs = (System.nanoTime() - closing) / 1_000_000;
             LOG.info("failover (node closed -> every shard ready on two live nodes): {} ms", failoverMs);
             for (PoiskServer n : List.of(a, b)) {
