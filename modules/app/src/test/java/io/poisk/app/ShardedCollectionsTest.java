@@ -107,6 +107,20 @@ class ShardedCollectionsTest {
             assertThat(patch.body()).contains("not_supported_on_sharded_collection");
             assertThat(send(a, "GET", "/collections", null).body()).contains("\"docs\"").doesNotContain("docs-s0");
 
+            // NDJSON on another node: its reply carries the offsets too, and a search with them sees the documents.
+            Map<String, float[]> streamed = new java.util.LinkedHashMap<>();
+            vectors(DOCS + 3).entrySet().stream().skip(DOCS).forEach(e -> streamed.put(e.getKey(), e.getValue()));
+            StringBuilder ndjson = new StringBuilder();
+            for (JsonNode d : JSON.readTree(documents(streamed)).get("documents")) ndjson.append(d).append('\n');
+            HttpResponse<String> streamedReply = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + b.port()
+                    + "/collections/docs/documents")).header("content-type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofString(ndjson.toString())).build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode streamedAck = json(streamedReply);
+            assertThat(streamedAck.get("indexed").asInt()).isEqualTo(3);
+            assertThat(streamedAck.get("offsets").size()).as(streamedAck.toString()).isPositive();
+            vectors.putAll(streamed);
+            assertThat(ids(search(c, "docs", vectors.get("d61"), streamedAck.get("offsets")))).isEqualTo(vectors.keySet());
+
             // A delete on a third node propagates.
             assertThat(send(c, "DELETE", "/collections/docs/documents/d3", null).statusCode()).isEqualTo(200);
             await("d3 gone on every node", () -> {

@@ -101,12 +101,16 @@ final class ShardQuery {
         });
     }
 
-    /** Asks {@code nodes[i]}, then the next ones, until one answers within the deadline; null when none did. */
+    /**
+     * Asks {@code nodes[i]}, then the next ones, until one answers within the deadline; null when none did. An attempt
+     * with another replica left to try gets half the time left, so a hung replica cannot take all of it.
+     */
     private Future<JsonObject> ask(List<String> nodes, int i, JsonObject message, long deadlineNanos) {
         long leftMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
         if (i >= nodes.size() || leftMs <= 0) return Future.succeededFuture(null);
-        JsonObject m = message.copy().put("timeout_ms", leftMs);
-        return vertx.eventBus().<JsonObject>request(ShardSearchVerticle.address(nodes.get(i)), m, new DeliveryOptions().setSendTimeout(leftMs))
+        long attemptMs = i + 1 < nodes.size() ? Math.max(1, leftMs / 2) : leftMs;
+        JsonObject m = message.copy().put("timeout_ms", attemptMs);
+        return vertx.eventBus().<JsonObject>request(ShardSearchVerticle.address(nodes.get(i)), m, new DeliveryOptions().setSendTimeout(attemptMs))
                 .map(reply -> reply.body())
                 .recover(e -> {
                     PoiskException fault = clientFault(e);
