@@ -4,7 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.poisk.core.PoiskConfig;
+import io.poisk.engine.EmbeddingRuntime;
+import io.poisk.engine.Engine;
+import io.poisk.engine.Inference;
+import io.poisk.engine.PoiskEngine;
+import io.poisk.engine.RerankRuntime;
+import io.poisk.models.ModelRegistry;
+import io.poisk.models.RerankResult;
+import io.poisk.models.RerankerCard;
+import io.poisk.server.ClusterView;
+import io.poisk.server.ServerRuntime;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.poisk.kafka.KafkaBroker;
 import io.poisk.server.PoiskServer;
 import org.junit.jupiter.api.Tag;
@@ -30,6 +43,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -41,7 +55,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * so every shard has one copy on node 0 and one on node 1 or 2. Ingest on one node, search on another with the
  * ingest's offsets finds everything; GET by id anywhere; a delete propagates; GET /cluster shows two ready copies of
  * each shard. Closing node 2 moves its shards to node 1 (the failover is timed); with the broker stopped, closing a
- * node that holds the only copy of a replicas=1 collection's shards makes searches partial, naming them.
+ * node that holds the only copy of a replicas=1 collection's shards makes searches partial, naming them. A rerank runs
+ * once on the coordinator over every shard's hits (a test reranker that needs no model).
  */
 @Tag("slow")
 class ShardedCollectionsTest {
@@ -50,6 +65,7 @@ class ShardedCollectionsTest {
     private static final int DIM = 8;
     private static final int DOCS = 60;
     private static final long WAIT_MS = 60_000;
+    private static final String RERANKER = "counting-reranker";
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -57,6 +73,12 @@ class ShardedCollectionsTest {
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void shardsReplicateFailOverAndNameWhatIsMissing(@TempDir Path tmp) throws Exception {
         Path noModels = Files.createDirectories(tmp.resolve("models"));
+        Files.createDirectories(noModels.resolve(RERANKER));
+        Files.writeString(noModels.resolve(RERANKER).resolve("model.onnx"), ""); // never loaded: the test inference scores
+        Files.writeString(noModels.resolve(RERANKER).resolve("tokenizer.json"), "{}");
+        Files.writeString(noModels.resolve(RERANKER).resolve("card.json"), "{\"id\":\"" + RERANKER + "\",\"kind\":\"cross_encoder\","
+                + "\"artifact\":\"model.onnx\",\"engine\":\"onnx\",\"tokenizer\":\"tokenizer.json\",\"query_template\":\"{text}\","
+                + "\"passage_template\":\"{text}\",\"instruction_template\":null,\"max_length\":64,\"dimension\":1}");
         KafkaBroker broker = KafkaBroker.start(tmp.resolve("kafka"), 0, 0);
         PoiskServer[] nodes = new PoiskServer[3];
         boolean brokerStopped = false;
@@ -70,7 +92,7 @@ class ShardedCollectionsTest {
                         "cluster.members", members, "cluster.kafka.bootstrap", broker.bootstrap()));
                 m.put("cluster.replica_group", String.valueOf(groups[i]));
                 PoiskConfig config = PoiskConfig.defaults().with(m);
-                nodes[i] = PoiskServer.start(config, ClusterServerRuntime.of(config));
+                nodes[i] = PoiskServer.start(config, withCountingReranker(ClusterServerRuntime.of(config)));
             }
             PoiskServer a = nodes[0], b = nodes[1], c = nodes[2];
 
@@ -130,6 +152,23 @@ class ShardedCollectionsTest {
             Set<String> alive = new TreeSet<>(vectors.keySet());
             alive.remove("d3");
 
+            // A rerank runs once on the coordinator over the merged hits of every shard (the test reranker scores "text of dN" as N).
+            ObjectNode reranked = JSON.createObjectNode().put("query", "any").put("k", 5).put("return_text", false);
+            ArrayNode rv = reranked.putArray("vector");
+            for (float x : vectors.get("d0")) rv.add(x);
+            reranked.putObject("rerank").put("model", RERANKER).put("top_n", 100);
+            var rerankReply = send(a, "POST", "/collections/docs/search", reranked.toString());
+            JsonNode rr = json(rerankReply);
+            List<String> rerankedIds = new ArrayList<>();
+            rr.get("hits").forEach(h -> rerankedIds.add(h.get("id").asText()));
+            assertThat(rerankedIds).as(rr.toString()).containsExactly("d62", "d61", "d60", "d59", "d58");
+            assertThat(rr.at("/hits/0/text").isMissingNode()).as("return_text false").isTrue();
+            assertThat(rr.at("/hits/0/reranked").asBoolean()).isTrue();
+            assertThat(rr.at("/rerank/model").asText()).isEqualTo(RERANKER);
+            // every document was a candidate (d3's delete may not have reached the other copy of its shard yet)
+            assertThat(rr.at("/rerank/top_n").asInt()).isBetween(alive.size(), alive.size() + 1);
+            assertThat(rr.get("partial").asBoolean()).isFalse();
+
             // Every shard on two nodes, ready.
             await("each shard of docs ready on two nodes", () -> readyCopies(a, "docs", 2));
             LOG.info("placement: {}", json(send(a, "GET", "/cluster", null)).at("/collections"));
@@ -171,6 +210,70 @@ class ShardedCollectionsTest {
             for (PoiskServer n : nodes) if (n != null) n.close();
             if (!brokerStopped) broker.close();
         }
+    }
+
+    /** {@code runtime} with a reranker {@value #RERANKER} that scores "text of dN" as N: no model needed. */
+    private static ServerRuntime withCountingReranker(ServerRuntime runtime) {
+        return new ServerRuntime() {
+            @Override
+            public Vertx vertx(PoiskConfig config, VertxOptions options, MeterRegistry registry) {
+                return runtime.vertx(config, options, registry);
+            }
+
+            @Override
+            public Inference inference(Vertx vertx, PoiskConfig config, MeterRegistry registry) {
+                Inference real = runtime.inference(vertx, config, registry);
+                return new Inference() {
+                    @Override
+                    public EmbeddingRuntime embedding(ModelRegistry models, String modelId) {
+                        return real.embedding(models, modelId);
+                    }
+
+                    @Override
+                    public RerankRuntime rerank(ModelRegistry models, String modelId) {
+                        RerankerCard card = (RerankerCard) models.card(modelId);
+                        return new RerankRuntime() {
+                            @Override
+                            public RerankerCard card() {
+                                return card;
+                            }
+
+                            @Override
+                            public CompletableFuture<RerankResult> rerank(String query, String instruction, List<String> documents, Duration budget) {
+                                float[] scores = new float[documents.size()];
+                                boolean[] scored = new boolean[documents.size()];
+                                for (int i = 0; i < scores.length; i++) {
+                                    scores[i] = Integer.parseInt(documents.get(i).substring("text of d".length()));
+                                    scored[i] = true;
+                                }
+                                int[] order = java.util.stream.IntStream.range(0, scores.length).boxed()
+                                        .sorted((x, y) -> Float.compare(scores[y], scores[x])).mapToInt(Integer::intValue).toArray();
+                                return CompletableFuture.completedFuture(new RerankResult(order, scores, scored, true));
+                            }
+
+                            @Override
+                            public void close() {
+                            }
+                        };
+                    }
+
+                    @Override
+                    public Map<String, Object> stats() {
+                        return real.stats();
+                    }
+                };
+            }
+
+            @Override
+            public ClusterView cluster(Vertx vertx, PoiskConfig config) {
+                return runtime.cluster(vertx, config);
+            }
+
+            @Override
+            public Engine engine(PoiskEngine local, Vertx vertx, PoiskConfig config) {
+                return runtime.engine(local, vertx, config);
+            }
+        };
     }
 
     private boolean readyCopies(PoiskServer node, String collection, int copies) throws Exception {

@@ -4,7 +4,6 @@ import io.poisk.core.Document;
 import io.poisk.core.DocumentPatch;
 import io.poisk.core.ErrorCode;
 import io.poisk.core.PoiskException;
-import io.poisk.core.SearchMode;
 import io.poisk.core.Similarity;
 import io.poisk.engine.CollectionDescription;
 import io.poisk.engine.DocumentPage;
@@ -12,7 +11,6 @@ import io.poisk.engine.IndexReceipt;
 import io.poisk.engine.LiveQuery;
 import io.poisk.engine.PoiskEngine;
 import io.poisk.engine.QuarantineReport;
-import io.poisk.engine.RerankChoice;
 import io.poisk.engine.SearchPage;
 import io.poisk.engine.SearchRequest;
 import io.poisk.engine.SnapshotInfo;
@@ -46,6 +44,7 @@ final class ShardedEngine extends ForwardingEngine {
     private final ShardLog log;
     private final ShardHost host;
     private final ShardQuery query;
+    private final ShardCoordinator coordinator;
 
     ShardedEngine(PoiskEngine node, Vertx vertx, ShardCatalog catalog, ShardLog log, ShardHost host, ShardQuery query) {
         super(node);
@@ -55,13 +54,14 @@ final class ShardedEngine extends ForwardingEngine {
         this.log = log;
         this.host = host;
         this.query = query;
+        this.coordinator = new ShardCoordinator(node, query);
     }
 
     @Override
     public CompletableFuture<Boolean> createShardedCollection(String name, String model, int dimension, Similarity similarity,
                                                               CollectionOptions options, int shards, int replicas) {
         return blocking(() -> {
-            if (options.rerank() != null) throw notSupported(name, "a default reranker ('rerank' at create)");
+            if (options.rerank() != null) throw notSupported(name, "a default reranker ('rerank' at create; name one in each search)");
             ShardSpec spec = model == null && similarity != null
                     ? new ShardSpec(name, null, dimension, similarity.wireName(), options, shards, replicas)
                     : fromSchema(name, model, options, shards, replicas);
@@ -174,32 +174,16 @@ final class ShardedEngine extends ForwardingEngine {
         return search(collection, request, timeout, Map.of());
     }
 
-    /** Embeds the query once here, then asks every shard ({@link ShardQuery}) with the vector. */
+    /** Embeds the query once here, asks every shard with the vector and reranks once here ({@link ShardCoordinator}). */
     @Override
     public CompletableFuture<SearchPage> search(String collection, SearchRequest request, Duration timeout, Map<Integer, Long> after) {
         Optional<ShardSpec> spec = sharded(collection);
         if (spec.isEmpty()) return local.search(collection, request, timeout, after);
-        ShardSpec s = spec.get();
-        if (request.rerank() instanceof RerankChoice.Given) return failed(notSupported(collection, "reranking ('rerank' in a search)"));
-        long deadline = deadline(timeout);
-        SearchRequest asked = request;
-        CompletableFuture<float[]> vector;
-        if (request.vector() != null || request.mode() == SearchMode.LEXICAL) {
-            vector = CompletableFuture.completedFuture(request.vector());
-        } else if (!s.schema().hasModel()) {
-            asked = withMode(request, SearchMode.LEXICAL); // as a local collection without a model does with a text-only query
-            vector = CompletableFuture.completedFuture(null);
-        } else {
-            vector = node.embedQuery(s.model(), request.query(), request.instruction());
+        try {
+            return coordinator.search(spec.get(), request, after, deadline(timeout));
+        } catch (PoiskException e) {
+            return failed(e);
         }
-        SearchRequest run = asked;
-        return vector.thenCompose(v -> query.search(s, run, v, after, deadline).toCompletionStage())
-                .thenApply(page -> run == request ? page
-                        : new SearchPage(page.hits(), page.tookMs(), null, SearchMode.LEXICAL, page.shards()));
-    }
-
-    private static SearchRequest withMode(SearchRequest r, SearchMode mode) {
-        return new SearchRequest(r.query(), r.instruction(), r.k(), mode, r.filter(), r.fusion(), r.rerank(), r.offset(), r.shape(), r.vector());
     }
 
     @Override
