@@ -96,10 +96,15 @@ class ShardedCollectionsTest {
             }
             PoiskServer a = nodes[0], b = nodes[1], c = nodes[2];
 
-            var created = send(a, "PUT", "/collections/docs", "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\",\"shards\":3,\"replicas\":2}");
+            String docsSpec = "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\",\"shards\":3,\"replicas\":2,\"fields\":{\"n\":\"long\"}}";
+            var created = send(a, "PUT", "/collections/docs", docsSpec);
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-            assertThat(send(b, "PUT", "/collections/docs", "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\",\"shards\":3,\"replicas\":2}")
-                    .statusCode()).isEqualTo(200);
+            assertThat(send(b, "PUT", "/collections/docs", docsSpec).statusCode()).isEqualTo(200);
+            // checked as the index would before anything enters Kafka: a record there must apply on every replica
+            var misfit = send(a, "POST", "/collections/docs/documents",
+                    "{\"documents\":[{\"id\":\"x\",\"text\":\"t\",\"fields\":{\"n\":\"NaN\"},\"vector\":[1,0,0,0,0,0,0,0]}]}");
+            assertThat(misfit.statusCode()).as(misfit.body()).isEqualTo(400);
+            assertThat(misfit.body()).contains("invalid_document");
             var solo = send(a, "PUT", "/collections/solo", "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\",\"shards\":3,\"replicas\":1}");
             assertThat(solo.statusCode()).as(solo.body()).isEqualTo(201);
             var bad = send(a, "PUT", "/collections/bad", "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\",\"shards\":65}");

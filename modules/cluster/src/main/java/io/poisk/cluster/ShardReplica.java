@@ -204,10 +204,32 @@ final class ShardReplica implements AutoCloseable {
         }
     }
 
+    /**
+     * Upserts a run of documents; when the index refuses one (a 4xx: a record the receiving node's checks let through,
+     * e.g. written by another build), they are applied one by one and the refused ones are logged and skipped, so one
+     * record never stops its shard. Other failures propagate (the batch is retried).
+     */
     private void flush(String collection, List<EmbeddedDocument> upserts) throws Exception {
         if (upserts.isEmpty()) return;
-        shards.indexEmbedded(collection, List.copyOf(upserts)).get(APPLY_TIMEOUT_S, TimeUnit.SECONDS);
+        try {
+            shards.indexEmbedded(collection, List.copyOf(upserts)).get(APPLY_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!refused(e.getCause())) throw e;
+            for (EmbeddedDocument d : upserts) {
+                try {
+                    shards.indexEmbedded(collection, List.of(d)).get(APPLY_TIMEOUT_S, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException one) {
+                    if (!refused(one.getCause())) throw one;
+                    LOG.error("{}: document '{}' refused by the index of {}; skipped: {}", spec.name(), d.document().id(), collection,
+                            one.getCause().getMessage());
+                }
+            }
+        }
         upserts.clear();
+    }
+
+    private static boolean refused(Throwable e) {
+        return e instanceof io.poisk.core.PoiskException p && p.code().httpStatus() >= 400 && p.code().httpStatus() < 500;
     }
 
     /** The shard's local collection, created with the collection's schema and options if this node has no copy. */

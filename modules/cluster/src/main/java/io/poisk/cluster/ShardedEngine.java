@@ -137,7 +137,7 @@ final class ShardedEngine extends ForwardingEngine {
         Optional<ShardSpec> spec = sharded(collection);
         if (spec.isEmpty()) return local.indexWithReceipt(collection, documents);
         ShardSpec s = spec.get();
-        return node.embedDocuments(s.schema(), s.options().effectivePassages(), documents).thenCompose(embedded -> {
+        return node.embedDocuments(s.schema(), s.options(), documents).thenCompose(embedded -> {
             List<ShardLog.Entry> entries = new ArrayList<>(embedded.size());
             for (EmbeddedDocument d : embedded) {
                 String id = d.document().id();

@@ -85,6 +85,28 @@ class ShardReplicaOffsetTest {
         }
     }
 
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aRecordTheIndexRefusesIsSkippedAndTheShardGoesOn(@TempDir Path tmp) throws Exception {
+        Path noModels = Files.createDirectories(tmp.resolve("models"));
+        try (KafkaBroker broker = KafkaBroker.start(tmp.resolve("kafka"), 0, 0); ShardLog log = new ShardLog(broker.bootstrap())) {
+            CollectionOptions typed = CollectionOptions.fromMap(Map.of("fields", Map.of("n", "long")));
+            ShardSpec spec = new ShardSpec("t", null, 4, "cosine", typed, 1, 1);
+            log.createCompactedTopic(spec.topic(), 1);
+            EmbeddedDocument bad = new EmbeddedDocument(new Document("d1", "bad", Map.of("n", "not a number")), vector(1));
+            long end = log.write(spec.topic(), List.of(upsert(0, "good 0"), new ShardLog.Entry(0, "d1", ShardRecordCodec.encode(bad)),
+                    upsert(2, "good 2"))).get(30, TimeUnit.SECONDS).get(0);
+            try (PoiskEngine engine = open(tmp.resolve("copy"), noModels)) {
+                ShardReplica replica = new ShardReplica(spec, 0, broker.bootstrap(), engine, tmp.resolve("copy/offsets"), QUIET).start();
+                awaitApplied(replica, end);
+                replica.close();
+                assertThat(engine.getDocument("t-s0", "d0").get(10, TimeUnit.SECONDS)).isPresent();
+                assertThat(engine.getDocument("t-s0", "d1").get(10, TimeUnit.SECONDS)).isEmpty();
+                assertThat(engine.getDocument("t-s0", "d2").get(10, TimeUnit.SECONDS)).isPresent();
+            }
+        }
+    }
+
     private static ShardLog.Entry upsert(int i, String text) {
         EmbeddedDocument d = new EmbeddedDocument(new Document("d" + i, text, Map.of("n", i)), vector(i));
         return new ShardLog.Entry(0, "d" + i, ShardRecordCodec.encode(d));

@@ -70,6 +70,7 @@ public final class PoiskEngine implements Engine {
     private final Inference inference;
     private final Duration rerankBudget;
     private final int defaultTopN;
+    private final int maxDocumentBytes;
 
     private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog, AliasTable aliases, MeterRegistry registry,
                         Inference inference) {
@@ -91,6 +92,7 @@ public final class PoiskEngine implements Engine {
         this.queryVectors = new QueryEmbeddingCache(config.longValue("embedding.query_cache_size"));
         queryVectors.bindTo(registry);
         this.rerankBudget = Duration.ofMillis(config.longValue("rerank.budget_ms"));
+        this.maxDocumentBytes = IndexOptions.from(config).maxDocumentBytes();
         this.defaultTopN = config.integer("rerank.default_top_n");
         this.searches = new SearchPipeline(collections, new QueryPlanner(cards, defaultTopN),
                 embedders, rerankers, queryVectors, disk, rerankBudget, meters);
@@ -189,13 +191,18 @@ public final class PoiskEngine implements Engine {
     }
 
     /**
-     * Embeds documents for a collection of {@code schema} without writing them (cluster mode: the node that takes an
-     * ingest embeds once, and replicas insert the vectors with {@link #indexEmbedded}).
+     * Embeds documents for a collection of {@code schema} and {@code options} without writing them, and checks them as
+     * its index would (cluster mode: the node that takes an ingest embeds once, and replicas insert the vectors with
+     * {@link #indexEmbedded}).
      */
     public CompletableFuture<List<io.poisk.index.EmbeddedDocument>> embedDocuments(io.poisk.core.CollectionSchema schema,
-                                                                                   io.poisk.index.PassageOptions passages,
+                                                                                   CollectionOptions options,
                                                                                    List<Document> documents) {
-        return ingest.embedOnly(schema, passages, documents);
+        // checked as the collection's index would check them: a record logged to Kafka must apply on every replica
+        return ingest.embedOnly(schema, options.effectivePassages(), documents).thenCompose(embedded -> disk.submit(() -> {
+            io.poisk.index.CollectionIndex.admitAll(schema, options, maxDocumentBytes, embedded);
+            return embedded;
+        }));
     }
 
     /** {@code rerank.default_top_n}: how many first-stage hits a rerank without its own top_n scores (at least k). */
