@@ -149,7 +149,12 @@ class ShardedCollectionsTest {
             assertThat(ids(search(c, "docs", vectors.get("d61"), streamedAck.get("offsets")))).isEqualTo(vectors.keySet());
 
             // A delete on a third node propagates.
-            assertThat(send(c, "DELETE", "/collections/docs/documents/d3", null).statusCode()).isEqualTo(200);
+            JsonNode deleted = json(send(c, "DELETE", "/collections/docs/documents/d3", null));
+            assertThat(deleted.get("deleted").asBoolean()).isTrue();
+            assertThat(deleted.get("offsets").size()).as(deleted.toString()).isEqualTo(1);
+            assertThat(ids(search(a, "docs", vectors.get("d3"), deleted.get("offsets")))).as("read-your-delete").doesNotContain("d3")
+                    .hasSize(vectors.size() - 1);
+            assertThat(send(c, "DELETE", "/collections/docs/documents/nope", null).statusCode()).isEqualTo(404);
             await("d3 gone on every node", () -> {
                 for (PoiskServer n : nodes) if (send(n, "GET", "/collections/docs/documents/d3", null).statusCode() != 404) return false;
                 return true;

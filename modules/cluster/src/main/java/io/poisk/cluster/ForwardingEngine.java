@@ -107,6 +107,16 @@ abstract class ForwardingEngine implements Engine {
     }
 
     @Override
+    public CompletableFuture<io.poisk.engine.IndexReceipt> indexWithReceipt(String collection, List<Document> documents) {
+        return local.indexWithReceipt(collection, documents);
+    }
+
+    @Override
+    public CompletableFuture<SearchPage> search(String collection, SearchRequest request, Duration timeout, Map<Integer, Long> after) {
+        return local.search(collection, request, timeout, after);
+    }
+
+    @Override
     public CompletableFuture<Optional<Document>> getDocument(String collection, String id) {
         return local.getDocument(collection, id);
     }
@@ -114,6 +124,11 @@ abstract class ForwardingEngine implements Engine {
     @Override
     public CompletableFuture<Boolean> deleteDocument(String collection, String id) {
         return local.deleteDocument(collection, id);
+    }
+
+    @Override
+    public CompletableFuture<io.poisk.engine.IndexReceipt> deleteWithReceipt(String collection, String id) {
+        return local.deleteWithReceipt(collection, id);
     }
 
     @Override

@@ -154,14 +154,20 @@ final class ShardedEngine extends ForwardingEngine {
         return query.get(spec.get(), id, deadline(null)).toCompletionStage().toCompletableFuture();
     }
 
-    /** A tombstone in the document's shard once a replica confirms the document exists (else false, as locally). */
     @Override
     public CompletableFuture<Boolean> deleteDocument(String collection, String id) {
+        return deleteWithReceipt(collection, id).thenApply(r -> r.indexed() > 0);
+    }
+
+    /** A tombstone in the document's shard once a replica confirms the document exists (else nothing, as locally). */
+    @Override
+    public CompletableFuture<IndexReceipt> deleteWithReceipt(String collection, String id) {
         Optional<ShardSpec> spec = sharded(collection);
-        if (spec.isEmpty()) return local.deleteDocument(collection, id);
+        if (spec.isEmpty()) return local.deleteWithReceipt(collection, id);
         ShardSpec s = spec.get();
-        return getDocument(collection, id).thenCompose(found -> found.isEmpty() ? CompletableFuture.completedFuture(false)
-                : log.write(s.topic(), List.of(new ShardLog.Entry(ShardRouter.shard(id, s.shards()), id, null))).thenApply(o -> true));
+        return getDocument(collection, id).thenCompose(found -> found.isEmpty() ? CompletableFuture.completedFuture(IndexReceipt.local(0))
+                : log.write(s.topic(), List.of(new ShardLog.Entry(ShardRouter.shard(id, s.shards()), id, null)))
+                .thenApply(offsets -> new IndexReceipt(1, offsets)));
     }
 
     @Override

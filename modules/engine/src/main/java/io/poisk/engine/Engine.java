@@ -128,6 +128,14 @@ public interface Engine extends AutoCloseable {
     CompletableFuture<Boolean> deleteDocument(String collection, String id);
 
     /**
+     * {@link #deleteDocument} with what was written: {@code indexed} 1 when the document existed (0: none, nothing
+     * written) and, for a sharded collection, the log offset of its tombstone, which a search takes as {@code after}.
+     */
+    default CompletableFuture<IndexReceipt> deleteWithReceipt(String collection, String id) {
+        return deleteDocument(collection, id).thenApply(deleted -> IndexReceipt.local(deleted ? 1 : 0));
+    }
+
+    /**
      * One page of an export: up to {@code limit} (1-{@link DocumentPage#MAX_LIMIT}) documents in ascending id
      * order after {@code cursor} (null: from the first), as {@link #getDocument} returns them. Following
      * {@link DocumentPage#nextCursor()} until it is null returns every document present for the whole export

@@ -192,9 +192,10 @@ public final class HttpApiVerticle extends VerticleBase {
         });
         router.delete("/collections/:name/documents/:id").handler(requestDeadline::start).handler(ctx -> {
             String id = ctx.pathParam("id");
-            reply(ctx, engine.deleteDocument(name(ctx), id), deleted -> {
-                if (!deleted) throw documentNotFound(ctx, id);
-                return Map.of("deleted", true);
+            reply(ctx, engine.deleteWithReceipt(name(ctx), id), receipt -> {
+                if (receipt.indexed() == 0) throw documentNotFound(ctx, id);
+                // a sharded collection's tombstone offset, for a search's "after"
+                return receipt.offsets().isEmpty() ? Map.of("deleted", true) : Map.of("deleted", true, "offsets", receipt.wireOffsets());
             });
         });
         // Updates without inference: field patches (one or a batch) and delete by filter.
