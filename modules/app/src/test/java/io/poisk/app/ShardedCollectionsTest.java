@@ -134,6 +134,12 @@ class ShardedCollectionsTest {
             assertThat(patch.body()).contains("not_supported_on_sharded_collection");
             assertThat(send(a, "GET", "/collections", null).body()).contains("\"docs\"").doesNotContain("docs-s0");
 
+            // Same-run peer: the same documents in a plain collection of node A, searched from node A, against the sharded one.
+            assertThat(send(a, "PUT", "/collections/plain", "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\"}").statusCode()).isEqualTo(201);
+            assertThat(json(send(a, "POST", "/collections/plain/documents", documents(vectors))).has("offsets")).isFalse();
+            LOG.info("search latency from node A, 40 searches each, k=100 (median/max ms): plain {}, sharded {}",
+                    latency(a, "plain", vectors), latency(a, "docs", vectors));
+
             // NDJSON on another node: its reply carries the offsets too, and a search with them sees the documents.
             Map<String, float[]> streamed = new java.util.LinkedHashMap<>();
             vectors(DOCS + 3).entrySet().stream().skip(DOCS).forEach(e -> streamed.put(e.getKey(), e.getValue()));
@@ -284,6 +290,18 @@ class ShardedCollectionsTest {
                 return runtime.engine(local, vertx, config);
             }
         };
+    }
+
+    private String latency(PoiskServer node, String collection, Map<String, float[]> vectors) throws Exception {
+        List<float[]> queries = new ArrayList<>(vectors.values());
+        long[] ms = new long[40];
+        for (int i = 0; i < ms.length; i++) {
+            long t = System.nanoTime();
+            search(node, collection, queries.get(i % queries.size()), null);
+            ms[i] = (System.nanoTime() - t) / 1_000_000;
+        }
+        java.util.Arrays.sort(ms);
+        return ms[ms.length / 2] + "/" + ms[ms.length - 1];
     }
 
     private boolean readyCopies(PoiskServer node, String collection, int copies) throws Exception {
