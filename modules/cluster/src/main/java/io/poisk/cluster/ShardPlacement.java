@@ -23,7 +23,10 @@ final class ShardPlacement {
     static final String READY = "ready";
     static final String BUILDING = "building";
 
+    static final long CACHE_MS = 200;
+
     private final ClusterBus bus;
+    private volatile Cached cached;
 
     ShardPlacement(ClusterBus bus) {
         this.bus = bus;
@@ -58,13 +61,29 @@ final class ShardPlacement {
         }
     }
 
-    /** Every entry of {@code collection} on a live member, by shard then node. */
+    /**
+     * Every entry of {@code collection} on a live member, by shard then node. The map's values are read at most every
+     * {@value #CACHE_MS} ms (each read asks every member); live members are checked on every call, so a departed
+     * node's copies vanish at once, and a read of a copy that moved meanwhile fails over to the next replica.
+     */
     Future<List<JsonObject>> of(String collection) {
         Set<String> live = bus.members().stream().map(m -> m.getUuid().toString()).collect(Collectors.toSet());
-        return map().compose(AsyncMap::values).map(all -> all.stream()
+        return values().map(all -> all.stream()
                 .filter(e -> collection.equals(e.getString("collection")) && live.contains(e.getString("node")))
                 .sorted(Comparator.comparing((JsonObject e) -> e.getInteger("shard")).thenComparing(e -> e.getString("node")))
                 .toList());
+    }
+
+    private Future<List<JsonObject>> values() {
+        Cached c = cached;
+        if (c != null && System.nanoTime() - c.at < CACHE_MS * 1_000_000) return c.values;
+        Future<List<JsonObject>> read = map().compose(AsyncMap::values);
+        cached = new Cached(System.nanoTime(), read);
+        read.onFailure(e -> cached = null);
+        return read;
+    }
+
+    private record Cached(long at, Future<List<JsonObject>> values) {
     }
 
     void removeWhere(java.util.function.Predicate<JsonObject> which) {
