@@ -5,6 +5,9 @@ import io.poisk.cluster.ClusterBus;
 import io.poisk.cluster.ClusterStatus;
 import io.poisk.cluster.NodeDirectory;
 import io.poisk.cluster.RemoteInference;
+import io.poisk.cluster.ShardedCollections;
+import io.poisk.engine.Engine;
+import io.poisk.engine.PoiskEngine;
 import io.poisk.core.PoiskConfig;
 import io.poisk.core.PoiskException;
 import io.poisk.engine.Inference;
@@ -46,6 +49,10 @@ final class ClusterServerRuntime implements ServerRuntime {
     private final boolean remote;
     /** Set by {@link #vertx}, which the server calls before {@link #inference}. */
     private volatile ClusterBus bus;
+    /** Set by {@link #inference}, which the server calls before {@link #engine}: the shard engine shares it. */
+    private volatile Inference inference;
+    /** Set by {@link #engine} when {@code cluster.kafka.bootstrap} is set; {@link #cluster} reports it. */
+    private volatile ShardedCollections sharded;
 
     private ClusterServerRuntime(boolean remote) {
         this.remote = remote;
@@ -83,15 +90,29 @@ final class ClusterServerRuntime implements ServerRuntime {
 
             @Override
             public Future<JsonObject> describe() {
-                return ClusterStatus.describe(bus, directory, kafka);
+                return ClusterStatus.describe(bus, directory, kafka, sharded);
             }
         };
     }
 
     @Override
     public Inference inference(Vertx vertx, PoiskConfig config, MeterRegistry registry) {
-        if (!remote) return new LocalInference(config, registry);
+        if (!remote) return inference = new LocalInference(config, registry);
         if (bus == null || bus.vertx() != vertx) throw new IllegalStateException("remote inference needs the Vert.x this runtime joined the cluster with");
-        return new RemoteInference(bus, config);
+        return inference = new RemoteInference(bus, config);
+    }
+
+    /**
+     * With {@code cluster.kafka.bootstrap} set, the node serves sharded collections too ({@link ShardedCollections});
+     * without it, the node's own engine as is (creating a sharded collection then says what to set).
+     */
+    @Override
+    public Engine engine(PoiskEngine local, Vertx vertx, PoiskConfig config) {
+        if (config.string("cluster.kafka.bootstrap").isBlank()) return local;
+        if (bus == null || bus.vertx() != vertx || inference == null) {
+            throw new IllegalStateException("sharded collections need the Vert.x and inference of this runtime");
+        }
+        sharded = ShardedCollections.start(bus, local, config, inference);
+        return sharded.engine();
     }
 }

@@ -11,12 +11,20 @@ public final class ClusterStatus {
 
     /** {@code {"mode":"cluster","node","members","serving","workers","kafka"}}; both questions are asked at once. */
     public static Future<JsonObject> describe(ClusterBus bus, NodeDirectory directory, String kafkaBootstrap) {
+        return describe(bus, directory, kafkaBootstrap, null);
+    }
+
+    /** As above, with {@code "collections"}: the sharded collections and where their shards are (null: none kept). */
+    public static Future<JsonObject> describe(ClusterBus bus, NodeDirectory directory, String kafkaBootstrap, ShardedCollections sharded) {
         Future<JsonArray> members = directory.members();
         Future<JsonObject> kafka = KafkaProbe.probe(bus.vertx(), kafkaBootstrap);
-        return Future.all(members, kafka).map(done -> {
+        Future<JsonObject> collections = sharded == null ? Future.succeededFuture(null) : sharded.describe();
+        return Future.all(members, kafka, collections).map(done -> {
             JsonArray list = members.result();
-            return new JsonObject().put("mode", "cluster").put("node", bus.nodeId()).put("members", list)
+            JsonObject out = new JsonObject().put("mode", "cluster").put("node", bus.nodeId()).put("members", list)
                     .put("serving", count(list, "serving")).put("workers", count(list, "worker")).put("kafka", kafka.result());
+            if (collections.result() != null) out.put("collections", collections.result());
+            return out;
         });
     }
 

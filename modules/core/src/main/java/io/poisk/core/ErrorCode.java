@@ -7,6 +7,8 @@ public enum ErrorCode {
     INVALID_NAME("invalid_name", 400),
     INVALID_DOCUMENT("invalid_document", 400),
     INVALID_QUERY("invalid_query", 400),
+    /** An operation a sharded collection (cluster mode) does not offer; the message names what works instead. */
+    NOT_SUPPORTED_ON_SHARDED_COLLECTION("not_supported_on_sharded_collection", 400),
     UNKNOWN_MODEL("unknown_model", 400),
     /** No API key, or one that is unknown or revoked, while auth is on; sent with {@code WWW-Authenticate: Bearer}. */
     UNAUTHORIZED("unauthorized", 401),

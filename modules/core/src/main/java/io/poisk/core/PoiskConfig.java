@@ -89,6 +89,7 @@ public final class PoiskConfig {
         key("cluster.port", "5701", "this node's Hazelcast member port (the event bus takes a free port of its own)");
         key("cluster.members", "", "comma-separated host:port Hazelcast members to join (empty: this node only, others join it)");
         key("cluster.kafka.bootstrap", "", "comma-separated host:port Kafka bootstrap servers of the cluster's durable write log (empty: none; a single node never needs one); GET /cluster reports whether they answer");
+        key("cluster.replica_group", "0", "the replica group of this node: it holds copies of sharded collections for group (this value mod the collection's replicas)");
         key("live.max_message_bytes", "16384", "largest WebSocket query message");
         key("live.max_in_flight", "4", "queries a WebSocket connection may have holding engine work; a newer keystroke waits for a slot");
         key("live.ping_interval_ms", "20000", "WebSocket ping interval; two missed pongs close the connection");

@@ -42,6 +42,19 @@ public interface Engine extends AutoCloseable {
     CompletableFuture<Boolean> createCollectionWithoutModel(String name, int dimension, io.poisk.core.Similarity similarity,
                                                             CollectionOptions options);
 
+    /**
+     * Creates a collection sharded over {@code shards} and replicated {@code replicas} times through the cluster's
+     * Kafka log (cluster mode only; a single node refuses it). {@code model} null with {@code dimension} and
+     * {@code similarity}: a collection without a model; else {@code dimension} and {@code similarity} are ignored.
+     */
+    default CompletableFuture<Boolean> createShardedCollection(String name, String model, int dimension,
+                                                               io.poisk.core.Similarity similarity, CollectionOptions options,
+                                                               int shards, int replicas) {
+        return CompletableFuture.failedFuture(PoiskException.badRequest("'shards' and 'replicas' make a collection sharded"
+                + " across a cluster: they need cluster mode (poisk serve --cluster with cluster.kafka.bootstrap set);"
+                + " leave them out for a collection on this node"));
+    }
+
     /** {@link #createCollection(String, String, CollectionOptions)} with the default options. */
     default CompletableFuture<Boolean> createCollection(String name, String model) {
         return createCollection(name, model, CollectionOptions.defaults());
@@ -101,10 +114,26 @@ public interface Engine extends AutoCloseable {
      */
     CompletableFuture<Integer> index(String collection, List<Document> documents);
 
+    /**
+     * {@link #index} with what was written: for a sharded collection also the log offset of each shard written, which
+     * {@link #search(String, SearchRequest, Duration, Map)} takes as {@code after} to read these writes.
+     */
+    default CompletableFuture<IndexReceipt> indexWithReceipt(String collection, List<Document> documents) {
+        return index(collection, documents).thenApply(IndexReceipt::local);
+    }
+
     CompletableFuture<Optional<Document>> getDocument(String collection, String id);
 
     /** Completes with {@code false} when no such document existed. Durable when completed. */
     CompletableFuture<Boolean> deleteDocument(String collection, String id);
+
+    /**
+     * {@link #deleteDocument} with what was written: {@code indexed} 1 when the document existed (0: none, nothing
+     * written) and, for a sharded collection, the log offset of its tombstone, which a search takes as {@code after}.
+     */
+    default CompletableFuture<IndexReceipt> deleteWithReceipt(String collection, String id) {
+        return deleteDocument(collection, id).thenApply(deleted -> IndexReceipt.local(deleted ? 1 : 0));
+    }
 
     /**
      * One page of an export: up to {@code limit} (1-{@link DocumentPage#MAX_LIMIT}) documents in ascending id
@@ -144,6 +173,20 @@ public interface Engine extends AutoCloseable {
      * DEADLINE_EXCEEDED (504) naming the stage, no further stage starts and the running one is cancelled.
      */
     CompletableFuture<SearchPage> search(String collection, SearchRequest request, Duration timeout);
+
+    /**
+     * {@link #search(String, SearchRequest, Duration)} that sees at least the writes up to {@code after} (shard → log
+     * offset, from an {@link IndexReceipt}); only a sharded collection has offsets, so a local one refuses a non-empty
+     * {@code after}.
+     */
+    default CompletableFuture<SearchPage> search(String collection, SearchRequest request, Duration timeout, Map<Integer, Long> after) {
+        if (after != null && !after.isEmpty()) {
+            return CompletableFuture.failedFuture(new PoiskException(io.poisk.core.ErrorCode.INVALID_QUERY, "'after' (shard offsets"
+                    + " of an ingest reply) is for sharded collections; collection '" + collection + "' is not one, and its"
+                    + " acknowledged writes are searchable at once"));
+        }
+        return search(collection, request, timeout);
+    }
 
     /** {@link #searchLive} under a deadline: past it the query's result fails with DEADLINE_EXCEEDED and its work stops. */
     LiveQuery searchLive(String collection, SearchRequest request, Duration timeout);

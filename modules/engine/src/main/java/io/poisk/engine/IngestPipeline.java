@@ -58,6 +58,27 @@ final class IngestPipeline {
     }
 
     /**
+     * Embeds documents as {@link #index} would, without writing them anywhere (a sharded collection logs them to
+     * Kafka, and its replicas insert the vectors without inference): a given vector is one whole passage, a long text
+     * is split by {@code passages}.
+     */
+    CompletableFuture<List<EmbeddedDocument>> embedOnly(io.poisk.core.CollectionSchema schema, io.poisk.index.PassageOptions passages,
+                                                        List<Document> documents) {
+        try {
+            GivenVectors.checkDocuments(schema, documents);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        boolean allGiven = documents.stream().allMatch(d -> d.vector() != null);
+        CompletableFuture<EmbeddingRuntime> batcher = !schema.hasModel() || allGiven ? CompletableFuture.completedFuture(null)
+                : embedders.get(schema.model());
+        List<List<PassageVector>> given = new ArrayList<>(documents.size());
+        for (Document d : documents) given.add(d.vector() == null ? null : List.of(PassageVector.whole(d.vector())));
+        return batcher.thenCompose(b -> disk.submit(() -> DocumentPassages.plan(documents, given, b == null ? null : b.splitter(), passages))
+                .thenCompose(plan -> embedInChunks(b, plan.texts(), 0, new float[plan.texts().size()][]).thenApply(plan::assemble)));
+    }
+
+    /**
      * The collection model's batcher, or null (no model loaded) where every document brings its vector: a collection
      * without a model, or a batch of given vectors only.
      */

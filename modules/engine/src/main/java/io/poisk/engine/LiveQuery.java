@@ -38,6 +38,16 @@ public final class LiveQuery implements StageGate {
         stats.started();
     }
 
+    /**
+     * A query refused before it started (e.g. live search of a sharded collection in cluster mode): its result fails
+     * with {@code failure}, counted in {@code stats}.
+     */
+    public static LiveQuery refused(LiveSearchStats stats, Throwable failure) {
+        LiveQuery q = new LiveQuery(stats);
+        q.finish(null, failure);
+        return q;
+    }
+
     /** Completes with the final page, fails with the query's error, or is cancelled. */
     public CompletableFuture<SearchPage> result() {
         return result;

@@ -68,6 +68,9 @@ public final class PoiskEngine implements Engine {
     private final java.nio.file.Path dataDir;
 
     private final Inference inference;
+    private final Duration rerankBudget;
+    private final int defaultTopN;
+    private final int maxDocumentBytes;
 
     private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog, AliasTable aliases, MeterRegistry registry,
                         Inference inference) {
@@ -88,8 +91,11 @@ public final class PoiskEngine implements Engine {
         this.snapshots = new SnapshotService(config.path("data_dir"), collections, catalog, config.longValue("limits.max_restore_bytes"));
         this.queryVectors = new QueryEmbeddingCache(config.longValue("embedding.query_cache_size"));
         queryVectors.bindTo(registry);
-        this.searches = new SearchPipeline(collections, new QueryPlanner(cards, config.integer("rerank.default_top_n")),
-                embedders, rerankers, queryVectors, disk, Duration.ofMillis(config.longValue("rerank.budget_ms")), meters);
+        this.rerankBudget = Duration.ofMillis(config.longValue("rerank.budget_ms"));
+        this.maxDocumentBytes = IndexOptions.from(config).maxDocumentBytes();
+        this.defaultTopN = config.integer("rerank.default_top_n");
+        this.searches = new SearchPipeline(collections, new QueryPlanner(cards, defaultTopN),
+                embedders, rerankers, queryVectors, disk, rerankBudget, meters);
     }
 
     /** {@link #open(PoiskConfig, MeterRegistry)} with meters kept in memory only (tools and tests). */
@@ -173,6 +179,70 @@ public final class PoiskEngine implements Engine {
     @Override
     public CompletableFuture<Integer> index(String collection, List<Document> documents) {
         return ingest.index(collection, documents);
+    }
+
+    /**
+     * The schema a new collection named {@code name} with {@code model} (null: the default) gets; UNKNOWN_MODEL when
+     * no embedder card has that id. Cluster mode keeps a sharded collection's schema in its catalog.
+     */
+    public io.poisk.core.CollectionSchema schemaFor(String name, String model) {
+        io.poisk.models.EmbedderCard card = cards.embedder(model == null || model.isBlank() ? defaultModel : model);
+        return new io.poisk.core.CollectionSchema(name, card.id(), card.dimension(), io.poisk.core.CollectionSchema.COSINE);
+    }
+
+    /**
+     * Embeds documents for a collection of {@code schema} and {@code options} without writing them, and checks them as
+     * its index would (cluster mode: the node that takes an ingest embeds once, and replicas insert the vectors with
+     * {@link #indexEmbedded}).
+     */
+    public CompletableFuture<List<io.poisk.index.EmbeddedDocument>> embedDocuments(io.poisk.core.CollectionSchema schema,
+                                                                                   CollectionOptions options,
+                                                                                   List<Document> documents) {
+        // checked as the collection's index would check them: a record logged to Kafka must apply on every replica
+        return ingest.embedOnly(schema, options.effectivePassages(), documents).thenCompose(embedded -> disk.submit(() -> {
+            io.poisk.index.CollectionIndex.admitAll(schema, options, maxDocumentBytes, embedded);
+            return embedded;
+        }));
+    }
+
+    /** {@code rerank.default_top_n}: how many first-stage hits a rerank without its own top_n scores (at least k). */
+    public int defaultRerankTopN() {
+        return defaultTopN;
+    }
+
+    /** The query vector of {@code text} by {@code model} (cluster mode: embedded once, sent to every shard). */
+    public CompletableFuture<float[]> embedQuery(String model, String text, String instruction) {
+        return embedders.get(model).thenCompose(b -> IngestPipeline.embed(b, List.of(text), io.poisk.models.EmbeddingRole.QUERY, instruction))
+                .thenApply(vectors -> vectors[0]);
+    }
+
+    /**
+     * Reranks merged first-stage hits once (cluster mode: the shards' hits, merged by score) with reranker {@code model},
+     * as a local search's rerank step does: the first {@code candidates} in order are scored within the rerank budget,
+     * and ranks offset+1..end of the reranked list are returned. UNKNOWN_MODEL / BAD_REQUEST for a model that is not
+     * a reranker.
+     */
+    public CompletableFuture<SearchPage> rerankHits(String model, String query, String instruction, List<io.poisk.core.Hit> candidates,
+                                                    int offset, int end) {
+        long started = System.nanoTime();
+        try {
+            cards.reranker(model);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return rerankers.get(model).thenCompose(executor -> {
+            long rerankStarted = System.nanoTime();
+            return executor.rerank(query, instruction, candidates.stream().map(io.poisk.core.Hit::text).toList(), rerankBudget)
+                    .thenApply(result -> SearchPipeline.reordered(candidates, result, offset, end, model, started, rerankStarted));
+        });
+    }
+
+    /** Upserts documents with the vectors they carry, without inference; completes once durable. */
+    public CompletableFuture<Integer> indexEmbedded(String collection, List<io.poisk.index.EmbeddedDocument> documents) {
+        return disk.submit(() -> collections.use(collection, index -> {
+            index.upsert(documents);
+            return documents.size();
+        }));
     }
 
     @Override

@@ -7,9 +7,15 @@ import java.util.List;
 /**
  * One page of a search: its hits, best first (at most k), the engine's time, the rerank summary (null without
  * reranking), and the mode the search ran in where it is not the one asked for (null otherwise): a collection
- * without a model searches a hybrid query that has no vector lexically.
+ * without a model searches a hybrid query that has no vector lexically. {@code shards}: which shards answered, on a
+ * sharded collection's page (null otherwise).
  */
-public record SearchPage(List<RankedHit> hits, long tookMs, RerankSummary rerank, io.poisk.core.SearchMode ranAs) {
+public record SearchPage(List<RankedHit> hits, long tookMs, RerankSummary rerank, io.poisk.core.SearchMode ranAs,
+                         ShardCoverage shards) {
+    public SearchPage(List<RankedHit> hits, long tookMs, RerankSummary rerank, io.poisk.core.SearchMode ranAs) {
+        this(hits, tookMs, rerank, ranAs, null);
+    }
+
     public SearchPage(List<RankedHit> hits, long tookMs, RerankSummary rerank) {
         this(hits, tookMs, rerank, null);
     }

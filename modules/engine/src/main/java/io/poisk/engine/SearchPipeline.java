@@ -156,9 +156,15 @@ final class SearchPipeline {
     }
 
     private static SearchPage reordered(List<Hit> candidates, RerankResult result, SearchPlan plan, long started, long rerankStarted) {
+        return reordered(candidates, result, plan.request().offset(), plan.request().end(), plan.rerank().model(), started, rerankStarted);
+    }
+
+    /** Ranks offset+1..end of {@code candidates} in the reranker's order, with the rerank summary. */
+    static SearchPage reordered(List<Hit> candidates, RerankResult result, int offset, int end, String model, long started,
+                                long rerankStarted) {
         int[] order = result.order();
-        int from = Math.min(plan.request().offset(), order.length);
-        int to = Math.min(plan.request().end(), order.length);
+        int from = Math.min(offset, order.length);
+        int to = Math.min(end, order.length);
         List<RankedHit> page = new ArrayList<>(Math.max(0, to - from));
         for (int i = from; i < to; i++) {
             int at = order[i];
@@ -166,7 +172,7 @@ final class SearchPipeline {
             boolean scored = result.scored()[at];
             page.add(new RankedHit(scored ? new Hit(h.id(), result.scores()[at], h.text(), h.fields(), h.passage()) : h, h.score(), scored));
         }
-        RerankSummary summary = new RerankSummary(plan.rerank().model(), candidates.size(), result.scoredCount(),
+        RerankSummary summary = new RerankSummary(model, candidates.size(), result.scoredCount(),
                 result.complete(), millisSince(rerankStarted));
         return new SearchPage(page, millisSince(started), summary);
     }

@@ -89,6 +89,17 @@ public final class CollectionIndex implements AutoCloseable {
     }
 
     /** Opens an existing collection: loads the manifest's segments and replays the log after them. */
+    /**
+     * Throws the 4xx a collection of {@code schema} and {@code options} would refuse {@code documents} with (field
+     * types, sizes, ids, passages), without a collection: cluster mode checks a sharded collection's documents before
+     * they enter its Kafka log, since a record there must apply on every replica.
+     */
+    public static void admitAll(io.poisk.core.CollectionSchema schema, CollectionOptions options, int maxDocumentBytes,
+                                java.util.List<EmbeddedDocument> documents) {
+        DocumentAdmission admission = new DocumentAdmission(schema.name(), schema.dimension(), maxDocumentBytes, options.fields());
+        for (EmbeddedDocument d : documents) admission.admit(d);
+    }
+
     public static CollectionIndex open(Path dir, IndexOptions opts) throws IOException {
         return open(dir, opts, DiskBudget.NONE);
     }

@@ -69,7 +69,13 @@ public final class PoiskServer implements AutoCloseable {
         Vertx vertx = runtime.vertx(config, new VertxOptions().setEventLoopPoolSize(eventLoops), registry);
         Engine engine;
         try {
-            engine = PoiskEngine.open(config, registry, runtime.inference(vertx, config, registry));
+            PoiskEngine local = PoiskEngine.open(config, registry, runtime.inference(vertx, config, registry));
+            try {
+                engine = runtime.engine(local, vertx, config);
+            } catch (RuntimeException e) {
+                local.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             try {
                 await(vertx.close());

@@ -2,7 +2,9 @@ package io.poisk.server;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.poisk.core.PoiskConfig;
+import io.poisk.engine.Engine;
 import io.poisk.engine.Inference;
+import io.poisk.engine.PoiskEngine;
 import io.poisk.engine.LocalInference;
 import io.poisk.server.metrics.MeterRegistries;
 import io.vertx.core.Vertx;
@@ -32,6 +34,14 @@ public interface ServerRuntime {
 
     /** Where the engine's embedding and reranking run. */
     Inference inference(Vertx vertx, PoiskConfig config, MeterRegistry registry);
+
+    /**
+     * The engine every transport of this server uses, given the node's own {@code local} one: {@code local} itself,
+     * unless cluster mode decorates it (sharded collections go to the cluster, everything else to {@code local}).
+     */
+    default Engine engine(PoiskEngine local, Vertx vertx, PoiskConfig config) {
+        return local;
+    }
 
     /** What {@code GET /cluster} shows and how this node is made known to the others; a single node by default. */
     default ClusterView cluster(Vertx vertx, PoiskConfig config) {

@@ -192,9 +192,10 @@ public final class HttpApiVerticle extends VerticleBase {
         });
         router.delete("/collections/:name/documents/:id").handler(requestDeadline::start).handler(ctx -> {
             String id = ctx.pathParam("id");
-            reply(ctx, engine.deleteDocument(name(ctx), id), deleted -> {
-                if (!deleted) throw documentNotFound(ctx, id);
-                return Map.of("deleted", true);
+            reply(ctx, engine.deleteWithReceipt(name(ctx), id), receipt -> {
+                if (receipt.indexed() == 0) throw documentNotFound(ctx, id);
+                // a sharded collection's tombstone offset, for a search's "after"
+                return receipt.offsets().isEmpty() ? Map.of("deleted", true) : Map.of("deleted", true, "offsets", receipt.wireOffsets());
             });
         });
         // Updates without inference: field patches (one or a batch) and delete by filter.
@@ -234,7 +235,8 @@ public final class HttpApiVerticle extends VerticleBase {
             String timeout = ctx.request().getHeader(RequestDeadlines.HEADER);
             decoded(ctx, bytes -> decoder.timedSearch(bytes, timeout)).onComplete(ar -> {
                 if (ar.failed()) ErrorResponses.send(ctx, ar.cause());
-                else reply(ctx, engine.search(name, ar.result().request(), ar.result().timeout()), ResponseEncoder::search);
+                else reply(ctx, engine.search(name, ar.result().request(), ar.result().timeout(), ar.result().after()),
+                        ResponseEncoder::search);
             });
         });
 
@@ -314,8 +316,14 @@ public final class HttpApiVerticle extends VerticleBase {
         String name = name(ctx);
         decoded(ctx, decoder::documentBatch).onComplete(ar -> {
             if (ar.failed()) ErrorResponses.send(ctx, ar.cause());
-            else reply(ctx, engine.index(name, ar.result()), n -> Map.of("indexed", n));
+            else reply(ctx, engine.indexWithReceipt(name, ar.result()), HttpApiVerticle::ingestReply);
         });
+    }
+
+    /** {@code {"indexed": n}}, with {@code "offsets"} (shard → highest offset written) for a sharded collection. */
+    static Map<String, Object> ingestReply(io.poisk.engine.IndexReceipt receipt) {
+        if (receipt.offsets().isEmpty()) return Map.of("indexed", receipt.indexed());
+        return Map.of("indexed", receipt.indexed(), "offsets", receipt.wireOffsets());
     }
 
     /**

@@ -43,6 +43,8 @@ public final class NdjsonIngest {
     private long lineNumber;
     private long bytes;
     private long indexed;
+    /** The shard offsets written so far (a sharded collection), for the reply. */
+    private io.poisk.engine.IndexReceipt receipt = io.poisk.engine.IndexReceipt.local(0);
     private boolean batchInFlight;
     private boolean ended;
     private boolean failed;
@@ -155,13 +157,14 @@ public final class NdjsonIngest {
                 request.pause();
                 stopPauseTimer(); // the server, not the client, is slow now
             }
-            Future.fromCompletionStage(engine.index(collection, batch), context).onComplete(ar -> {
+            Future.fromCompletionStage(engine.indexWithReceipt(collection, batch), context).onComplete(ar -> {
                 batchInFlight = false;
                 if (ar.failed()) {
                     fail(ar.cause());
                     return;
                 }
-                indexed += ar.result();
+                indexed += ar.result().indexed();
+                receipt = receipt.plus(ar.result());
                 flushIfReady();
                 if (!batchInFlight && !ended && !failed) {
                     armPauseTimer();
@@ -170,7 +173,8 @@ public final class NdjsonIngest {
             });
         } else if (ended) {
             ctx.response().putHeader("content-type", "application/json; charset=utf-8")
-                    .end(ResponseEncoder.toBuffer(Map.of("indexed", indexed)));
+                    .end(ResponseEncoder.toBuffer(receipt.offsets().isEmpty() ? Map.of("indexed", indexed)
+                            : Map.of("indexed", indexed, "offsets", receipt.wireOffsets())));
         }
     }
 

@@ -19,15 +19,22 @@ import java.util.concurrent.CompletableFuture;
  * {@code "model": null} with {@code "dimension"} and {@code "similarity"} (cosine, dot, euclidean) is a collection
  * without a model, whose documents bring their vectors: {@code withoutModel} says its vectors (null otherwise).
  */
-public record CollectionRequest(String model, CollectionOptions options, OwnVectors withoutModel) {
-    private static final List<String> PROPERTIES = List.of("model", "dimension", "similarity", "language", "fields", "rerank", "passages");
+public record CollectionRequest(String model, CollectionOptions options, OwnVectors withoutModel, Sharding sharding) {
+    private static final List<String> PROPERTIES = List.of("model", "dimension", "similarity", "language", "fields", "rerank", "passages",
+            "shards", "replicas");
+    static final int MAX_SHARDS = 64;
+    static final int MAX_REPLICAS = 8;
 
     /** The vectors of a collection without a model. */
     public record OwnVectors(int dimension, Similarity similarity) {
     }
 
+    /** {@code "shards"} and {@code "replicas"}: a collection sharded across the cluster (cluster mode only). */
+    public record Sharding(int shards, int replicas) {
+    }
+
     public CollectionRequest(String model, CollectionOptions options) {
-        this(model, options, null);
+        this(model, options, null, null);
     }
 
     static CollectionRequest defaults() {
@@ -36,6 +43,10 @@ public record CollectionRequest(String model, CollectionOptions options, OwnVect
 
     /** Creates the collection this request describes (see {@link Engine#createCollection}). */
     public CompletableFuture<Boolean> createIn(Engine engine, String name) {
+        if (sharding != null) {
+            return engine.createShardedCollection(name, model, withoutModel == null ? 0 : withoutModel.dimension(),
+                    withoutModel == null ? null : withoutModel.similarity(), options, sharding.shards(), sharding.replicas());
+        }
         return withoutModel == null ? engine.createCollection(name, model, options)
                 : engine.createCollectionWithoutModel(name, withoutModel.dimension(), withoutModel.similarity(), options);
     }
@@ -86,8 +97,30 @@ public record CollectionRequest(String model, CollectionOptions options, OwnVect
         options.remove("model");
         options.remove("dimension");
         options.remove("similarity");
+        options.remove("shards");
+        options.remove("replicas");
         options.values().removeIf(java.util.Objects::isNull);
-        return new CollectionRequest(model, CollectionOptions.fromMap(options), own);
+        return new CollectionRequest(model, CollectionOptions.fromMap(options), own, sharding(root));
+    }
+
+    /** {@code "shards"} (1-64) with optional {@code "replicas"} (1-8, default 1); null when neither is given. */
+    private static Sharding sharding(JsonNode root) {
+        JsonNode shards = root.get("shards");
+        JsonNode replicas = root.get("replicas");
+        boolean shardsGiven = shards != null && !shards.isNull();
+        boolean replicasGiven = replicas != null && !replicas.isNull();
+        if (!shardsGiven && !replicasGiven) return null;
+        if (!shardsGiven) throw PoiskException.badRequest("'replicas' needs 'shards': a sharded collection is {\"shards\": 1.."
+                + MAX_SHARDS + ", \"replicas\": 1.." + MAX_REPLICAS + "}");
+        return new Sharding(bounded(shards, "shards", MAX_SHARDS), replicasGiven ? bounded(replicas, "replicas", MAX_REPLICAS) : 1);
+    }
+
+    private static int bounded(JsonNode n, String name, int max) {
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 1 || n.asInt() > max) {
+            throw PoiskException.badRequest("'" + name + "' must be an integer between 1 and " + max + ", got "
+                    + (n.isTextual() ? "the string " + n : n.toString()));
+        }
+        return n.asInt();
     }
 
     /**

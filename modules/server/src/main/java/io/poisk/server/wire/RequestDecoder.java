@@ -173,8 +173,27 @@ public final class RequestDecoder {
     public TimedSearch timedSearch(byte[] body, String header) {
         JsonNode root = object(body, "request body");
         JsonNode timeout = root instanceof com.fasterxml.jackson.databind.node.ObjectNode o ? o.remove(RequestDeadlines.PROPERTY) : null;
+        JsonNode after = root instanceof com.fasterxml.jackson.databind.node.ObjectNode o ? o.remove("after") : null;
         SearchRequest request = search(root);
-        return new TimedSearch(request, limits.deadlines().of(timeout, header));
+        return new TimedSearch(request, limits.deadlines().of(timeout, header), after(after));
+    }
+
+    /** {@code "after": {"0": 17, "2": 5}}: shard number to the log offset (of an ingest reply) a search must see. */
+    static Map<Integer, Long> after(JsonNode after) {
+        if (after == null || after.isNull()) return Map.of();
+        String shape = "; expected \"after\": {\"<shard>\": <offset>, …} as an ingest reply's \"offsets\"";
+        if (!after.isObject()) throw new PoiskException(ErrorCode.INVALID_QUERY, "'after' must be an object, got " + typeName(after) + shape);
+        Map<Integer, Long> out = new java.util.TreeMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = after.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getKey().matches("\\d{1,2}") || !e.getValue().isIntegralNumber() || !e.getValue().canConvertToLong()
+                    || e.getValue().asLong() < 0) {
+                throw new PoiskException(ErrorCode.INVALID_QUERY, "'after' maps shard numbers to offsets (non-negative integers),"
+                        + " got \"" + e.getKey() + "\": " + e.getValue() + shape);
+            }
+            out.put(Integer.parseInt(e.getKey()), e.getValue().asLong());
+        }
+        return out;
     }
 
     private SearchRequest search(JsonNode root) {

@@ -104,6 +104,11 @@ public final class ResponseEncoder {
         m.put("took_ms", r.tookMs());
         // A collection without a model runs a hybrid query that has no vector lexically: the reply says so.
         if (r.ranAs() != null) m.put("mode", r.ranAs().wireName());
+        // A sharded collection's page says which shards answered; it is never silently short.
+        if (r.shards() != null) {
+            m.put("shards", Map.of("total", r.shards().total(), "answered", r.shards().answered(), "missing", r.shards().missing()));
+            m.put("partial", r.shards().partial());
+        }
         if (reranked) {
             RerankSummary s = r.rerank();
             Map<String, Object> rr = new LinkedHashMap<>();
