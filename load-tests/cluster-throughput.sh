@@ -33,13 +33,18 @@ trap '"$REPO/ops/cluster/down" "$CLUSTER" >/dev/null 2>&1 || true' EXIT
 "$REPO/ops/cluster/up" 3 "$CLUSTER" >"$RUN_DIR/up.jsonl"
 port() { sed -n "s/^{\"node\":$1,.*\"http_port\":\([0-9]*\).*/\1/p" "$RUN_DIR/up.jsonl"; }
 N1="http://127.0.0.1:$(port 1)"; N2="http://127.0.0.1:$(port 2)"; N3="http://127.0.0.1:$(port 3)"
-python3 "$HERE/xquad_ndjson.py" "$XQUAD" | head -n "$PARAGRAPHS" >"$RUN_DIR/xquad.ndjson"
+python3 "$HERE/xquad_ndjson.py" "$XQUAD" >"$RUN_DIR/xquad-all.ndjson"
+head -n "$PARAGRAPHS" "$RUN_DIR/xquad-all.ndjson" >"$RUN_DIR/xquad.ndjson"
 for spec in 'plain {}' 'xquad {"shards":3,"replicas":2}'; do
   name="${spec%% *}"
   curl -fsS -X PUT -H 'content-type: application/json' -d "${spec#* }" "$N1/collections/$name" >/dev/null
-  curl -fsS --max-time 1800 -X POST -H 'content-type: application/x-ndjson' --data-binary @"$RUN_DIR/xquad.ndjson" \
-    "$N1/collections/$name/documents" >"$RUN_DIR/ack-$name.json"
-  echo "cluster-throughput.sh: $name loaded: $(cat "$RUN_DIR/ack-$name.json")"
+  rm -f "$RUN_DIR"/corpus-part-*
+  split -l 16 "$RUN_DIR/xquad.ndjson" "$RUN_DIR/corpus-part-"
+  for part in "$RUN_DIR"/corpus-part-*; do   # 16 paragraphs a request: none outlasts limits.idle_timeout_ms
+    curl -fsS --max-time 600 -X POST -H 'content-type: application/x-ndjson' --data-binary @"$part" "$N1/collections/$name/documents"
+    echo
+  done >"$RUN_DIR/ack-$name.json"
+  echo "cluster-throughput.sh: $name loaded in $(wc -l <"$RUN_DIR/ack-$name.json") requests"
 done
 python3 "$HERE/cluster_verify.py" --urls "$N1" --collection xquad --replicas 2 >/dev/null
 

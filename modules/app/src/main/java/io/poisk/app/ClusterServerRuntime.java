@@ -6,6 +6,7 @@ import io.poisk.cluster.ClusterStatus;
 import io.poisk.cluster.NodeDirectory;
 import io.poisk.cluster.RemoteInference;
 import io.poisk.cluster.ShardedCollections;
+import io.poisk.engine.ApiKeyStore;
 import io.poisk.engine.Engine;
 import io.poisk.engine.PoiskEngine;
 import io.poisk.core.PoiskConfig;
@@ -114,5 +115,11 @@ final class ClusterServerRuntime implements ServerRuntime {
         }
         sharded = ShardedCollections.start(bus, local, config, inference);
         return sharded.engine();
+    }
+
+    /** With Kafka configured, API keys are cluster-wide: a key made on any node works on all of them. */
+    @Override
+    public void shareKeys(ApiKeyStore keys, PoiskConfig config) {
+        if (sharded != null) sharded.shareKeys(keys);
     }
 }

@@ -27,11 +27,15 @@ public final class ShardedCollections {
     private final ShardedEngine engine;
     private final ShardCatalog catalog;
     private final ShardPlacement placement;
+    private final String bootstrap;
+    private final ShardLog log;
 
-    private ShardedCollections(ShardedEngine engine, ShardCatalog catalog, ShardPlacement placement) {
+    private ShardedCollections(ShardedEngine engine, ShardCatalog catalog, ShardPlacement placement, String bootstrap, ShardLog log) {
         this.engine = engine;
         this.catalog = catalog;
         this.placement = placement;
+        this.bootstrap = bootstrap;
+        this.log = log;
     }
 
     /** Starts it all over {@code local} (blocking, once, while the server starts); {@code cluster.kafka.bootstrap} must be set. */
@@ -54,11 +58,19 @@ public final class ShardedCollections {
             throw e instanceof RuntimeException r ? r : new IllegalStateException("starting the shard service failed", e);
         }
         ShardedEngine engine = new ShardedEngine(local, bus.vertx(), catalog, log, host, new ShardQuery(bus.vertx(), placement));
-        return new ShardedCollections(engine, catalog, placement);
+        return new ShardedCollections(engine, catalog, placement, bootstrap, log);
     }
 
     public Engine engine() {
         return engine;
+    }
+
+    /**
+     * Makes {@code keys} cluster-wide ({@link ClusterKeys}): synchronised with the keys topic now (blocking), kept in
+     * step until the engine closes.
+     */
+    public void shareKeys(io.poisk.engine.ApiKeyStore keys) {
+        engine.closeFirst(ClusterKeys.start(bootstrap, log, keys));
     }
 
     /** {@code {name: {"shards","replicas","placement":[{"shard","node","group","offset","state"}]}}}. */

@@ -45,6 +45,7 @@ final class ShardedEngine extends ForwardingEngine {
     private final ShardHost host;
     private final ShardQuery query;
     private final ShardCoordinator coordinator;
+    private final java.util.List<AutoCloseable> alsoClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     ShardedEngine(PoiskEngine node, Vertx vertx, ShardCatalog catalog, ShardLog log, ShardHost host, ShardQuery query) {
         super(node);
@@ -247,9 +248,21 @@ final class ShardedEngine extends ForwardingEngine {
         return sharded(collection).isPresent() ? failed(notSupported(collection, "snapshots")) : local.snapshotArchive(collection, id);
     }
 
+    /** Closes {@code c} before the shard service when this engine closes (what uses the Kafka log besides it). */
+    void closeFirst(AutoCloseable c) {
+        alsoClose.add(c);
+    }
+
     @Override
     public void close() {
         try {
+            for (AutoCloseable c : alsoClose) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    org.slf4j.LoggerFactory.getLogger(ShardedEngine.class).warn("closing {} failed", c, e);
+                }
+            }
             catalog.close();
             host.close();
             log.close();

@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -96,9 +97,22 @@ public final class ApiKeyStore {
                              Double rate_limit, String created) {
     }
 
+    /**
+     * Where this store's changes also go (cluster mode: a topic every node follows, so that a key made on one node works
+     * on all of them); the changes made on other nodes come back through {@link #applyStored} and {@link #applyRevoked}.
+     */
+    public interface Replication {
+        /** Makes {@code key} known cluster-wide, durably, before its secret is shown. Blocking. */
+        void stored(ApiKey key);
+
+        /** Revokes {@code key} cluster-wide, durably. Blocking. */
+        void revoked(ApiKey key);
+    }
+
     private final Path file;
     /** sha256 hex → key; replaced as a whole on every change. */
     private volatile Map<String, ApiKey> byHash;
+    private volatile Replication replication;
 
     private ApiKeyStore(Path file, Map<String, ApiKey> byHash) {
         this.file = file;
@@ -114,10 +128,7 @@ public final class ApiKeyStore {
                 ObjectNode body = VersionedFiles.read(file, KIND, FORMAT, FORMAT);
                 KeyFile stored = JSON.convertValue(body, new TypeReference<>() {
                 });
-                for (StoredKey k : stored.keys() == null ? List.<StoredKey>of() : stored.keys()) {
-                    keys.put(k.sha256(), new ApiKey(k.id(), k.sha256(), Scope.parse(k.scope()), List.copyOf(k.collections()),
-                            List.copyOf(k.origins()), k.rate_limit(), k.created()));
-                }
+                for (StoredKey k : stored.keys() == null ? List.<StoredKey>of() : stored.keys()) keys.put(k.sha256(), key(k));
             } catch (IOException | IllegalArgumentException e) {
                 throw new PoiskException(ErrorCode.INTERNAL, "cannot read the API keys in " + file + ": " + e.getMessage(), e);
             }
@@ -149,6 +160,8 @@ public final class ApiKeyStore {
         String id = "key_" + HexFormat.of().formatHex(random(8));
         ApiKey key = new ApiKey(id, sha256(secret), scope, List.copyOf(collections), List.copyOf(origins), rateLimit,
                 Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        Replication r = replication;
+        if (r != null) r.stored(key);
         Map<String, ApiKey> next = new LinkedHashMap<>(byHash);
         next.put(key.sha256(), key);
         save(next);
@@ -157,17 +170,79 @@ public final class ApiKeyStore {
 
     /** Revokes a key by id; false when no such key. Blocking. */
     public synchronized boolean revoke(String id) {
+        Optional<ApiKey> key = byHash.values().stream().filter(k -> k.id().equals(id)).findFirst();
+        if (key.isEmpty()) return false;
+        Replication r = replication;
+        if (r != null) r.revoked(key.get());
         Map<String, ApiKey> next = new LinkedHashMap<>(byHash);
-        if (!next.values().removeIf(k -> k.id().equals(id))) return false;
+        next.values().removeIf(k -> k.id().equals(id));
         save(next);
         return true;
     }
 
+    /** From now on, every key made or revoked here is also sent to {@code replication}. */
+    public void replicateTo(Replication replication) {
+        this.replication = replication;
+    }
+
+    /** A key made on another node: kept here too (also in this node's file, so a restart knows it). Blocking. */
+    public synchronized void applyStored(ApiKey key) {
+        if (key.equals(byHash.get(key.sha256()))) return;
+        Map<String, ApiKey> next = new LinkedHashMap<>(byHash);
+        next.values().removeIf(k -> k.id().equals(key.id()));
+        next.put(key.sha256(), key);
+        save(next);
+    }
+
+    /** A key revoked on another node. Blocking. */
+    public synchronized void applyRevoked(String id) {
+        Map<String, ApiKey> next = new LinkedHashMap<>(byHash);
+        if (next.values().removeIf(k -> k.id().equals(id))) save(next);
+    }
+
+    /** Replaces every key with {@code keys}: the cluster's table is the truth once this node joins it. Blocking. */
+    public synchronized void replaceAll(Collection<ApiKey> keys) {
+        Map<String, ApiKey> next = new LinkedHashMap<>();
+        for (ApiKey k : keys) next.put(k.sha256(), k);
+        if (!next.equals(byHash)) save(next);
+    }
+
+    /** A key as the cluster's table keeps it: the stored fields (never a secret), versioned. */
+    public static byte[] toBytes(ApiKey k) {
+        ObjectNode out = JSON.valueToTree(stored(k));
+        out.put("format", FORMAT);
+        try {
+            return JSON.writeValueAsBytes(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads {@link #toBytes}; a newer format than this node knows is refused (IllegalArgumentException). */
+    public static ApiKey fromBytes(byte[] bytes) {
+        try {
+            ObjectNode in = (ObjectNode) JSON.readTree(bytes);
+            int format = in.path("format").asInt(-1);
+            if (format != FORMAT) throw new IllegalArgumentException("API key record format " + format + "; this node reads " + FORMAT);
+            in.remove("format");
+            return key(JSON.treeToValue(in, StoredKey.class));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not an API key record: " + e.getMessage(), e);
+        }
+    }
+
+    private static StoredKey stored(ApiKey k) {
+        return new StoredKey(k.id(), k.sha256(), k.scope().wire(), k.collections(), k.origins(), k.rateLimit(), k.created());
+    }
+
+    private static ApiKey key(StoredKey k) {
+        return new ApiKey(k.id(), k.sha256(), Scope.parse(k.scope()), List.copyOf(k.collections()), List.copyOf(k.origins()),
+                k.rate_limit(), k.created());
+    }
+
     private void save(Map<String, ApiKey> next) {
         List<StoredKey> stored = new ArrayList<>();
-        for (ApiKey k : next.values()) {
-            stored.add(new StoredKey(k.id(), k.sha256(), k.scope().wire(), k.collections(), k.origins(), k.rateLimit(), k.created()));
-        }
+        for (ApiKey k : next.values()) stored.add(stored(k));
         try {
             Files.createDirectories(file.getParent());
             VersionedFiles.write(file, KIND, FORMAT, new KeyFile(stored));

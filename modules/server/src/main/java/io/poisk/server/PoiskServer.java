@@ -72,6 +72,7 @@ public final class PoiskServer implements AutoCloseable {
             PoiskEngine local = PoiskEngine.open(config, registry, runtime.inference(vertx, config, registry));
             try {
                 engine = runtime.engine(local, vertx, config);
+                if (access.store() != null) runtime.shareKeys(access.store(), config);
             } catch (RuntimeException e) {
                 local.close();
                 throw e;

@@ -43,6 +43,13 @@ public interface ServerRuntime {
         return local;
     }
 
+    /**
+     * Called once after {@link #engine} with the node's API keys: cluster mode makes them cluster-wide (a key made on
+     * one node works on every node); a single node keeps them to itself.
+     */
+    default void shareKeys(io.poisk.engine.ApiKeyStore keys, PoiskConfig config) {
+    }
+
     /** What {@code GET /cluster} shows and how this node is made known to the others; a single node by default. */
     default ClusterView cluster(Vertx vertx, PoiskConfig config) {
         return ClusterView.single();
