@@ -71,13 +71,30 @@ final class ShardHost implements AutoCloseable {
 
     private ShardReplica.Listener publisher(String collection, int group) {
         Map<Integer, long[]> last = new ConcurrentHashMap<>(); // shard → {nanoTime, ready ? 1 : 0}
+        // shard → {offset, ready ? 1 : 0} of a change held back by the throttle, published when its window ends: the
+        // last records of a burst must show, or GET /cluster keeps an older offset until the next write
+        Map<Integer, long[]> heldBack = new ConcurrentHashMap<>();
         return new ShardReplica.Listener() {
             @Override
             public void state(int shard, long offset, boolean ready) {
                 long now = System.nanoTime();
                 long[] before = last.get(shard);
-                if (before != null && (before[1] == 1) == ready && now - before[0] < PUBLISH_EVERY_NS) return;
+                if (before != null && (before[1] == 1) == ready && now - before[0] < PUBLISH_EVERY_NS) {
+                    if (heldBack.put(shard, new long[] {offset, ready ? 1 : 0}) == null) {
+                        long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(PUBLISH_EVERY_NS - (now - before[0])));
+                        placement.later(waitMs, () -> {
+                            long[] latest = heldBack.remove(shard);
+                            if (latest != null && last.containsKey(shard)) send(shard, latest[0], latest[1] == 1);
+                        });
+                    }
+                    return;
+                }
+                heldBack.remove(shard);
                 last.put(shard, new long[] {now, ready ? 1 : 0});
+                send(shard, offset, ready);
+            }
+
+            private void send(int shard, long offset, boolean ready) {
                 placement.publish(collection, shard, group, offset, ready ? ShardPlacement.READY : ShardPlacement.BUILDING)
                         .onFailure(e -> LOG.debug("publishing shard {} of {} failed", shard, collection, e));
             }
@@ -85,6 +102,7 @@ final class ShardHost implements AutoCloseable {
             @Override
             public void released(int shard) {
                 last.remove(shard);
+                heldBack.remove(shard);
                 placement.remove(collection, shard).onFailure(e -> LOG.debug("unpublishing shard {} of {} failed", shard, collection, e));
             }
         };

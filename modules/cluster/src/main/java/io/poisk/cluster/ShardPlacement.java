@@ -52,6 +52,11 @@ final class ShardPlacement {
         return map().compose(m -> m.put(key(collection, shard, bus.nodeId()), entry));
     }
 
+    /** Runs {@code action} on this node's Vert.x after {@code delayMs} (a throttled publication's trailing edge). */
+    void later(long delayMs, Runnable action) {
+        bus.vertx().setTimer(delayMs, t -> action.run());
+    }
+
     Future<Void> remove(String collection, int shard) {
         try {
             String key = key(collection, shard, bus.nodeId());
