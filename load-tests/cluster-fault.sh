@@ -33,8 +33,7 @@ trap '"$REPO/ops/cluster/down" "$CLUSTER" >/dev/null 2>&1 || true' EXIT
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
 
-# The corpus in NDJSON requests of 16 paragraphs: a request whose embedding outlasts limits.idle_timeout_ms (60 s, no
-# byte moves while a batch is embedded) has its connection closed; 16 long paragraphs take seconds even on 3 busy nodes.
+# The corpus in NDJSON requests of 16 paragraphs, each acknowledged with its offsets within seconds.
 load_corpus() {   # node url, collection
   local part
   rm -f "$RUN_DIR"/corpus-part-*

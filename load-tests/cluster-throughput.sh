@@ -40,7 +40,7 @@ for spec in 'plain {}' 'xquad {"shards":3,"replicas":2}'; do
   curl -fsS -X PUT -H 'content-type: application/json' -d "${spec#* }" "$N1/collections/$name" >/dev/null
   rm -f "$RUN_DIR"/corpus-part-*
   split -l 16 "$RUN_DIR/xquad.ndjson" "$RUN_DIR/corpus-part-"
-  for part in "$RUN_DIR"/corpus-part-*; do   # 16 paragraphs a request: none outlasts limits.idle_timeout_ms
+  for part in "$RUN_DIR"/corpus-part-*; do   # 16 paragraphs a request
     curl -fsS --max-time 600 -X POST -H 'content-type: application/x-ndjson' --data-binary @"$part" "$N1/collections/$name/documents"
     echo
   done >"$RUN_DIR/ack-$name.json"

@@ -49,7 +49,7 @@ public final class PoiskConfig {
         // Connections: a client that holds one without sending a request costs a socket and memory.
         key("http.event_loops", "0", "event-loop threads serving HTTP, WebSocket and the event bus (0: two per core)");
         key("limits.max_connections", "4096", "open HTTP and WebSocket connections; further ones are closed at once");
-        key("limits.idle_timeout_ms", "60000", "a connection with no bytes either way for this long is closed (0: never)");
+        key("limits.idle_timeout_ms", "60000", "a kept-alive connection that sends no next request for this long is closed (0: never); time the server spends on a request never counts");
         key("limits.header_timeout_ms", "10000", "a request line and headers must arrive within this, else the connection is closed");
         key("limits.body_timeout_ms", "60000", "a JSON body must arrive within this (an NDJSON stream may pause this long), else 408");
         key("limits.request_timeout_ms", "30000", "a request's deadline when it asks for none (Request-Timeout header, timeout_ms): searches past it get 504, other routes 503");

@@ -48,7 +48,7 @@ class LongDocumentPassagesTest {
     void startServer() {
         // Embedding a megabyte (a few hundred passages) on a shared CPU takes longer than the default deadline.
         server = PoiskServer.start(TestServers.config(dataDir, Map.of("limits.request_timeout_ms", "300000",
-                "limits.max_request_timeout_ms", "300000", "limits.idle_timeout_ms", "300000")));
+                "limits.max_request_timeout_ms", "300000")));
         api = new ApiClient(server.port());
         longText = filler(1_000_000 - SENTENCE.length() - 1) + " " + SENTENCE;
         List<Map<String, Object>> docs = List.of(

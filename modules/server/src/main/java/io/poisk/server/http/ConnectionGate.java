@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Admits connections up to {@code limits.max_connections} (counted over every event loop) and closes an
  * HTTP/1 connection whose request head does not arrive within {@code limits.header_timeout_ms} (slow loris).
  * Vert.x has an idle timeout but no head timeout: a client sending one header byte every few seconds is never
- * idle. One instance per HTTP server instance; its state is confined to that instance's event loop.
+ * idle. It also keeps the idle timeout ({@code limits.idle_timeout_ms}) for HTTP/1: a kept-alive connection is closed
+ * when no next head arrives within it (plus the head timeout), while the server's own time on a request never counts
+ * (Vert.x's idle timeout, which is off, counted a streamed ingest's embedding as idleness). One instance per HTTP server instance; its state is confined to that instance's event loop.
  */
 final class ConnectionGate {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGate.class);
@@ -77,14 +79,14 @@ final class ConnectionGate {
         if (request.version() != HttpVersion.HTTP_2 && !"websocket".equalsIgnoreCase(request.getHeader("upgrade"))) {
             HttpConnection connection = request.connection();
             ctx.addEndHandler(ar -> {
-                if (ar.succeeded()) awaitHead(connection, limits.idleTimeoutMs() + limits.headerTimeoutMs());
+                if (ar.succeeded() && limits.idleTimeoutMs() > 0) awaitHead(connection, limits.idleTimeoutMs() + limits.headerTimeoutMs());
             });
         }
         ctx.next();
     }
 
     private void awaitHead(HttpConnection connection, long timeoutMs) {
-        if (limits.headerTimeoutMs() <= 0) return;
+        if (timeoutMs <= 0) return;
         stopWaiting(connection);
         long timer = vertx.setTimer(timeoutMs, t -> {
             if (awaitingHead.remove(connection) == null) return;

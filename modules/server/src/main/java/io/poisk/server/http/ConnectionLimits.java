@@ -7,7 +7,8 @@ import io.poisk.core.PoiskConfig;
  * clients are cut off, so they cannot exhaust connections or memory.
  *
  * @param maxConnections  open HTTP/WebSocket connections, all event loops together; over it a new one is closed at once
- * @param idleTimeoutMs   a connection without a byte either way for this long is closed (0: never)
+ * @param idleTimeoutMs   a kept-alive HTTP/1 connection that sends no next request for this long (plus the head
+ *                        timeout) is closed (0: never); the server's own time on a request never counts
  * @param headerTimeoutMs a request's line and headers must arrive within this after the connection opened or the
  *                        previous response ended, else the connection is closed (no reply is possible: no request yet)
  * @param bodyTimeoutMs   a buffered (JSON) body must arrive within this after its headers; a streamed (NDJSON) body may

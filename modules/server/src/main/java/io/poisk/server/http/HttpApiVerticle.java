@@ -119,8 +119,11 @@ public final class HttpApiVerticle extends VerticleBase {
                         .setWebSocketSubProtocols(List.of(HttpAccess.SUBPROTOCOL))
                         // the longest document id, URL-encoded, fits (DocumentId): 3 x 512 + the rest of the line
                         .setMaxInitialLineLength(MAX_REQUEST_LINE)
-                        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, connectionLimits.idleTimeoutMs()))
-                        .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                        // No Vert.x idle timeout: it counts the server's own work as idleness (no byte moves while a
+                        // streamed ingest embeds or waits out a flush), and it cut bulk loads with no reply. The
+                        // ConnectionGate closes a kept-alive connection that sends no request for limits.idle_timeout_ms;
+                        // live-search sockets have their own pings.
+                        .setIdleTimeout(0)
                         // h2c detection waits for a client's first bytes before it creates the connection: a silent
                         // client would go uncounted by limits.max_connections and untimed by the head timeout
                         .setHttp2ClearTextEnabled(false)))
