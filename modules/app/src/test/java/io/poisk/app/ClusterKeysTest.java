@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * works on the other, a key revoked on one stops working on the other, a node restarted on its folder and a node that
  * joins with an empty folder both know the keys, and a key revoked while a node was down stays revoked there.
  */
-@Tag("slow")
+@Tag("cluster")
 class ClusterKeysTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long WAIT_MS = 20_000;

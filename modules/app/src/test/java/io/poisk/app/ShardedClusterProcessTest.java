@@ -38,7 +38,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Tag("process")
 @Tag("model")
-@Tag("slow")
 class ShardedClusterProcessTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long UP_TIMEOUT_S = 240;

@@ -58,7 +58,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * node that holds the only copy of a replicas=1 collection's shards makes searches partial, naming them. A rerank runs
  * once on the coordinator over every shard's hits (a test reranker that needs no model).
  */
-@Tag("slow")
+@Tag("cluster")
 class ShardedCollectionsTest {
     private static final Logger LOG = LoggerFactory.getLogger(ShardedCollectionsTest.class);
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * attempt with another copy left gets half the time, so the answer comes within the deadline); shard 2 has no ready
  * copy and is reported missing at once, without waiting out the deadline.
  */
+@Tag("cluster")
 class ShardQueryTest {
     private static final long DEADLINE_MS = 4000;
 

@@ -7,6 +7,7 @@ import io.poisk.engine.SearchRequest;
 import io.poisk.index.CollectionOptions;
 import io.poisk.index.EmbeddedDocument;
 import io.poisk.kafka.KafkaBroker;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A shard replica keeps its applied offset durable beside the shard: restarted (engine and consumer) on the same
  * folder it applies only the records after that offset, and ends identical to a copy built from the whole log.
  */
+@Tag("cluster")
 class ShardReplicaOffsetTest {
     private static final ShardReplica.Listener QUIET = new ShardReplica.Listener() {
         @Override
