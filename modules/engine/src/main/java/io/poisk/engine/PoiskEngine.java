@@ -212,8 +212,10 @@ public final class PoiskEngine implements Engine {
 
     /** The query vector of {@code text} by {@code model} (cluster mode: embedded once, sent to every shard). */
     public CompletableFuture<float[]> embedQuery(String model, String text, String instruction) {
-        return embedders.get(model).thenCompose(b -> IngestPipeline.embed(b, List.of(text), io.poisk.models.EmbeddingRole.QUERY, instruction))
-                .thenApply(vectors -> vectors[0]);
+        // through the query-embedding cache, as a local search's vector: a repeated query costs no inference here either
+        return embedders.get(model).thenCompose(b -> queryVectors.vector(
+                new QueryEmbeddingCache.Key(b.card().id(), io.poisk.models.EmbeddingRole.QUERY, instruction, text),
+                () -> IngestPipeline.embed(b, List.of(text), io.poisk.models.EmbeddingRole.QUERY, instruction).thenApply(vectors -> vectors[0])));
     }
 
     /**
