@@ -130,11 +130,12 @@ public final class ScaleBenchmark {
             f.ingestSeconds = (System.nanoTime() - t0) / 1e9;
             log.info("ingested {} vectors in {} s ({} docs/s)", n, String.format(Locale.ROOT, "%.1f", f.ingestSeconds),
                     String.format(Locale.ROOT, "%.0f", n / f.ingestSeconds));
-            HttpVectors.Maintenance settled = settle(http, n, Integer.parseInt(a.string("settle-minutes", "60")));
+            HttpVectors.Maintenance settled = settle(http, server, n, IndexOptions.defaults(), a.integer("settle-minutes", 60));
             f.settleSeconds = (System.nanoTime() - t0) / 1e9 - f.ingestSeconds - 15; // less the 15 s of unchanged meters
             f.serverCpuSeconds = server.cpuSeconds() - cpu0;
             f.segments = settled.segments();
             f.heapBytes = server.heapAfterFullGc() - heap0;
+            out.printf(Locale.ROOT, "server heap by class after settling:%n%s%n", server.heapHistogram(12));
             f.rssBytes = server.rssBytes() - rss0;
             Path coll = data.resolve("collections").resolve(COLLECTION);
             f.diskBytes = DirectorySize.of(coll);
@@ -201,16 +202,22 @@ public final class ScaleBenchmark {
     }
 
     /**
-     * Polls the collection's meters every 5 s until all {@code n} documents are counted and nothing (segments, live
-     * documents, flushes, merges) has changed for three polls in a row, at most {@code minutes}.
+     * Polls the collection's meters every 5 s until all {@code n} documents are counted, the live segment is below its flush size,
+     * no more segments are left than the merge policy allows, the collection's flush and merge threads
+     * are idle, and nothing (segments, live documents, flushes, merges) has changed for three polls in a row; at most
+     * {@code minutes}. The meters do not show a flush or merge in progress, so quiet alone would not tell.
      */
-    private static HttpVectors.Maintenance settle(HttpVectors http, int n, int minutes) throws Exception {
+    private static HttpVectors.Maintenance settle(HttpVectors http, ServerProcess process, int n, IndexOptions server, int minutes)
+            throws Exception {
         long deadline = System.nanoTime() + minutes * 60_000_000_000L;
         HttpVectors.Maintenance last = null;
         int same = 0;
         while (System.nanoTime() < deadline) {
             HttpVectors.Maintenance m = http.maintenance();
-            same = m.equals(last) && m.documents() == n ? same + 1 : 0;
+            boolean done = m.documents() == n && m.liveDocuments() < server.liveSegmentMaxDocs()
+                    && m.segments() <= server.mergeMaxSegments()
+                    && !process.busy(List.of("poisk-flush-" + COLLECTION, "poisk-merge-" + COLLECTION));
+            same = done && m.equals(last) ? same + 1 : 0;
             if (same >= 3) return m;
             if (!m.equals(last)) log.info("maintenance: {}", m);
             last = m;

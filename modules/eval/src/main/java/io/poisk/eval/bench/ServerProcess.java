@@ -93,6 +93,26 @@ final class ServerProcess implements AutoCloseable {
         return Long.parseLong(m.group(1)) * 1024;
     }
 
+    /**
+     * Whether any thread whose name starts with one of {@code prefixes} is doing work: an idle pool thread waits in
+     * {@code ThreadPoolExecutor.getTask} for its next task ({@code jcmd Thread.print}). The engine's meters count
+     * finished flushes and merges but do not show one in progress; its flush and merge threads do.
+     */
+    boolean busy(List<String> prefixes) throws IOException, InterruptedException {
+        for (String block : jcmd("Thread.print").split("\n\s*\n")) {
+            String header = block.strip();
+            if (!header.startsWith("\"")) continue;
+            String name = header.substring(1, header.indexOf('"', 1));
+            if (prefixes.stream().anyMatch(name::startsWith) && !block.contains("ThreadPoolExecutor.getTask")) return true;
+        }
+        return false;
+    }
+
+    /** The first {@code lines} rows of {@code jcmd GC.class_histogram} (live objects only: it runs a full GC): what holds the heap. */
+    String heapHistogram(int lines) throws IOException, InterruptedException {
+        return String.join("\n", jcmd("GC.class_histogram").lines().limit(lines + 3).toList());
+    }
+
     /** Resident set size of the server process (heap, metaspace, native buffers and the mapped file pages it touched). */
     long rssBytes() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
