@@ -34,7 +34,8 @@ import java.util.Set;
  * left it, then with {@code --force-merge true} after merging it into one segment as Lucene's peer is.
  *
  * <pre>modules/eval/bench/run-bench.sh scale --sizes 100000,300000 [--real 20000 --queries 500 --xmx 2g --streams 4
- *     --noise-ratio 1.0 --beams 10,20,40,80,160,320 --rounds 2 --force-merge true --texts jdk|europarl --work DIR]</pre>
+ *     --noise-ratio 1.0 --beams 10,20,40,80,160,320 --rounds 2 --force-merge true --texts jdk|europarl --work DIR
+ *     --server-config limits.idle_timeout_ms=0,...]</pre>
  */
 public final class ScaleBenchmark {
     private static final Logger log = LoggerFactory.getLogger(ScaleBenchmark.class);
@@ -118,7 +119,7 @@ public final class ScaleBenchmark {
 
         Path data = dir.resolve("data");
         Figures f = new Figures(n, loadStart);
-        try (ServerProcess server = ServerProcess.start(repo, data, a.string("xmx", "2g"), Map.of())) {
+        try (ServerProcess server = ServerProcess.start(repo, data, a.string("xmx", "2g"), serverConfig(a.string("server-config", "")))) {
             HttpVectors http = new HttpVectors(server::uri, COLLECTION);
             http.create(base[0].length);
             long heap0 = server.heapAfterFullGc();
@@ -179,6 +180,18 @@ public final class ScaleBenchmark {
         deleteTree(dir);
         f.loadEnd = loadAverage();
         return f;
+    }
+
+    /** {@code key=value,key=value} configuration keys for the server (passed as POISK_* environment variables). */
+    static Map<String, String> serverConfig(String spec) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String pair : spec.split(",")) {
+            if (pair.isBlank()) continue;
+            int eq = pair.indexOf('=');
+            if (eq <= 0) throw new IllegalArgumentException("--server-config wants key=value pairs, got '" + pair + "'");
+            out.put(pair.substring(0, eq).strip(), pair.substring(eq + 1).strip());
+        }
+        return out;
     }
 
     /** Both engines at every beam, interleaved; prints the points and returns each one's CPU-time QPS at recall 0.95. */
