@@ -86,7 +86,7 @@ final class EuroparlEmbeddings {
         return s.substring(0, space > maxChars / 2 ? space : maxChars);
     }
 
-    private static float[][] embed(Embedder embedder, List<String> texts, EmbeddingRole role) {
+    static float[][] embed(Embedder embedder, List<String> texts, EmbeddingRole role) {
         float[][] out = new float[texts.size()][];
         long t0 = System.nanoTime();
         for (int i = 0; i < texts.size(); i += EMBED_CHUNK) {
