@@ -11,7 +11,7 @@
 # once, on the first config's first server: 4. lexical p99 at 16 closed-loop users (SearchSimulation), and
 # 5. HTTP ingest: the first INGEST_DOCS XQuAD-ru paragraphs as one NDJSON request into a new collection;
 # last, with no server running: 6. the peer, the model alone (modules/eval/bench/run-bench.sh raw-embed) on the same
-# questions and the same paragraphs, at batch sizes 1..32 and the ingest batch. Then the ratios (POISK-RATIO lines).
+# questions and the same paragraphs, at batch sizes 1..32 (queries) and 2 and 32 (passages). Then the ratios (POISK-RATIO lines).
 # Uses the packaged server (modules/app/target/lib: mvn -o -q install -DskipTests first). Gatling and the server
 # share this machine's cores; the raw bench runs alone.
 #
@@ -174,7 +174,7 @@ done
 # --- 6. the model alone, same texts, no server ------------------------------------------------------
 say "$(load "raw start")"
 "$REPO/modules/eval/bench/run-bench.sh" raw-embed --queries "$RUN_DIR/raw-queries.jsonl" --docs "$RUN_DIR/raw-docs.jsonl" \
-  --rounds "$RAW_ROUNDS" --doc-batch 32 >"$RUN_DIR/raw.log" 2>&1 || { echo "capacity.sh: raw bench failed; see $RUN_DIR/raw.log" >&2; tail -20 "$RUN_DIR/raw.log" >&2; exit 1; }
+  --rounds "$RAW_ROUNDS" --doc-batches 2,32 >"$RUN_DIR/raw.log" 2>&1 || { echo "capacity.sh: raw bench failed; see $RUN_DIR/raw.log" >&2; tail -20 "$RUN_DIR/raw.log" >&2; exit 1; }
 say "$(load "raw end")"
 grep -E '^(RAW-|# raw)' "$RUN_DIR/raw.log" | tee -a "$SUMMARY"
 

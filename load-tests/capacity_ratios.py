@@ -57,11 +57,15 @@ def main(run):
             if p50 and p99:
                 print(f"POISK-RATIO {tag} p99_at_half_capacity/unloaded_p50={p99 / p50:.2f} ({p99:.0f} ms at {rate} searches/s "
                       f"/ {p50:.0f} ms; goal <= 3)")
-    docs = last(r"^RAW-DOCS median batch=\d+ docs_per_s=([\d.]+)", raw)
+    docs = {int(b): float(r) for b, r in re.findall(r"^RAW-DOCS median batch=(\d+) docs_per_s=([\d.]+)", raw, re.M)}
     summary = open(os.path.join(run, "summary.txt"), encoding="utf-8").read()
     ingest = last(r"^POISK-INGEST-HTTP .* docs_per_s=([\d.]+)", summary)
+    ingest_batch = last(r"^POISK-INGEST-HTTP .* mean_batch=([\d.]+)", summary) or 0
     if docs and ingest:
-        print(f"POISK-RATIO ingest_http/raw_docs={ingest / docs:.2f} ({ingest:.2f} / {docs:.2f} docs/s; goal >= 0.90)")
+        # the raw batch size nearest to the batches the server formed for this ingest
+        b = min(docs, key=lambda size: abs(size - ingest_batch))
+        print(f"POISK-RATIO ingest_http/raw_docs={ingest / docs[b]:.2f} ({ingest:.2f} / {docs[b]:.2f} docs/s at batch {b}, the server's "
+              f"mean batch {ingest_batch}; goal >= 0.90); raw docs/s: " + " ".join(f"b{k}={v:.2f}" for k, v in sorted(docs.items())))
     lexical = os.path.join(run, "gatling-lexical.log")
     if os.path.exists(lexical):
         t = open(lexical, encoding="utf-8", errors="replace").read()

@@ -20,12 +20,12 @@ import java.util.Locale;
  * The model's raw throughput on the texts a serving run sent, outside the server: the peer of
  * {@code load-tests/capacity.sh}'s HTTP figures. Queries are embedded in the query role in calls of each batch size;
  * documents are split into passages as ingest does (the model's window, 64 tokens of overlap) and their passages
- * embedded in request order, {@code --doc-batch} at a time, as the batcher takes them from one ingest request.
+ * embedded in request order, each of {@code --doc-batches} at a time, as the batcher takes them from one ingest request.
  * The threads are the server's default (one intra-op thread per core), so only the serving around the model
  * differs from the server's inference.
  *
  * <p>Options: {@code --queries FILE} and/or {@code --docs FILE} (JSON lines, one string each), {@code --batches
- * 1,2,4,8,16,32}, {@code --doc-batch 32}, {@code --rounds 2}, {@code --model e5-small-v2}, {@code --models-dir DIR}.
+ * 1,2,4,8,16,32}, {@code --doc-batches 2,32}, {@code --rounds 2}, {@code --model e5-small-v2}, {@code --models-dir DIR}.
  * Prints {@code RAW-QUERY} and {@code RAW-DOCS} lines per round and their medians over rounds.
  */
 public final class RawEmbeddingBenchmark {
@@ -42,7 +42,7 @@ public final class RawEmbeddingBenchmark {
         String queriesFile = a.string("queries", ""), docsFile = a.string("docs", "");
         if (queriesFile.isEmpty() && docsFile.isEmpty()) throw new IllegalArgumentException("give --queries FILE and/or --docs FILE");
         List<Integer> batches = a.integers("batches", "1,2,4,8,16,32");
-        int docBatch = a.integer("doc-batch", 32);
+        List<Integer> docBatches = a.integers("doc-batches", "32");
         int rounds = a.integer("rounds", 2);
         List<String> queries = queriesFile.isEmpty() ? List.of() : readLines(Path.of(queriesFile));
         List<String> docs = docsFile.isEmpty() ? List.of() : readLines(Path.of(docsFile));
@@ -58,30 +58,34 @@ public final class RawEmbeddingBenchmark {
             for (int batch : batches) {
                 if (!queries.isEmpty()) embedder.embed(queries.subList(0, Math.min(batch, queries.size())), EmbeddingRole.QUERY, null);
             }
-            if (!passages.isEmpty()) embedder.embed(passages.subList(0, Math.min(docBatch, passages.size())), EmbeddingRole.PASSAGE, null);
+            for (int batch : docBatches) {
+                if (!passages.isEmpty()) embedder.embed(passages.subList(0, Math.min(batch, passages.size())), EmbeddingRole.PASSAGE, null);
+            }
             List<List<Double>> queryRates = new ArrayList<>();
             for (int ignored : batches) queryRates.add(new ArrayList<>());
-            List<Double> docRates = new ArrayList<>();
+            List<List<Double>> docRates = new ArrayList<>();
+            for (int ignored : docBatches) docRates.add(new ArrayList<>());
             for (int round = 1; round <= rounds; round++) {
                 for (int i = 0; i < batches.size() && !queries.isEmpty(); i++) {
                     double rate = rate(embedder, queries, batches.get(i), EmbeddingRole.QUERY);
                     queryRates.get(i).add(rate);
                     out.printf(Locale.ROOT, "RAW-QUERY round=%d batch=%d texts=%d per_s=%.2f%n", round, batches.get(i), queries.size(), rate);
                 }
-                if (!docs.isEmpty()) {
-                    double passagesPerS = rate(embedder, passages, docBatch, EmbeddingRole.PASSAGE);
+                for (int i = 0; i < docBatches.size() && !docs.isEmpty(); i++) {
+                    double passagesPerS = rate(embedder, passages, docBatches.get(i), EmbeddingRole.PASSAGE);
                     double docsPerS = passagesPerS * docs.size() / passages.size();
-                    docRates.add(docsPerS);
+                    docRates.get(i).add(docsPerS);
                     out.printf(Locale.ROOT, "RAW-DOCS round=%d batch=%d docs=%d passages=%d docs_per_s=%.2f passages_per_s=%.2f%n",
-                            round, docBatch, docs.size(), passages.size(), docsPerS, passagesPerS);
+                            round, docBatches.get(i), docs.size(), passages.size(), docsPerS, passagesPerS);
                 }
             }
             for (int i = 0; i < batches.size() && !queries.isEmpty(); i++) {
                 out.printf(Locale.ROOT, "RAW-QUERY median batch=%d per_s=%.2f rounds=%s%n", batches.get(i), median(queryRates.get(i)),
                         fmt(queryRates.get(i)));
             }
-            if (!docs.isEmpty()) {
-                out.printf(Locale.ROOT, "RAW-DOCS median batch=%d docs_per_s=%.2f rounds=%s%n", docBatch, median(docRates), fmt(docRates));
+            for (int i = 0; i < docBatches.size() && !docs.isEmpty(); i++) {
+                out.printf(Locale.ROOT, "RAW-DOCS median batch=%d docs_per_s=%.2f rounds=%s%n", docBatches.get(i), median(docRates.get(i)),
+                        fmt(docRates.get(i)));
             }
         }
     }
