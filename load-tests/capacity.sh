@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Serving capacity against raw inference, in one run (issue 14):
 #   load-tests/capacity.sh [expected_capacity=20] [CONFIG ...]
-# CONFIG is LABEL or LABEL:NAME=value,NAME=value (server environment), e.g. default batch2:POISK_EMBEDDING_MAX_BATCH=2;
+# CONFIG is LABEL or LABEL:NAME=value,NAME=value (server environment), e.g. default batch32:POISK_EMBEDDING_MAX_BATCH=32;
 # none given: "default". The corpus is loaded once; then for each of ROUNDS rounds, each CONFIG in turn (so the
 # machine's changing load hits every config alike) gets a fresh server on the same data directory and:
 #  1. unloaded hybrid p50: SearchSimulation, 1 closed-loop user, unique queries, 30 s
