@@ -3,6 +3,7 @@
 #   modules/eval/bench/run-bench.sh ann   [--data fashion|europarl|both --queries N ...]  two runs: JVector native (its default on JDK 22+), then panama provider
 #   modules/eval/bench/run-bench.sh ann-one [...]        one run; pass -Djvector.vectorization_provider=... in BENCH_JAVA_OPTS
 #   modules/eval/bench/run-bench.sh embed [--rounds 3 --texts N --batches 1,8,16,32,64 ...]   Poisk embedder vs sentence-transformers
+#   modules/eval/bench/run-bench.sh raw-embed --queries FILE --docs FILE [--batches 1,2,4,8,16,32 --doc-batches 2,32 --rounds 2]   the model alone on a serving run's texts (load-tests/capacity.sh)
 #   modules/eval/bench/run-bench.sh snapshot [--docs 100000 --dim 384 --work DIR]   snapshot/archive/restore time and size vs a cold copy
 #   modules/eval/bench/run-bench.sh scale [--sizes 100000,300000 --real 20000 --xmx 2g --streams 4 ...]   N vectors over HTTP into a real server: ingest, settle, heap/vector, disk, HTTP latency; CPU QPS@0.95 vs Lucene; slopes
 # Builds the module's classes and classpath first (offline Maven). Extra JVM options: BENCH_JAVA_OPTS (e.g. -Xmx8g).
@@ -20,9 +21,10 @@ what="${1:-}"; shift || true
 case "$what" in
   ann|ann-one) main=io.poisk.eval.bench.AnnBenchmark ;;
   embed) main=io.poisk.eval.bench.EmbeddingBenchmark ;;
+  raw-embed) main=io.poisk.eval.bench.RawEmbeddingBenchmark ;;
   snapshot) main=io.poisk.eval.bench.SnapshotBenchmark ;;
   scale) main=io.poisk.eval.bench.ScaleBenchmark ;;
-  *) echo "usage: $0 ann|ann-one|embed|snapshot|scale [options]" >&2; exit 2 ;;
+  *) echo "usage: $0 ann|ann-one|embed|raw-embed|snapshot|scale [options]" >&2; exit 2 ;;
 esac
 
 cpfile="$REPO/modules/eval/target/bench.classpath"

@@ -70,6 +70,13 @@ public final class PoiskAdminClient {
         return send("GET", "/stats", null, 200).path("query_embedding_cache");
     }
 
+    /** {@code GET /metrics}: the Prometheus text exposition (404 when the server runs with metrics off). */
+    public String metricsText() {
+        HttpResponse<String> r = exchange("GET", "/metrics", null);
+        if (r.statusCode() != 200) throw new IllegalStateException("GET /metrics returned " + r.statusCode() + ": " + r.body());
+        return r.body();
+    }
+
     static String toJson(Object value) {
         try {
             return JSON.writeValueAsString(value);

@@ -10,12 +10,10 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Stream;
 
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantConcurrentUsers;
@@ -41,7 +39,9 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  * suffixed {@code " (2)"}, {@code " (3)"}… — so a query-embedding cache never hits), {@code warmup}
  * (searches before measuring, 200, questions in file order: 1190 is one pass over all of them, which
  * fills the server's query cache; in unique mode warm-up texts are suffixed {@code " (warm-up)"} so the
- * measured ones stay unseen), {@code p99TargetMs} (40: the run fails its assertion above it).
+ * measured ones stay unseen), {@code passOffset} (0: unique texts start at pass offset + 1, so runs against one
+ * server with offsets far apart never repeat each other's texts), {@code p99TargetMs} (40: the run fails its
+ * assertion above it).
  */
 public class SearchSimulation extends Simulation {
     private final LoadSettings settings = LoadSettings.fromSystemProperties(16);
@@ -50,6 +50,7 @@ public class SearchSimulation extends Simulation {
     private final String mode = System.getProperty("mode", "");
     private final boolean uniqueQueries = queriesProperty();
     private final int warmup = Integer.getInteger("warmup", 200);
+    private final int passOffset = Integer.getInteger("passOffset", 0);
     private final int p99TargetMs = LoadSettings.positiveInt("p99TargetMs", 40);
     private final XquadCorpus corpus = XquadCorpus.load(settings.xquadFile());
     private final PoiskAdminClient admin = new PoiskAdminClient(settings.baseUrl());
@@ -128,30 +129,8 @@ public class SearchSimulation extends Simulation {
         };
     }
 
-    /** Questions in a fixed pseudo-random order, endlessly: every run asks the same sequence. */
     private Iterator<Map<String, Object>> questions() {
-        SplittableRandom random = new SplittableRandom(20_240_601L);
-        List<XquadCorpus.Question> qs = corpus.questions();
-        if (uniqueQueries) {
-            // Shuffled passes over every question; a pass after the first marks its texts so none repeats.
-            List<XquadCorpus.Question> order = new ArrayList<>(qs);
-            int[] next = {order.size()};
-            int[] pass = {0};
-            return Stream.generate(() -> {
-                if (next[0] == order.size()) {
-                    for (int i = order.size() - 1; i > 0; i--) java.util.Collections.swap(order, i, random.nextInt(i + 1));
-                    next[0] = 0;
-                    pass[0]++;
-                }
-                XquadCorpus.Question q = order.get(next[0]++);
-                String text = pass[0] == 1 ? q.text() : q.text() + " (" + pass[0] + ")";
-                return Map.<String, Object>of("query", text, "paragraphId", q.paragraphId());
-            }).iterator();
-        }
-        return Stream.generate(() -> {
-            XquadCorpus.Question q = qs.get(random.nextInt(qs.size()));
-            return Map.<String, Object>of("query", q.text(), "paragraphId", q.paragraphId());
-        }).iterator();
+        return uniqueQueries ? QuestionFeed.unique(corpus.questions(), passOffset) : QuestionFeed.repeating(corpus.questions());
     }
 
     private String searchBody(Session session) {

@@ -14,7 +14,7 @@ import java.time.Duration;
  * histogram buckets so {@code histogram_quantile} works over any set of servers.
  */
 public final class InferenceMeters {
-    /** Batch sizes are bounded by max_batch (32 by default); powers of two read well on a dashboard. */
+    /** Batch sizes are bounded by max_batch (2 by default, larger on a GPU); powers of two read well on a dashboard. */
     private static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256};
 
     final Timer inference;

@@ -1,0 +1,127 @@
+package io.poisk.eval.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.poisk.index.PassageOptions;
+import io.poisk.models.Embedder;
+import io.poisk.models.EmbeddingRole;
+import io.poisk.models.ModelRegistry;
+import io.poisk.models.PassageSplitter;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The model's raw throughput on the texts a serving run sent, outside the server: the peer of
+ * {@code load-tests/capacity.sh}'s HTTP figures. Queries are embedded in the query role in calls of each batch size;
+ * documents are split into passages as ingest does (the model's window, 64 tokens of overlap) and their passages
+ * embedded in request order, each of {@code --doc-batches} at a time, as the batcher takes them from one ingest request.
+ * The threads are the server's default (one intra-op thread per core), so only the serving around the model
+ * differs from the server's inference.
+ *
+ * <p>Options: {@code --queries FILE} and/or {@code --docs FILE} (JSON lines, one string each), {@code --batches
+ * 1,2,4,8,16,32}, {@code --doc-batches 2,32}, {@code --rounds 2}, {@code --model e5-small-v2}, {@code --models-dir DIR}.
+ * Prints {@code RAW-QUERY} and {@code RAW-DOCS} lines per round and their medians over rounds.
+ */
+public final class RawEmbeddingBenchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RawEmbeddingBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BenchArgs a = new BenchArgs(args);
+        String repo = System.getProperty("poisk.repo.dir", ".");
+        Path modelsDir = Path.of(a.string("models-dir", System.getProperty("poisk.models.dir", repo + "/index-data/models")));
+        String model = a.string("model", "e5-small-v2");
+        String queriesFile = a.string("queries", ""), docsFile = a.string("docs", "");
+        if (queriesFile.isEmpty() && docsFile.isEmpty()) throw new IllegalArgumentException("give --queries FILE and/or --docs FILE");
+        List<Integer> batches = a.integers("batches", "1,2,4,8,16,32");
+        List<Integer> docBatches = a.integers("doc-batches", "32");
+        int rounds = a.integer("rounds", 2);
+        List<String> queries = queriesFile.isEmpty() ? List.of() : readLines(Path.of(queriesFile));
+        List<String> docs = docsFile.isEmpty() ? List.of() : readLines(Path.of(docsFile));
+        PrintStream out = System.out;
+        try (ModelRegistry registry = new ModelRegistry(modelsDir)) {
+            Embedder embedder = registry.embedder(model);
+            List<String> passages = passages(embedder.splitter(), docs);
+            out.printf(Locale.ROOT, "# raw embedding: %s, %d queries (mean %.0f chars), %d documents -> %d passages, %d cores%n", model,
+                    queries.size(), queries.stream().mapToInt(String::length).average().orElse(0), docs.size(), passages.size(),
+                    Runtime.getRuntime().availableProcessors());
+            // Unmeasured: the first calls, and the first of each size, pay the JIT's and ONNX Runtime's warm-up
+            // (its memory arena grows to the largest batch), which the server paid long before it was measured.
+            for (int batch : batches) {
+                if (!queries.isEmpty()) embedder.embed(queries.subList(0, Math.min(batch, queries.size())), EmbeddingRole.QUERY, null);
+            }
+            for (int batch : docBatches) {
+                if (!passages.isEmpty()) embedder.embed(passages.subList(0, Math.min(batch, passages.size())), EmbeddingRole.PASSAGE, null);
+            }
+            List<List<Double>> queryRates = new ArrayList<>();
+            for (int ignored : batches) queryRates.add(new ArrayList<>());
+            List<List<Double>> docRates = new ArrayList<>();
+            for (int ignored : docBatches) docRates.add(new ArrayList<>());
+            for (int round = 1; round <= rounds; round++) {
+                for (int i = 0; i < batches.size() && !queries.isEmpty(); i++) {
+                    double rate = rate(embedder, queries, batches.get(i), EmbeddingRole.QUERY);
+                    queryRates.get(i).add(rate);
+                    out.printf(Locale.ROOT, "RAW-QUERY round=%d batch=%d texts=%d per_s=%.2f%n", round, batches.get(i), queries.size(), rate);
+                }
+                for (int i = 0; i < docBatches.size() && !docs.isEmpty(); i++) {
+                    double passagesPerS = rate(embedder, passages, docBatches.get(i), EmbeddingRole.PASSAGE);
+                    double docsPerS = passagesPerS * docs.size() / passages.size();
+                    docRates.get(i).add(docsPerS);
+                    out.printf(Locale.ROOT, "RAW-DOCS round=%d batch=%d docs=%d passages=%d docs_per_s=%.2f passages_per_s=%.2f%n",
+                            round, docBatches.get(i), docs.size(), passages.size(), docsPerS, passagesPerS);
+                }
+            }
+            for (int i = 0; i < batches.size() && !queries.isEmpty(); i++) {
+                out.printf(Locale.ROOT, "RAW-QUERY median batch=%d per_s=%.2f rounds=%s%n", batches.get(i), median(queryRates.get(i)),
+                        fmt(queryRates.get(i)));
+            }
+            for (int i = 0; i < docBatches.size() && !docs.isEmpty(); i++) {
+                out.printf(Locale.ROOT, "RAW-DOCS median batch=%d docs_per_s=%.2f rounds=%s%n", docBatches.get(i), median(docRates.get(i)),
+                        fmt(docRates.get(i)));
+            }
+        }
+    }
+
+    /** Texts per second embedding {@code texts} in calls of {@code batch}, in order. */
+    static double rate(Embedder embedder, List<String> texts, int batch, EmbeddingRole role) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < texts.size(); i += batch) embedder.embed(texts.subList(i, Math.min(texts.size(), i + batch)), role, null);
+        return texts.size() / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Every document's passages in order, cut as a default collection cuts them. */
+    static List<String> passages(PassageSplitter splitter, List<String> docs) {
+        List<String> out = new ArrayList<>();
+        for (String doc : docs) {
+            for (PassageSplitter.Span s : splitter.split(doc, PassageOptions.DEFAULT.maxTokens(), PassageOptions.DEFAULT.overlapTokens())) out.add(doc.substring(s.start(), s.end()));
+        }
+        return out;
+    }
+
+    private static List<String> readLines(Path file) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            if (!line.isBlank()) out.add(JSON.readValue(line, String.class));
+        }
+        if (out.isEmpty()) throw new IllegalArgumentException(file + " holds no texts");
+        return out;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String fmt(List<Double> values) {
+        return String.join("/", values.stream().map(v -> String.format(Locale.ROOT, "%.2f", v)).toList());
+    }
+}
