@@ -17,43 +17,15 @@ DURATION_S="${1:-60}"
 PARAGRAPHS="${2:-240}"
 [[ "$DURATION_S" =~ ^[1-9][0-9]*$ && "$PARAGRAPHS" =~ ^[1-9][0-9]*$ ]] || { sed -n '2,3p' "$0" >&2; exit 2; }
 
-HERE="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
-REPO="$(dirname "$HERE")"
-source "$REPO/scripts/jdk.sh"
-poisk_find_jdk
-export JAVA_HOME="$POISK_JAVA_HOME"
-XQUAD="${POISK_DATA_FILES:-$REPO/data}/xquad-ru/xquad.ru.json"
-[ -f "$XQUAD" ] || { echo "cluster-fault.sh: XQuAD-ru not found at $XQUAD" >&2; exit 1; }
-[ -d "$REPO/modules/app/target/lib" ] && [ -d "$REPO/modules/kafka-broker/target/lib" ] || "$REPO/poisk" help >/dev/null
-
-RUN_DIR="$HERE/target/runs/$(date +%Y%m%d-%H%M%S)-cluster-fault"
-CLUSTER="$RUN_DIR/cluster"
-mkdir -p "$RUN_DIR"
-trap '"$REPO/ops/cluster/down" "$CLUSTER" >/dev/null 2>&1 || true' EXIT
-now() { date +%s.%N; }
-since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$(now)"; }
-
-# The corpus in NDJSON requests of 16 paragraphs, each acknowledged with its offsets within seconds.
-load_corpus() {   # node url, collection
-  local part
-  rm -f "$RUN_DIR"/corpus-part-*
-  split -l 16 "$RUN_DIR/xquad.ndjson" "$RUN_DIR/corpus-part-"
-  for part in "$RUN_DIR"/corpus-part-*; do
-    curl -fsS --max-time 600 -X POST -H 'content-type: application/x-ndjson' --data-binary @"$part" "$1/collections/$2/documents"
-    echo
-  done
-}
+RUN_NAME=cluster-fault
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/cluster-lib.sh"
 
 # --- 1. cluster and corpus -------------------------------------------------------------------
-"$REPO/ops/cluster/up" 3 "$CLUSTER" >"$RUN_DIR/up.jsonl"
-port() { sed -n "s/^{\"node\":$1,.*\"http_port\":\([0-9]*\).*/\1/p" "$RUN_DIR/up.jsonl"; }
-N1="http://127.0.0.1:$(port 1)"; N2="http://127.0.0.1:$(port 2)"; N3="http://127.0.0.1:$(port 3)"
+cluster_up
 URLS="$N1,$N2,$N3"
 echo "cluster-fault.sh: nodes $URLS, logs in $CLUSTER"
 
 curl -fsS -X PUT -H 'content-type: application/json' -d '{"shards":3,"replicas":2}' "$N1/collections/xquad" >/dev/null
-python3 "$HERE/xquad_ndjson.py" "$XQUAD" >"$RUN_DIR/xquad-all.ndjson"
-head -n "$PARAGRAPHS" "$RUN_DIR/xquad-all.ndjson" >"$RUN_DIR/xquad.ndjson"
 T=$(now)
 load_corpus "$N1" xquad >"$RUN_DIR/corpus-ack.json"
 echo "POISK-CLUSTER-CORPUS $(wc -l <"$RUN_DIR/corpus-ack.json") requests, $(tail -n1 "$RUN_DIR/corpus-ack.json") last, in $(since "$T") s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -61,8 +33,6 @@ python3 "$HERE/cluster_verify.py" --urls "$URLS" --replicas 2 >"$RUN_DIR/verify-
   || { echo "cluster-fault.sh: replicas did not catch up with the corpus: $(cat "$RUN_DIR/verify-corpus.json")" >&2; exit 1; }
 
 # --- 2. load with a node killed and restarted ---------------------------------------------------
-OFFLINE=-o
-[ -d "$HOME/.m2/repository/io/gatling/highcharts/gatling-charts-highcharts" ] || OFFLINE=""
 ( sleep 20; "$REPO/ops/cluster/fault" "$CLUSTER" 2 15 >"$RUN_DIR/fault.json" 2>"$RUN_DIR/fault.err" ) &
 FAULT_PID=$!
 echo "cluster-fault.sh: load for $DURATION_S s; node 2 is killed 20 s in, restarted 15 s later (load average $(cut -d' ' -f1-3 /proc/loadavg))"

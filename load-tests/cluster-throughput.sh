@@ -16,40 +16,18 @@ USERS="${2:-16}"
 PARAGRAPHS="${3:-240}"
 [[ "$DURATION_S" =~ ^[1-9][0-9]*$ && "$USERS" =~ ^[1-9][0-9]*$ && "$PARAGRAPHS" =~ ^[1-9][0-9]*$ ]] || { sed -n '2,3p' "$0" >&2; exit 2; }
 
-HERE="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
-REPO="$(dirname "$HERE")"
-source "$REPO/scripts/jdk.sh"
-poisk_find_jdk
-export JAVA_HOME="$POISK_JAVA_HOME"
-XQUAD="${POISK_DATA_FILES:-$REPO/data}/xquad-ru/xquad.ru.json"
-[ -f "$XQUAD" ] || { echo "cluster-throughput.sh: XQuAD-ru not found at $XQUAD" >&2; exit 1; }
-[ -d "$REPO/modules/app/target/lib" ] && [ -d "$REPO/modules/kafka-broker/target/lib" ] || "$REPO/poisk" help >/dev/null
+RUN_NAME=cluster-throughput
+source "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/cluster-lib.sh"
 
-RUN_DIR="$HERE/target/runs/$(date +%Y%m%d-%H%M%S)-cluster-throughput"
-CLUSTER="$RUN_DIR/cluster"
-mkdir -p "$RUN_DIR"
-trap '"$REPO/ops/cluster/down" "$CLUSTER" >/dev/null 2>&1 || true' EXIT
-
-"$REPO/ops/cluster/up" 3 "$CLUSTER" >"$RUN_DIR/up.jsonl"
-port() { sed -n "s/^{\"node\":$1,.*\"http_port\":\([0-9]*\).*/\1/p" "$RUN_DIR/up.jsonl"; }
-N1="http://127.0.0.1:$(port 1)"; N2="http://127.0.0.1:$(port 2)"; N3="http://127.0.0.1:$(port 3)"
-python3 "$HERE/xquad_ndjson.py" "$XQUAD" >"$RUN_DIR/xquad-all.ndjson"
-head -n "$PARAGRAPHS" "$RUN_DIR/xquad-all.ndjson" >"$RUN_DIR/xquad.ndjson"
+cluster_up
 for spec in 'plain {}' 'xquad {"shards":3,"replicas":2}'; do
   name="${spec%% *}"
   curl -fsS -X PUT -H 'content-type: application/json' -d "${spec#* }" "$N1/collections/$name" >/dev/null
-  rm -f "$RUN_DIR"/corpus-part-*
-  split -l 16 "$RUN_DIR/xquad.ndjson" "$RUN_DIR/corpus-part-"
-  for part in "$RUN_DIR"/corpus-part-*; do   # 16 paragraphs a request
-    curl -fsS --max-time 600 -X POST -H 'content-type: application/x-ndjson' --data-binary @"$part" "$N1/collections/$name/documents"
-    echo
-  done >"$RUN_DIR/ack-$name.json"
+  load_corpus "$N1" "$name" >"$RUN_DIR/ack-$name.json"
   echo "cluster-throughput.sh: $name loaded in $(wc -l <"$RUN_DIR/ack-$name.json") requests"
 done
 python3 "$HERE/cluster_verify.py" --urls "$N1" --collection xquad --replicas 2 >/dev/null
 
-OFFLINE=-o
-[ -d "$HOME/.m2/repository/io/gatling/highcharts/gatling-charts-highcharts" ] || OFFLINE=""
 run() {   # label, collection, urls, mode, extra -D
   local label="$1" log="$RUN_DIR/gatling-$1-$4.log"
   # shellcheck disable=SC2086
