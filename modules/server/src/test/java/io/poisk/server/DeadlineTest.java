@@ -47,7 +47,10 @@ class DeadlineTest {
     @BeforeAll
     void start() {
         server = PoiskServer.start(TestServers.config(dataDir, Map.of("limits.request_timeout_ms", "1",
-                "limits.max_request_timeout_ms", "120000", "embedding.max_wait_ms", "150")));
+                "limits.max_request_timeout_ms", "120000", "embedding.max_wait_ms", "150",
+                // a batch that is not full waits for company: with the default of 2, a text left queued by an earlier
+                // search and this one's would fill it and go to the model at once, before the deadline drops it
+                "embedding.max_batch", "32")));
         api = new ApiClient(server.port());
         assertThat(send("PUT", "/collections/dl", null, LONG).status()).isEqualTo(201);
         var indexed = send("POST", "/collections/dl/documents", json(Map.of("documents", List.of(
