@@ -82,10 +82,7 @@ public final class InferenceClient {
         Request r = new Request(address, what, body, UUID.randomUUID().toString(),
                 System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs), new CompletableFuture<>(), new AtomicInteger());
         inFlight.put(r.id(), r);
-        r.result().whenComplete((b, e) -> {
-            inFlight.remove(r.id());
-            if (e != null && !r.result().isCancelled()) failures.increment();
-        });
+        r.result().whenComplete((b, e) -> inFlight.remove(r.id())); // also when the caller cancels
         attempt(r, FIRST_BACKOFF_MS, null);
         return r.result();
     }
@@ -107,24 +104,32 @@ public final class InferenceClient {
         });
     }
 
+    /** Counted before the caller sees it, so that stats read after a failure include it. */
+    private void fail(Request r, Throwable e) {
+        failures.increment();
+        inFlight.remove(r.id());
+        if (!r.result().completeExceptionally(e)) failures.decrement(); // another copy answered first
+    }
+
     private void attempt(Request r, long backoffMs, Throwable last) {
         if (r.result().isDone()) return; // answered by another copy, or the caller cancelled
         int n = r.attempts().incrementAndGet();
         long leftMs = TimeUnit.NANOSECONDS.toMillis(r.deadline() - System.nanoTime());
         if (leftMs <= 0 || n > MAX_ATTEMPTS) {
-            r.result().completeExceptionally(gaveUp(r, n - 1, last));
+            fail(r, gaveUp(r, n - 1, last));
             return;
         }
         DeliveryOptions options = new DeliveryOptions().setSendTimeout(Math.min(attemptTimeoutMs, leftMs)).addHeader(REQUEST_ID, r.id());
         vertx.eventBus().<Buffer>request(r.address(), r.body(), options).onComplete(reply -> {
             if (reply.succeeded()) {
+                inFlight.remove(r.id());
                 r.result().complete(reply.result().body());
                 return;
             }
             Throwable e = reply.cause();
             if (r.result().isDone()) return;
             if (!retryable(e)) {
-                r.result().completeExceptionally(InferenceCodec.error(e));
+                fail(r, InferenceCodec.error(e));
                 return;
             }
             retries.increment();
