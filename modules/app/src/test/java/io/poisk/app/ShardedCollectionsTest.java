@@ -167,6 +167,9 @@ class ShardedCollectionsTest {
             });
             Set<String> alive = new TreeSet<>(vectors.keySet());
             alive.remove("d3");
+            // the count sums the shards' copies as they last published (about a second behind at most)
+            await("GET /collections/docs counts every live document", () ->
+                    json(send(b, "GET", "/collections/docs", null)).get("documents").asLong() == alive.size());
 
             // A rerank runs once on the coordinator over the merged hits of every shard (the test reranker scores "text of dN" as N).
             ObjectNode reranked = JSON.createObjectNode().put("query", "any").put("k", 5).put("return_text", false);

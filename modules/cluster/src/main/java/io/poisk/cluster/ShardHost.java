@@ -50,7 +50,7 @@ final class ShardHost implements AutoCloseable {
     synchronized void add(ShardSpec spec) {
         if (closed || replicas.containsKey(spec.name())) return;
         int group = Math.floorMod(replicaGroup, spec.replicas());
-        replicas.put(spec.name(), new ShardReplica(spec, group, bootstrap, shards, offsetsDir, publisher(spec.name(), group)).start());
+        replicas.put(spec.name(), new ShardReplica(spec, group, bootstrap, shards, offsetsDir, publisher(spec, group)).start());
         LOG.info("sharded collection {}: this node is in replica group {} of {}", spec.name(), group, spec.replicas());
     }
 
@@ -69,7 +69,8 @@ final class ShardHost implements AutoCloseable {
         }
     }
 
-    private ShardReplica.Listener publisher(String collection, int group) {
+    private ShardReplica.Listener publisher(ShardSpec spec, int group) {
+        String collection = spec.name();
         Map<Integer, long[]> last = new ConcurrentHashMap<>(); // shard → {nanoTime, ready ? 1 : 0}
         // shard → {offset, ready ? 1 : 0} of a change held back by the throttle, published when its window ends: the
         // last records of a burst must show, or GET /cluster keeps an older offset until the next write
@@ -95,8 +96,12 @@ final class ShardHost implements AutoCloseable {
             }
 
             private void send(int shard, long offset, boolean ready) {
-                placement.publish(collection, shard, group, offset, ready ? ShardPlacement.READY : ShardPlacement.BUILDING)
-                        .onFailure(e -> LOG.debug("publishing shard {} of {} failed", shard, collection, e));
+                String state = ready ? ShardPlacement.READY : ShardPlacement.BUILDING;
+                shards.describeCollection(spec.shardCollection(shard)).whenComplete((d, e) -> {
+                    boolean known = e == null && d.info() != null; // the copy may not exist yet, or failed to open
+                    placement.publish(collection, shard, group, offset, state, known ? d.info().documents() : -1, known ? d.info().segments() : 0)
+                            .onFailure(f -> LOG.debug("publishing shard {} of {} failed", shard, collection, f));
+                });
             }
 
             @Override

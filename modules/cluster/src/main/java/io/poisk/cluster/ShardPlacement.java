@@ -13,9 +13,9 @@ import java.util.stream.Collectors;
 
 /**
  * Which node holds which shard copy, cluster-wide: a Hazelcast map (Vert.x shared data) keyed
- * {@code <collection>/<shard>/<node>}, each entry {@code {"collection","shard","node","group","offset","state"}}
- * with state {@code building} until the copy caught up with the partition's end as seen at assignment, then
- * {@code ready}. The nodes that remain remove a departed member's entries, and readers list live members' only.
+ * {@code <collection>/<shard>/<node>}, each entry {@code {"collection","shard","node","group","offset","state",
+ * "documents","segments"}} with state {@code building} until the copy caught up with the partition's end as seen at
+ * assignment, then {@code ready}, and the copy's counts when it published (-1: not known). The nodes that remain remove a departed member's entries, and readers list live members' only.
  */
 final class ShardPlacement {
     private static final Logger LOG = LoggerFactory.getLogger(ShardPlacement.class);
@@ -38,17 +38,17 @@ final class ShardPlacement {
     }
 
     /** Never throws: a node leaving the cluster (Hazelcast stopped) fails the future instead. */
-    Future<Void> publish(String collection, int shard, int group, long offset, String state) {
+    Future<Void> publish(String collection, int shard, int group, long offset, String state, long documents, int segments) {
         try {
-            return put(collection, shard, group, offset, state);
+            return put(collection, shard, group, offset, state, documents, segments);
         } catch (RuntimeException e) {
             return Future.failedFuture(e);
         }
     }
 
-    private Future<Void> put(String collection, int shard, int group, long offset, String state) {
+    private Future<Void> put(String collection, int shard, int group, long offset, String state, long documents, int segments) {
         JsonObject entry = new JsonObject().put("collection", collection).put("shard", shard).put("node", bus.nodeId())
-                .put("group", group).put("offset", offset).put("state", state);
+                .put("group", group).put("offset", offset).put("state", state).put("documents", documents).put("segments", segments);
         return map().compose(m -> m.put(key(collection, shard, bus.nodeId()), entry));
     }
 
@@ -77,6 +77,26 @@ final class ShardPlacement {
                 .filter(e -> collection.equals(e.getString("collection")) && live.contains(e.getString("node")))
                 .sorted(Comparator.comparing((JsonObject e) -> e.getInteger("shard")).thenComparing(e -> e.getString("node")))
                 .toList());
+    }
+
+    /**
+     * {@code {documents, segments}} of {@code collection}: per shard, the counts of its live copy that applied the most
+     * (as of that copy's last publication, at most about a second behind it); a shard with no live copy adds nothing.
+     */
+    Future<long[]> totals(String collection) {
+        return of(collection).map(entries -> {
+            java.util.Map<Integer, JsonObject> best = new java.util.HashMap<>();
+            for (JsonObject e : entries) {
+                if (e.getLong("documents", -1L) < 0) continue;
+                best.merge(e.getInteger("shard"), e, (a, b) -> b.getLong("offset") > a.getLong("offset") ? b : a);
+            }
+            long documents = 0, segments = 0;
+            for (JsonObject e : best.values()) {
+                documents += e.getLong("documents");
+                segments += e.getInteger("segments", 0);
+            }
+            return new long[] {documents, segments};
+        });
     }
 
     private Future<List<JsonObject>> values() {

@@ -57,7 +57,7 @@ public final class ShardedCollections {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
             throw e instanceof RuntimeException r ? r : new IllegalStateException("starting the shard service failed", e);
         }
-        ShardedEngine engine = new ShardedEngine(local, bus.vertx(), catalog, log, host, new ShardQuery(bus.vertx(), placement));
+        ShardedEngine engine = new ShardedEngine(local, bus.vertx(), catalog, log, host, new ShardQuery(bus.vertx(), placement), placement);
         return new ShardedCollections(engine, catalog, placement, bootstrap, log);
     }
 

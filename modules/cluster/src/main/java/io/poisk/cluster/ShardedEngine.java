@@ -44,10 +44,12 @@ final class ShardedEngine extends ForwardingEngine {
     private final ShardLog log;
     private final ShardHost host;
     private final ShardQuery query;
+    private final ShardPlacement placement;
     private final ShardCoordinator coordinator;
     private final java.util.List<AutoCloseable> alsoClose = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    ShardedEngine(PoiskEngine node, Vertx vertx, ShardCatalog catalog, ShardLog log, ShardHost host, ShardQuery query) {
+    ShardedEngine(PoiskEngine node, Vertx vertx, ShardCatalog catalog, ShardLog log, ShardHost host, ShardQuery query,
+                  ShardPlacement placement) {
         super(node);
         this.node = node;
         this.vertx = vertx;
@@ -55,6 +57,7 @@ final class ShardedEngine extends ForwardingEngine {
         this.log = log;
         this.host = host;
         this.query = query;
+        this.placement = placement;
         this.coordinator = new ShardCoordinator(node, query);
     }
 
@@ -100,21 +103,28 @@ final class ShardedEngine extends ForwardingEngine {
 
     @Override
     public CompletableFuture<List<CollectionDescription>> listCollections() {
-        return local.listCollections().thenApply(own -> {
-            List<CollectionDescription> all = new ArrayList<>(own);
-            catalog.all().values().stream().sorted(java.util.Comparator.comparing(ShardSpec::name)).forEach(s -> all.add(describe(s)));
-            return all;
-        });
+        List<CompletableFuture<CollectionDescription>> sharded = catalog.all().values().stream()
+                .sorted(java.util.Comparator.comparing(ShardSpec::name)).map(this::describe).toList();
+        return local.listCollections().thenCompose(own -> CompletableFuture.allOf(sharded.toArray(CompletableFuture[]::new))
+                .thenApply(done -> {
+                    List<CollectionDescription> all = new ArrayList<>(own);
+                    sharded.forEach(d -> all.add(d.join()));
+                    return all;
+                }));
     }
 
     @Override
     public CompletableFuture<CollectionDescription> describeCollection(String name) {
-        return sharded(name).map(s -> CompletableFuture.completedFuture(describe(s))).orElseGet(() -> local.describeCollection(name));
+        return sharded(name).map(this::describe).orElseGet(() -> local.describeCollection(name));
     }
 
-    /** The schema and options; document counts live on the shards' replicas and are not summed here. */
-    private static CollectionDescription describe(ShardSpec s) {
-        return new CollectionDescription(new io.poisk.core.CollectionInfo(s.schema(), 0, 0, 0), s.options());
+    /**
+     * The schema and options, and counts summed over the shards as their most advanced live copies last published
+     * them ({@link ShardPlacement#totals}); zeros if the placement map cannot be read. Live-segment sizes are not summed.
+     */
+    private CompletableFuture<CollectionDescription> describe(ShardSpec s) {
+        return placement.totals(s.name()).otherwise(e -> new long[] {0, 0}).toCompletionStage().toCompletableFuture()
+                .thenApply(t -> new CollectionDescription(new io.poisk.core.CollectionInfo(s.schema(), t[0], (int) t[1], 0), s.options()));
     }
 
     @Override

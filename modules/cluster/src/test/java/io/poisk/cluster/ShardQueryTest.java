@@ -51,11 +51,13 @@ class ShardQueryTest {
                 // hangs: never answers
             });
             ShardPlacement placeA = new ShardPlacement(a), placeB = new ShardPlacement(b), placeC = new ShardPlacement(c);
-            await(placeA.publish("q", 0, 0, 5, ShardPlacement.READY));
-            await(placeB.publish("q", 0, 1, 5, ShardPlacement.READY));
-            await(placeB.publish("q", 1, 1, 5, ShardPlacement.READY));
-            await(placeC.publish("q", 1, 0, 5, ShardPlacement.READY));
-            await(placeC.publish("q", 2, 0, 5, ShardPlacement.BUILDING));
+            await(placeA.publish("q", 0, 0, 5, ShardPlacement.READY, 10, 1));
+            await(placeB.publish("q", 0, 1, 5, ShardPlacement.READY, 10, 1));
+            await(placeB.publish("q", 1, 1, 5, ShardPlacement.READY, 7, 1));
+            await(placeC.publish("q", 1, 0, 4, ShardPlacement.READY, 6, 1));
+            await(placeC.publish("q", 2, 0, 5, ShardPlacement.BUILDING, 3, 1));
+            // per shard the copy that applied the most counts : 10 + 7 + 3 documents in 3 segments
+            assertThat(await(placeA.totals("q"))).containsExactly(20, 3);
 
             ShardSpec spec = new ShardSpec("q", null, 4, "cosine", CollectionOptions.defaults(), 3, 2);
             ShardQuery query = new ShardQuery(a.vertx(), placeA);
