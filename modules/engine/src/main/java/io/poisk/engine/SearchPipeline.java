@@ -60,8 +60,8 @@ final class SearchPipeline {
                                 : rerank(gate, plan, hits, started))
                         .thenCompose(p -> shaped(p, plan))
                         .thenApply(p -> plan.request().mode() == request.mode() ? p : p.ranAs(plan.request().mode())));
-        page.whenComplete((p, e) -> meters.search(request, started, e));
-        return page;
+        // the caller sees the page only after it is counted, so metrics read after a search include it
+        return page.whenComplete((p, e) -> meters.search(request, started, e));
     }
 
     /** The page's window of a ranked list: ranks offset+1..offset+k, or fewer where the list ends. */
