@@ -188,6 +188,26 @@ class ShardedCollectionsTest {
             assertThat(rr.at("/rerank/top_n").asInt()).isBetween(alive.size(), alive.size() + 1);
             assertThat(rr.get("partial").asBoolean()).isFalse();
 
+            // A default reranker at create, as on one node: a search with a query takes it, "rerank":false skips it, and
+            // an unknown default is refused at create.
+            var unknownDefault = send(a, "PUT", "/collections/misranked", "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\","
+                    + "\"shards\":2,\"rerank\":{\"model\":\"nope\"}}");
+            assertThat(unknownDefault.statusCode()).as(unknownDefault.body()).isEqualTo(400);
+            assertThat(unknownDefault.body()).contains("rerank.model");
+            assertThat(send(a, "PUT", "/collections/ranked", "{\"model\":null,\"dimension\":8,\"similarity\":\"cosine\",\"shards\":2,"
+                    + "\"rerank\":{\"model\":\"" + RERANKER + "\",\"top_n\":100}}").statusCode()).isEqualTo(201);
+            JsonNode rankedAck = json(send(b, "POST", "/collections/ranked/documents", documents(vectors)));
+            search(c, "ranked", vectors.get("d0"), rankedAck.get("offsets")); // read-your-writes before the reranked searches
+            ObjectNode byDefault = JSON.createObjectNode().put("query", "any").put("k", 3).put("timeout_ms", 10_000);
+            ArrayNode dv = byDefault.putArray("vector");
+            for (float x : vectors.get("d0")) dv.add(x);
+            JsonNode defaulted = json(send(c, "POST", "/collections/ranked/search", byDefault.toString()));
+            assertThat(defaulted.at("/rerank/model").asText()).as(defaulted.toString()).isEqualTo(RERANKER);
+            assertThat(defaulted.at("/hits/0/id").asText()).isEqualTo("d" + (vectors.size() - 1));
+            JsonNode skipped = json(send(c, "POST", "/collections/ranked/search", byDefault.put("rerank", false).toString()));
+            assertThat(skipped.has("rerank") && !skipped.get("rerank").isNull()).as(skipped.toString()).isFalse();
+            assertThat(skipped.at("/hits/0/id").asText()).isEqualTo("d0");
+
             // Every shard on two nodes, ready.
             await("each shard of docs ready on two nodes", () -> readyCopies(a, "docs", 2));
             LOG.info("placement: {}", json(send(a, "GET", "/cluster", null)).at("/collections"));

@@ -19,7 +19,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A search of a sharded collection on the node that received it: the query is embedded once here, every shard is
  * asked for its first stage ({@link ShardQuery}) with the vector, and when the request names a reranker the merged
- * list is reranked once here ({@link PoiskEngine#rerankHits}), as a local search would rerank its first stage.
+ * list is reranked once here ({@link PoiskEngine#rerankHits}) when the request or the collection's default names a
+ * reranker, as a local search would rerank its first stage.
  */
 final class ShardCoordinator {
     private final PoiskEngine node;
@@ -55,21 +56,14 @@ final class ShardCoordinator {
                 .thenApply(page -> ranAs == null ? page : new SearchPage(page.hits(), page.tookMs(), page.rerank(), ranAs, page.shards()));
     }
 
-    /** The request's rerank step with its top_n resolved; null without one. Sharded collections have no default reranker. */
+    /** The request's rerank step with its top_n resolved, by the rule of local searches; null without one. */
     private RerankRequest rerank(ShardSpec s, SearchRequest request) {
-        if (!(request.rerank() instanceof RerankChoice.Given given)) return null;
         if (request.query() == null) {
+            if (!(request.rerank() instanceof RerankChoice.Given)) return null; // a vector alone: the default sits this one out
             throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank' needs a 'query' text (a reranker reads the query and each hit's"
                     + " text); send a 'query' with the 'vector', or leave 'rerank' out");
         }
-        if (given.request().model() == null) {
-            throw new PoiskException(ErrorCode.INVALID_QUERY, "'rerank.model' is missing and sharded collection '" + s.name()
-                    + "' has no default reranker; name one");
-        }
-        int k = request.end();
-        Integer topN = given.request().topN();
-        int n = topN != null ? topN : Math.min(RerankRequest.MAX_TOP_N, Math.max(node.defaultRerankTopN(), k));
-        return new RerankRequest(given.request().model(), Math.max(k, n));
+        return node.rerankFor(s.name(), s.options(), request);
     }
 
     /** Texts dropped again where the request did not ask for them (the reranker needed them). */

@@ -65,7 +65,7 @@ final class ShardedEngine extends ForwardingEngine {
     public CompletableFuture<Boolean> createShardedCollection(String name, String model, int dimension, Similarity similarity,
                                                               CollectionOptions options, int shards, int replicas) {
         return blocking(() -> {
-            if (options.rerank() != null) throw notSupported(name, "a default reranker ('rerank' at create; name one in each search)");
+            node.checkDefaultReranker(options);
             ShardSpec spec = model == null && similarity != null
                     ? new ShardSpec(name, null, dimension, similarity.wireName(), options, shards, replicas)
                     : fromSchema(name, model, options, shards, replicas);

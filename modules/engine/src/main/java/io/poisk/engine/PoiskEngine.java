@@ -69,7 +69,7 @@ public final class PoiskEngine implements Engine {
 
     private final Inference inference;
     private final Duration rerankBudget;
-    private final int defaultTopN;
+    private final QueryPlanner planner;
     private final int maxDocumentBytes;
 
     private PoiskEngine(PoiskConfig config, ModelRegistry models, CollectionCatalog catalog, AliasTable aliases, MeterRegistry registry,
@@ -93,8 +93,8 @@ public final class PoiskEngine implements Engine {
         queryVectors.bindTo(registry);
         this.rerankBudget = Duration.ofMillis(config.longValue("rerank.budget_ms"));
         this.maxDocumentBytes = IndexOptions.from(config).maxDocumentBytes();
-        this.defaultTopN = config.integer("rerank.default_top_n");
-        this.searches = new SearchPipeline(collections, new QueryPlanner(cards, defaultTopN),
+        this.planner = new QueryPlanner(cards, config.integer("rerank.default_top_n"));
+        this.searches = new SearchPipeline(collections, planner,
                 embedders, rerankers, queryVectors, disk, rerankBudget, meters);
     }
 
@@ -205,9 +205,18 @@ public final class PoiskEngine implements Engine {
         }));
     }
 
-    /** {@code rerank.default_top_n}: how many first-stage hits a rerank without its own top_n scores (at least k). */
-    public int defaultRerankTopN() {
-        return defaultTopN;
+    /**
+     * The rerank step of {@code request} on a collection named {@code collection} with {@code options}, by the rule of
+     * local searches (the request's choice against the collection's default; top_n resolved); null when not reranked.
+     * Cluster mode: a sharded collection's options live in its catalog, and its coordinator reranks once.
+     */
+    public RerankRequest rerankFor(String collection, CollectionOptions options, SearchRequest request) {
+        return planner.rerank(request, collection, options.rerank());
+    }
+
+    /** UNKNOWN_MODEL (naming the 'rerank.model' property) when {@code options} name a default reranker with no card here. */
+    public void checkDefaultReranker(CollectionOptions options) {
+        if (options.rerank() != null) cards.defaultReranker(options.rerank().model());
     }
 
     /** The query vector of {@code text} by {@code model} (cluster mode: embedded once, sent to every shard). */

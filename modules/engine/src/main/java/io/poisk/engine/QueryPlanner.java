@@ -30,7 +30,7 @@ final class QueryPlanner {
                     + " each hit's text); send a 'query' with the 'vector', or leave 'rerank' out");
         }
         // A vector alone has no text to rerank by: the collection's default reranker sits this one out.
-        RerankRequest rerank = request.query() == null ? null : rerank(request, index);
+        RerankRequest rerank = request.query() == null ? null : rerank(request, index.schema().name(), index.options().rerank());
         Fusion fusion = request.fusion() == null ? SearchDefaults.FUSION : request.fusion();
         int depth = rerank == null ? request.end() : Math.max(request.end(), rerank.topN());
         return new SearchPlan(request, index, index.parseFilter(request.filter()), fusion, depth, rerank, asYouType);
@@ -60,22 +60,22 @@ final class QueryPlanner {
      * Absent takes the collection's default, false none, an object with a model is that reranker alone (as on
      * a collection without a default), an object with only top_n the default's model with that top_n. A
      * default's top_n is raised to k when k is larger; a request's own top_n is already checked to be at least k.
-     * Null when the search is not reranked; else with its top_n resolved.
+     * Null when the search is not reranked; else with its top_n resolved. Sharded collections (whose options live in
+     * the cluster's catalog) take the same rule through {@link PoiskEngine#rerankFor}.
      */
-    private RerankRequest rerank(SearchRequest request, CollectionIndex index) {
+    RerankRequest rerank(SearchRequest request, String collection, CollectionOptions.DefaultRerank byDefault) {
         int k = request.end(); // a later page is cut from the same reranked list, so top_n covers it too
-        CollectionOptions.DefaultRerank byDefault = index.options().rerank();
         RerankRequest rerank = switch (request.rerank()) {
             case RerankChoice.Off off -> null;
             case RerankChoice.CollectionDefault d -> byDefault == null ? null : new RerankRequest(byDefault.model(), defaultTopN(byDefault, k));
-            case RerankChoice.Given given -> given(given.request(), byDefault, index.schema().name(), k);
+            case RerankChoice.Given given -> given(given.request(), byDefault, collection, k);
         };
         if (rerank == null) return null;
         boolean modelGiven = request.rerank() instanceof RerankChoice.Given given && given.request().model() != null;
         if (modelGiven) {
             cards.reranker(rerank.model());
         } else {
-            checkDefault(index.schema().name(), rerank.model());
+            checkDefault(collection, rerank.model());
         }
         return new RerankRequest(rerank.model(), Math.max(k, rerank.topN(k, defaultTopN)));
     }
