@@ -394,6 +394,11 @@ public final class CollectionIndex implements AutoCloseable {
         return segments.documentCount();
     }
 
+    /** See {@link SegmentSet#separateIdCopies}. */
+    int separateIdCopies() {
+        return segments.separateIdCopies();
+    }
+
     /** Where a document lives in the segments, for test failure messages. */
     String describe(String id) {
         return segments.describe(id);

@@ -136,6 +136,17 @@ final class DiskSegment implements Segment {
         return ids[ordinal];
     }
 
+    /**
+     * Points ordinals {@code first .. first + count - 1} (one document's passages) at {@code id}, the instance the
+     * collection's id maps already hold, instead of the copy read from the ids file: one string per document on
+     * the heap, not two (a reader sees either instance; they are equal).
+     */
+    void shareId(int first, int count, String id) {
+        for (int o = first; o < first + count; o++) {
+            if (id.equals(ids[o])) ids[o] = id;
+        }
+    }
+
     /** Read from the graph file's inline full vectors (kept beside any PQ codes for exact rescoring). */
     @Override
     public int passageIndex(int ordinal) {

@@ -88,7 +88,8 @@ final class SegmentFiles {
             for (int i = 0; i < ids.length; i++) {
                 byte[] b = new byte[in.readInt()];
                 in.readFully(b);
-                ids[i] = new String(b, StandardCharsets.UTF_8);
+                String id = new String(b, StandardCharsets.UTF_8);
+                ids[i] = i > 0 && id.equals(ids[i - 1]) ? ids[i - 1] : id; // a document's passages share one string
             }
             return ids;
         } catch (RuntimeException | java.io.EOFException e) {

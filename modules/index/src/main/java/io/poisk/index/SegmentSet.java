@@ -122,7 +122,7 @@ final class SegmentSet implements AutoCloseable {
         for (DiskSegment s : segments) {
             for (int o = 0; o < s.size(); o++) {
                 if (s.isDeleted(o) || s.passageIndex(o) != 0) continue;
-                Location prev = locations.put(s.idAt(o), new Location(s, o));
+                Location prev = locations.put(s.idAt(o), new Location(s, o)); // the segment's own instance: one per id
                 if (prev == null) ids.add(s.idAt(o));
                 if (prev != null) { // cannot happen with tombstones persisted together with segments
                     log.warn("document '{}' is live in {} and {}; keeping the latter", s.idAt(o), prev.segment().name(), s.name());
@@ -209,6 +209,21 @@ final class SegmentSet implements AutoCloseable {
      * Where {@code id} lives and what each segment holds of it (ordinals, tombstones), for a failing test's message:
      * a document that is stored but not found by a search is located here.
      */
+    /** Documents on disk whose segment holds its own copy of their id string beside the id maps' (heap tests). */
+    int separateIdCopies() {
+        swapLock.readLock().lock();
+        try {
+            int separate = 0;
+            for (String id : locations.keySet()) {
+                Location loc = locations.get(id);
+                if (loc != null && loc.segment() instanceof DiskSegment && loc.segment().idAt(loc.ordinal()) != id) separate++;
+            }
+            return separate;
+        } finally {
+            swapLock.readLock().unlock();
+        }
+    }
+
     String describe(String id) {
         swapLock.readLock().lock();
         try {
@@ -311,10 +326,11 @@ final class SegmentSet implements AutoCloseable {
      * Moves {@code id} from the document whose first ordinal is (from, fromOrd) to the one starting at (to, toOrd)
      * if it still lives there; false when it was replaced or deleted. Its passages move with it, in a row.
      */
-    private boolean relocate(String id, Segment from, int fromOrd, Segment to, int toOrd) {
+    private boolean relocate(String id, Segment from, int fromOrd, DiskSegment to, int toOrd) {
         Location loc = locations.get(id);
         if (loc == null || loc.segment() != from || loc.ordinal() != fromOrd) return false;
         locations.put(id, new Location(to, toOrd, loc.count()));
+        to.shareId(toOrd, loc.count(), id);
         return true;
     }
 
