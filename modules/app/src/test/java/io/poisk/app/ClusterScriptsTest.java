@@ -6,19 +6,16 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -43,12 +40,12 @@ class ClusterScriptsTest {
         Path repo = Path.of(System.getProperty("poisk.repo.dir", "../.."));
         Path cluster = dir.resolve("cluster");
         long t0 = System.nanoTime();
-        Run up = run(repo, UP_TIMEOUT_S + 20, "ops/cluster/up", "2", cluster.toString());
+        ClusterScript up = ClusterScript.run(repo, UP_TIMEOUT_S, UP_TIMEOUT_S + 20, "ops/cluster/up", "2", cluster.toString());
         try {
             long upMs = (System.nanoTime() - t0) / 1_000_000;
-            assertThat(up.rc).as("up: %s", up.err).isZero();
+            assertThat(up.rc()).as("up: %s", up.err()).isZero();
             List<JsonNode> lines = new ArrayList<>();
-            for (String l : up.out.strip().split("\n")) lines.add(JSON.readTree(l));
+            for (String l : up.out().strip().split("\n")) lines.add(JSON.readTree(l));
             assertThat(lines).hasSize(3);
             JsonNode broker = lines.get(0);
             assertThat(broker.path("broker").asBoolean()).isTrue();
@@ -86,9 +83,10 @@ class ClusterScriptsTest {
             long tf = System.nanoTime();
             Path marker = cluster.resolve("node-2").resolve("written-before-the-crash");
             Files.writeString(marker, "gone after --wipe");
-            Run fault = run(repo, UP_TIMEOUT_S + 20, "ops/cluster/fault", cluster.toString(), "2", "1", "--wipe");
-            assertThat(fault.rc).as("fault: %s", fault.err).isZero();
-            JsonNode restarted = JSON.readTree(fault.out);
+            ClusterScript fault = ClusterScript.run(repo, UP_TIMEOUT_S, UP_TIMEOUT_S + 20, "ops/cluster/fault", cluster.toString(), "2", "1",
+                    "--wipe");
+            assertThat(fault.rc()).as("fault: %s", fault.err()).isZero();
+            JsonNode restarted = JSON.readTree(fault.out());
             long killedPid = nodes.get(1).path("pid").asLong();
             assertThat(restarted.path("killed_pid").asLong()).isEqualTo(killedPid);
             assertThat(restarted.path("wiped").asBoolean()).isTrue();
@@ -104,9 +102,9 @@ class ClusterScriptsTest {
             long faultMs = (System.nanoTime() - tf) / 1_000_000;
 
             long t1 = System.nanoTime();
-            Run down = run(repo, 60, "ops/cluster/down", cluster.toString());
-            assertThat(down.rc).as("down: %s", down.err).isZero();
-            JsonNode stopped = JSON.readTree(down.out);
+            ClusterScript down = ClusterScript.run(repo, UP_TIMEOUT_S, 60, "ops/cluster/down", cluster.toString());
+            assertThat(down.rc()).as("down: %s", down.err()).isZero();
+            JsonNode stopped = JSON.readTree(down.out());
             assertThat(stopped.path("stopped")).hasSize(3);
             assertThat(stopped.path("killed")).isEmpty();
             for (JsonNode line : lines) {
@@ -117,7 +115,7 @@ class ClusterScriptsTest {
             System.out.printf("ops/cluster: up 2 nodes + broker in %d ms, fault (kill -9 node 2, restart, ready) in %d ms,"
                     + " down (SIGTERM, no kill) in %d ms%n", upMs, faultMs, (System.nanoTime() - t1) / 1_000_000);
         } finally {
-            if (Files.exists(cluster.resolve("pids"))) run(repo, 60, "ops/cluster/down", cluster.toString());
+            if (Files.exists(cluster.resolve("pids"))) ClusterScript.run(repo, UP_TIMEOUT_S, 60, "ops/cluster/down", cluster.toString());
         }
     }
 
@@ -134,27 +132,5 @@ class ClusterScriptsTest {
             Thread.sleep(250);
         }
         return view;
-    }
-
-    private record Run(int rc, String out, String err) {
-    }
-
-    /** A script of the repository, with this test's classpath and flags, bounded by {@code timeoutS}. */
-    private static Run run(Path repo, long timeoutS, String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(repo.toFile());
-        pb.command().set(0, repo.resolve(command[0]).toString());
-        Map<String, String> env = pb.environment();
-        env.put("POISK_CLASSPATH", System.getProperty("java.class.path"));
-        env.put("POISK_KAFKA_CLASSPATH", System.getProperty("java.class.path"));
-        env.put("POISK_JVM_FLAGS", System.getProperty("poisk.jvm.flags"));
-        env.put("POISK_MODELS_DIR", System.getProperty("poisk.models.dir"));
-        env.put("POISK_UP_TIMEOUT_S", String.valueOf(UP_TIMEOUT_S));
-        Path out = Files.createTempFile("cluster-script", ".out"), err = Files.createTempFile("cluster-script", ".err");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            return new Run(-1, Files.readString(out), "timed out after " + timeoutS + " s; " + Files.readString(err, StandardCharsets.UTF_8));
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 }

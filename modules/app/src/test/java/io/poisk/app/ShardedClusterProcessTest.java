@@ -54,11 +54,11 @@ class ShardedClusterProcessTest {
         Path cluster = dir.resolve("cluster");
         List<Document> paragraphs = SquadLoader.load(ServerEndToEndTest.xquadFile()).corpus().subList(0, FIRST + MORE);
         Process restarted = null;
-        Run up = run(repo, UP_TIMEOUT_S + 20, "ops/cluster/up", "3", cluster.toString());
+        ClusterScript up = ClusterScript.run(repo, UP_TIMEOUT_S, UP_TIMEOUT_S + 20, "ops/cluster/up", "3", cluster.toString());
         try {
-            assertThat(up.rc).as("up: %s", up.err).isZero();
+            assertThat(up.rc()).as("up: %s", up.err()).isZero();
             List<JsonNode> lines = new ArrayList<>();
-            for (String l : up.out.strip().split("\n")) lines.add(JSON.readTree(l));
+            for (String l : up.out().strip().split("\n")) lines.add(JSON.readTree(l));
             String bootstrap = lines.get(0).path("bootstrap").asText();
             int[] port = new int[4];
             for (int i = 1; i <= 3; i++) port[i] = lines.get(i).path("http_port").asInt();
@@ -103,7 +103,7 @@ class ShardedClusterProcessTest {
         } finally {
             if (restarted != null) Files.writeString(cluster.resolve("pids"), "node-3r " + restarted.pid() + "\n",
                     java.nio.file.StandardOpenOption.APPEND);
-            run(repo, 90, "ops/cluster/down", cluster.toString());
+            ClusterScript.run(repo, UP_TIMEOUT_S, 90, "ops/cluster/down", cluster.toString());
             if (restarted != null && restarted.isAlive()) restarted.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
@@ -210,27 +210,5 @@ class ShardedClusterProcessTest {
             if (System.nanoTime() > deadline) throw new AssertionError("not within " + WAIT_MS + " ms: " + what);
             Thread.sleep(200);
         }
-    }
-
-    private record Run(int rc, String out, String err) {
-    }
-
-    /** A script of the repository with this test's classpath and flags, bounded by {@code timeoutS} (as ClusterScriptsTest). */
-    private static Run run(Path repo, long timeoutS, String... command) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(repo.toFile());
-        pb.command().set(0, repo.resolve(command[0]).toString());
-        Map<String, String> env = pb.environment();
-        env.put("POISK_CLASSPATH", System.getProperty("java.class.path"));
-        env.put("POISK_KAFKA_CLASSPATH", System.getProperty("java.class.path"));
-        env.put("POISK_JVM_FLAGS", System.getProperty("poisk.jvm.flags"));
-        env.put("POISK_MODELS_DIR", System.getProperty("poisk.models.dir"));
-        env.put("POISK_UP_TIMEOUT_S", String.valueOf(UP_TIMEOUT_S));
-        Path out = Files.createTempFile("cluster-script", ".out"), err = Files.createTempFile("cluster-script", ".err");
-        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            return new Run(-1, Files.readString(out), "timed out after " + timeoutS + " s; " + Files.readString(err));
-        }
-        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 }
