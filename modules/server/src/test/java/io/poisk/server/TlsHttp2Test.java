@@ -36,14 +36,9 @@ class TlsHttp2Test {
 
     @Test
     void http2OverAlpnWithPemCertificate() throws Exception {
-        assumeTrue(Files.isExecutable(OPENSSL), "needs /usr/bin/openssl to make a self-signed certificate");
         Path cert = dir.resolve("cert.pem");
         Path key = dir.resolve("key.pem");
-        Process p = new ProcessBuilder(OPENSSL.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("openssl.log").toFile()).start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(Files.readString(dir.resolve("openssl.log"))).isZero();
+        selfSigned(cert, key);
 
         try (PoiskServer server = PoiskServer.start(TestServers.config(dir.resolve("data"),
                 Map.of("tls.cert_path", cert.toString(), "tls.key_path", key.toString())))) {
@@ -71,6 +66,48 @@ class TlsHttp2Test {
     void halfAConfigurationIsRefusedAtStart() {
         assertThatThrownBy(() -> PoiskServer.start(TestServers.config(dir.resolve("data2"), Map.of("tls.cert_path", dir.resolve("nope.pem").toString()))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tls.key_path");
+    }
+
+    /**
+     * HTTP/2 connections are timed as HTTP/1 ones are: one that never sends a request is closed after the head
+     * timeout, and one whose last stream ended is closed after the idle timeout plus the head timeout, not before.
+     * Raw frames over an ALPN "h2" socket, so that the test sees the server close the connection.
+     */
+    @Test
+    void idleHttp2ConnectionsAreClosed() throws Exception {
+        Path cert = dir.resolve("cert.pem");
+        Path key = dir.resolve("key.pem");
+        selfSigned(cert, key);
+        long headMs = 1_000, idleMs = 2_000;
+        try (PoiskServer server = PoiskServer.start(TestServers.config(dir.resolve("data"), Map.of("tls.cert_path", cert.toString(),
+                "tls.key_path", key.toString(), "limits.header_timeout_ms", String.valueOf(headMs), "limits.idle_timeout_ms",
+                String.valueOf(idleMs))))) {
+            SSLContext ssl = sslContextTrusting(cert);
+            try (Http2Frames silent = Http2Frames.open(ssl, server.port())) {
+                long t0 = System.nanoTime();
+                silent.readUntilClosed(headMs + 10_000);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(ms).as("a connection that never asks closed after the head timeout").isBetween(headMs - 200, headMs + 5_000);
+            }
+            try (Http2Frames asking = Http2Frames.open(ssl, server.port())) {
+                asking.get(1, "/health", "127.0.0.1:" + server.port());
+                assertThat(asking.readUntilEndOfStream(1, 10_000)).as("the response").isTrue();
+                long t0 = System.nanoTime();
+                asking.readUntilClosed(idleMs + headMs + 10_000);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertThat(ms).as("closed after idle + head timeout, not before").isBetween(idleMs + headMs - 300, idleMs + headMs + 5_000);
+            }
+        }
+    }
+
+    static void selfSigned(Path cert, Path key) throws Exception {
+        assumeTrue(Files.isExecutable(OPENSSL), "needs /usr/bin/openssl to make a self-signed certificate");
+        Path log = cert.resolveSibling("openssl.log");
+        Process p = new ProcessBuilder(OPENSSL.toString(), "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                "-keyout", key.toString(), "-out", cert.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(log)).isZero();
     }
 
     private static SSLContext sslContextTrusting(Path certPem) throws Exception {

@@ -20,7 +20,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Vert.x has an idle timeout but no head timeout: a client sending one header byte every few seconds is never
  * idle. It also keeps the idle timeout ({@code limits.idle_timeout_ms}) for HTTP/1: a kept-alive connection is closed
  * when no next head arrives within it (plus the head timeout), while the server's own time on a request never counts
- * (Vert.x's idle timeout, which is off, counted a streamed ingest's embedding as idleness). One instance per HTTP server instance; its state is confined to that instance's event loop.
+ * (Vert.x's idle timeout, which is off, counted a streamed ingest's embedding as idleness). An HTTP/2 connection
+ * (TLS with ALPN) gets the same two timers: its first request within the head timeout, and after its last stream ends
+ * a next one within the idle timeout (plus the head timeout); while any stream is in progress it is never idle. One
+ * instance per HTTP server instance; its state is confined to that instance's event loop.
  */
 final class ConnectionGate {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGate.class);
@@ -32,6 +35,8 @@ final class ConnectionGate {
     private final Set<HttpConnection> counted = Collections.newSetFromMap(new IdentityHashMap<>());
     /** Connections waiting for a request head, with the timer that closes them. */
     private final Map<HttpConnection, Long> awaitingHead = new IdentityHashMap<>();
+    /** HTTP/2 connections with requests in progress, and how many. */
+    private final Map<HttpConnection, Integer> streams = new IdentityHashMap<>();
 
     ConnectionGate(Vertx vertx, ConnectionLimits limits, AtomicInteger open) {
         this.vertx = vertx;
@@ -51,7 +56,7 @@ final class ConnectionGate {
         LOG.debug("connection from {} opened ({} open)", connection.remoteAddress(), open.get());
         connection.closeHandler(v -> released(connection));
         connection.exceptionHandler(e -> LOG.debug("connection from {} failed: {}", connection.remoteAddress(), e.toString()));
-        if (connection.protocolVersion() != HttpVersion.HTTP_2) awaitHead(connection, limits.headerTimeoutMs());
+        awaitHead(connection, limits.headerTimeoutMs()); // HTTP/2 too: a TLS connection that never asks holds a place
     }
 
     /** An upgraded connection's HTTP close handler no longer runs: run this when its WebSocket closes, to release its place. */
@@ -61,6 +66,7 @@ final class ConnectionGate {
 
     private void released(HttpConnection connection) {
         if (counted.remove(connection)) LOG.debug("connection from {} closed ({} open)", connection.remoteAddress(), open.decrementAndGet());
+        streams.remove(connection);
         stopWaiting(connection);
     }
 
@@ -75,14 +81,26 @@ final class ConnectionGate {
      */
     void watchNextHead(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
-        // An upgraded (WebSocket) connection carries no further heads; HTTP/2 streams are not HTTP/1 heads.
-        if (request.version() != HttpVersion.HTTP_2 && !"websocket".equalsIgnoreCase(request.getHeader("upgrade"))) {
-            HttpConnection connection = request.connection();
+        HttpConnection connection = request.connection();
+        if (request.version() == HttpVersion.HTTP_2) {
+            streams.merge(connection, 1, Integer::sum);
+            stopWaiting(connection);
             ctx.addEndHandler(ar -> {
-                if (ar.succeeded() && limits.idleTimeoutMs() > 0) awaitHead(connection, limits.idleTimeoutMs() + limits.headerTimeoutMs());
+                // the last stream in progress ended (or failed): from now on the connection is idle
+                if (streams.computeIfPresent(connection, (c, n) -> n > 1 ? n - 1 : null) == null && counted.contains(connection)) {
+                    awaitIdle(connection);
+                }
+            });
+        } else if (!"websocket".equalsIgnoreCase(request.getHeader("upgrade"))) { // an upgraded connection carries no further heads
+            ctx.addEndHandler(ar -> {
+                if (ar.succeeded()) awaitIdle(connection);
             });
         }
         ctx.next();
+    }
+
+    private void awaitIdle(HttpConnection connection) {
+        if (limits.idleTimeoutMs() > 0) awaitHead(connection, limits.idleTimeoutMs() + limits.headerTimeoutMs());
     }
 
     private void awaitHead(HttpConnection connection, long timeoutMs) {

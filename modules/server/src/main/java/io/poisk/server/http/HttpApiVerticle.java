@@ -154,7 +154,8 @@ public final class HttpApiVerticle extends VerticleBase {
         router.route().handler(ops.meters()::countRejections);
         if (ops.accessLog()) router.route().handler(AccessLog::handle);
         // Before any route: the raw path is checked (routes match the normalised one) and the connection watched.
-        router.route().handler(RawPathGuard::check).handler(gate::watchNextHead);
+        // (watched first: a request the guard refuses still ends, and an HTTP/2 connection must count it ended)
+        router.route().handler(gate::watchNextHead).handler(RawPathGuard::check);
         // Then, in front of every route: CORS, the API key, what the route needs, the key's rate limit.
         access.install(router);
         PageSecurity.install(router);
