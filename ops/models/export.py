@@ -18,10 +18,12 @@ torch.onnx.export (dynamic batch and sequence axes; checked against the eager mo
 quantized with quantize.py's code (int8 MatMul weights, one scale per output channel: per-tensor scales cost
 e5-small-v2 0.07-0.12 nDCG@10 on XQuAD-ru, per-channel nothing measurable; see docs/benchmarks.md, session 7),
 checked against the eager fp32 model by the cosine of pooled vectors (>= 0.98), card "engine": "onnx".
+--int8-exclude keeps matching MatMul nodes fp32 (e5-small-v2 needed its FFN output projections of layers 0-6
+kept fp32 to stay within 0.015 dense nDCG@10 of fp32).
 
 usage:
   export.py --model DIR_OR_HUB_ID --kind embedder --card card-template.json --out OUT [--adapter DIR]
-            [--answer-tokens yes no] [--tokenizer FILE] [--trust-remote-code] [--quantize int8]
+            [--answer-tokens yes no] [--tokenizer FILE] [--trust-remote-code] [--quantize int8 [--int8-exclude REGEX ...]]
 The card template holds every card key except artifact/engine/tokenizer/inputs, which export.py fills in.
 Poisk tokenises in Java with the Hugging Face `tokenizers` library, so it needs the fast tokenizer's
 tokenizer.json: from --tokenizer, else the adapter folder, else the model folder (a hub id saves one).
@@ -264,14 +266,14 @@ def export_onnx(wrapper, batches, names, path):
             raise SystemExit("the ONNX export differs from the eager model by %.3g" % diff)
 
 
-def export_int8(wrapper, batches, names, out, pooling):
+def export_int8(wrapper, batches, names, out, pooling, exclude=()):
     """fp32 ONNX export into a temporary file, int8 quantization into out/model.onnx, cosine check against eager."""
     import tempfile
     import quantize
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = pathlib.Path(tmp) / "model-fp32.onnx"
         export_onnx(wrapper, batches, names, fp32)
-        quantize.quantize_file(fp32, out / "model.onnx", per_channel=True)
+        quantize.quantize_file(fp32, out / "model.onnx", per_channel=True, exclude=exclude)
 
     def eager(batch):
         with torch.no_grad():
@@ -281,7 +283,7 @@ def export_int8(wrapper, batches, names, out, pooling):
     print("  int8 model: worst cosine(int8, eager fp32) of pooled vectors %.5f" % worst)
 
 
-def export(model, kind, tokenizer_file, card, out, answer_tokens=None, quantization=None):
+def export(model, kind, tokenizer_file, card, out, answer_tokens=None, quantization=None, int8_exclude=()):
     """Traces `model` per `kind` and writes model.pt (model.onnx with quantize="int8"), tokenizer.json, card.json
     into `out`."""
     from tokenizers import Tokenizer
@@ -306,7 +308,7 @@ def export(model, kind, tokenizer_file, card, out, answer_tokens=None, quantizat
     if quantization == "int8":
         if kind != "embedder":
             raise SystemExit("--quantize int8 exports embedders only (its check compares pooled vectors)")
-        export_int8(wrapper, batches, names, out, card.get("pooling", "mean"))
+        export_int8(wrapper, batches, names, out, card.get("pooling", "mean"), int8_exclude)
         artifact, engine = "model.onnx", "onnx"
     else:
         traced = trace_and_check(wrapper, batches, kind)
@@ -378,9 +380,14 @@ def main():
                     help="run the model folder's own modelling code (config.json auto_map), e.g. NV-Retriever-v1")
     ap.add_argument("--quantize", choices=["int8"],
                     help="embedders: write an int8 ONNX model (model.onnx, engine onnx) instead of TorchScript")
+    ap.add_argument("--int8-exclude", nargs="*", default=[], metavar="REGEX",
+                    help="with --quantize int8: MatMul nodes (of the exported ONNX graph, re.search on their names) "
+                         "kept fp32, e.g. 'layer\\.[0-6]/output/dense' (see quantize.py)")
     args = ap.parse_args()
     torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
     card = json.loads(pathlib.Path(args.card).read_text(encoding="utf-8"))
+    if args.int8_exclude and not args.quantize:
+        sys.exit("--int8-exclude needs --quantize int8")
     if args.kind == "llm_reranker" and not args.answer_tokens:
         sys.exit("--answer-tokens is required for llm_reranker")
     if args.adapter and not (pathlib.Path(args.adapter) / "adapter_model.safetensors").is_file():
@@ -389,7 +396,8 @@ def main():
     model = load_hf(args.model, args.kind, args.trust_remote_code).eval()
     if args.adapter:
         print("merged %d LoRA pairs from %s" % (merge_lora(model, args.adapter), args.adapter))
-    out = export(model, args.kind, tokenizer_file, card, args.out, args.answer_tokens, args.quantize)
+    out = export(model, args.kind, tokenizer_file, card, args.out, args.answer_tokens, args.quantize,
+                 args.int8_exclude)
     print("wrote %s (torch %s)" % (out, torch.__version__))
 
 
