@@ -17,6 +17,8 @@ are also exported the way a user exports a downloaded model: saved as a Hugging 
 (save_pretrained: config.json, model.safetensors, tokenizer.json, tokenizer_config.json; the LoRA as a PEFT adapter
 folder over the saved base) and run through export.py's command line in a subprocess, as DIR/<card id>-cli.
 Their reference is the in-memory model's, so anything lost on the way through the saved folder shows.
+The BERT one is exported a third time with --quantize int8 (an int8 ONNX model, DIR/tiny-bert-mean-int8-cli)
+against the same fp32 reference: the Java test bounds the quantization error, not an exact match.
 
 usage: make_tiny_models.py --out DIR [--encoder-tokenizer index-data/models/e5-small-v2/tokenizer.json]
 Writes DIR/<card id>/{model.pt,tokenizer.json,card.json} and DIR/reference.json.
@@ -63,6 +65,8 @@ CORPUS = (QUERIES + PASSAGES + [INSTRUCTION] + [
 CLI_EXPORTS = ("tiny-bert-mean", "tiny-qwen3-promptriever", "tiny-bert-cross-encoder", "tiny-qwen3-reranker",
                "tiny-mistral-nv-retriever")
 REMOTE_CODE = {"tiny-mistral-nv-retriever"}
+# exported once more from its saved folder with --quantize int8 (model.onnx, engine onnx), as <id>-int8-cli
+INT8_EXPORTS = ("tiny-bert-mean",)
 REMOTE_MODELLING = '''"""Custom modelling code shipped inside the model folder, loaded only with trust_remote_code."""
 from transformers import MistralConfig, MistralModel
 
@@ -196,9 +200,9 @@ def run_export_cli(args, modules_cache):
     return done.returncode, done.stdout + done.stderr
 
 
-def export_through_cli(job, out, work):
-    """Exports one saved folder with export.py's command line into out/<id>-cli; returns the command."""
-    cli_id = job["id"] + "-cli"
+def export_through_cli(job, out, work, suffix="-cli", extra=()):
+    """Exports one saved folder with export.py's command line into out/<id><suffix>; returns the command."""
+    cli_id = job["id"] + suffix
     template = work / (cli_id + "-card-template.json")
     template.write_text(json.dumps(dict(job["card"], id=cli_id), ensure_ascii=False, indent=2), encoding="utf-8")
     args = ["--model", job["model"], "--kind", job["kind"], "--card", template, "--out", out / cli_id]
@@ -208,6 +212,7 @@ def export_through_cli(job, out, work):
         args += ["--answer-tokens"] + job["answers"]
     if job["id"] in REMOTE_CODE:
         args += ["--trust-remote-code"]
+    args += list(extra)
     status, output = run_export_cli(args, work / "hf-modules")
     print("export.py " + " ".join(str(a) for a in args) + "\n" + output)
     if status != 0:
@@ -480,6 +485,9 @@ def main():
         print("exporting %s-cli through export.py's command line" % job["id"])
         command = export_through_cli(job, out, work)
         reference["models"].append(dict(job["entry"], id=job["id"] + "-cli", export_command=command))
+        if job["id"] in INT8_EXPORTS:  # its reference stays the fp32 in-memory model's
+            command = export_through_cli(job, out, work, "-int8-cli", ["--quantize", "int8"])
+            reference["models"].append(dict(job["entry"], id=job["id"] + "-int8-cli", export_command=command))
     no_tokenizer = work / "hf" / "no-tokenizer"
     no_tokenizer.mkdir(parents=True, exist_ok=True)
     (no_tokenizer / "config.json").write_text((work / "hf" / CLI_EXPORTS[0] / "config.json").read_text())

@@ -31,7 +31,7 @@ final class TinyModels {
         if (built != null) return built;
         Path repo = Path.of(System.getProperty("poisk.repo.dir"));
         Path scripts = repo.resolve("ops/models");
-        String hash = hash(scripts.resolve("make_tiny_models.py"), scripts.resolve("export.py"));
+        String hash = hash(scripts.resolve("make_tiny_models.py"), scripts.resolve("export.py"), scripts.resolve("quantize.py"));
         Path out = Path.of("target", "tiny-models", hash).toAbsolutePath();
         if (!Files.isRegularFile(out.resolve("reference.json"))) {
             assumeTrue(pythonAvailable(), "python3 is not installed; the tiny conformance models cannot be built");
@@ -83,7 +83,7 @@ final class TinyModels {
 
     private static boolean pythonAvailable() {
         try {
-            Process p = new ProcessBuilder(List.of("python3", "-c", "import torch, transformers, tokenizers, safetensors"))
+            Process p = new ProcessBuilder(List.of("python3", "-c", "import torch, transformers, tokenizers, safetensors, onnx, onnxruntime"))
                     .redirectErrorStream(true).start();
             return p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
