@@ -44,7 +44,8 @@ final class CompactedTopicView implements AutoCloseable {
         this.log = log;
         this.changed = changed;
         this.consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false /* topics are created explicitly, with their partitions */),
                 new StringDeserializer(), new ByteArrayDeserializer());
         this.reader = new Thread(this::read, "poisk-topic-" + topic);
         this.reader.setDaemon(true);

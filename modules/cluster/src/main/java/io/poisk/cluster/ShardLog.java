@@ -119,6 +119,40 @@ final class ShardLog implements AutoCloseable {
         } catch (Exception e) {
             throw unavailable("creating topic " + topic, e);
         }
+        awaitLeaders(topic, partitions);
+    }
+
+    /**
+     * Waits until every partition's leader has its log: the controller acknowledges a new topic before the broker
+     * created the partitions, and the idempotent producer's first batch sent into that gap came back as an error
+     * though appended, then was refused as out of order on every retry until the delivery timeout (seen in CI). A
+     * latest-offset lookup succeeds only once the leader serves the partition. Blocking, bounded.
+     */
+    private void awaitLeaders(String topic, int partitions) {
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all = new java.util.HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            all.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ADMIN_TIMEOUT_MS);
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                admin.listOffsets(all).all().get(ADMIN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw unavailable("waiting for topic " + topic, e);
+            } catch (Exception e) {
+                last = e;
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw unavailable("waiting for topic " + topic, ie);
+                }
+            }
+        }
+        throw unavailable("waiting for the partitions of topic " + topic, last != null ? last : new java.util.concurrent.TimeoutException());
     }
 
     /** Deletes {@code topic}; an absent one is fine. Blocking. */
