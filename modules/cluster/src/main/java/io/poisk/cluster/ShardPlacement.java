@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * Which node holds which shard copy, cluster-wide: a Hazelcast map (Vert.x shared data) keyed
  * {@code <collection>/<shard>/<node>}, each entry {@code {"collection","shard","node","group","offset","state",
  * "documents","segments"}} with state {@code building} until the copy caught up with the partition's end as seen at
- * assignment, then {@code ready}, and the copy's counts when it published (-1: not known). The nodes that remain remove a departed member's entries, and readers list live members' only.
+ * assignment, then {@code ready}, and the copy's counts when it published (-1: not known). The nodes that remain
+ * remove a departed member's entries, and readers list live members' only.
  */
 final class ShardPlacement {
     private static final Logger LOG = LoggerFactory.getLogger(ShardPlacement.class);

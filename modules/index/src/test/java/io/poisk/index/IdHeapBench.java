@@ -1,0 +1,49 @@
+package io.poisk.index;
+
+import io.poisk.core.CollectionSchema;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Heap per document after a flush: {@code bench.docs} documents (default 100,000) of 8 dimensions with 15-character
+ * ids upserted into one live segment, one flush, heap used after full GCs against before the upserts. Run with
+ * {@code mvn -o -q -pl modules/index -am test -Dtest=IdHeapBench -Dsurefire.excludedGroups=none
+ * -Dsurefire.failIfNoSpecifiedTests=false}; it prints the figure and how many ids the flushed segment still keeps
+ * as copies of its own (0 since the segment shares the id maps' strings).
+ */
+@Tag("bench")
+class IdHeapBench {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void heapPerDocumentAfterAFlush() throws Exception {
+        int n = Integer.getInteger("bench.docs", 100_000);
+        Random r = new Random(5);
+        IndexOptions opts = new IndexOptions(16, 64, 64, 2, 2 * n, 1_000_000, 100, 1 << 20, 0).withMinFreeDiskBytes(0);
+        try (CollectionIndex c = CollectionIndex.create(tmp.resolve("c"), new CollectionSchema("h", "test-model", 8, "cosine"), opts)) {
+            long before = usedAfterGc();
+            for (int from = 0; from < n; from += 25_000) c.upsert(TestVectors.docs(r, 8, "document-", from, Math.min(n, from + 25_000)));
+            c.flush();
+            long after = usedAfterGc();
+            assertThat(c.documentCount()).isEqualTo(n);
+            System.out.printf("heap per document after a flush: %.1f B (%d documents, %d segment, %d ids kept as separate copies)%n",
+                    (after - before) / (double) n, n, c.segmentCount(), c.separateIdCopies());
+        }
+    }
+
+    private static long usedAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
