@@ -32,6 +32,8 @@ import java.util.Set;
  */
 public final class CollectionIndex implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CollectionIndex.class);
+    /** Ids an export takes from the segments per step; the documents are read after the segments are let go. */
+    private static final int ID_PAGE = 256;
 
     private final Path dir;
     private final CollectionSchema schema;
@@ -275,7 +277,7 @@ public final class CollectionIndex implements AutoCloseable {
                 Map.of(name, type));
         writePath.holdingAppends(appliedLsn -> {
             // A stored value that does not fit would make replay refuse its record once the field is declared.
-            for (String id : segments.ids()) {
+            segments.forEachId(id -> {
                 documents.get(id).map(DocumentCodec::decode).ifPresent(d -> {
                     try {
                         onlyNew.checkFields(d);
@@ -284,7 +286,7 @@ public final class CollectionIndex implements AutoCloseable {
                                 + type.wireName() + ": " + e.getMessage() + "; patch that document's field and retry");
                     }
                 });
-            }
+            });
             next.write(dir);
             writePath.admitFields(admission);
             filterParser = new FilterParser(next.fields());
@@ -303,6 +305,11 @@ public final class CollectionIndex implements AutoCloseable {
         checkOpen();
         if (id == null) return Optional.empty();
         return Optional.ofNullable(writePath.stored(id));
+    }
+
+    /** Whether {@code id} is a live document: the location lookup a search makes per hit, without reading the document. */
+    boolean contains(String id) {
+        return segments.contains(id);
     }
 
     public Optional<Document> get(String id) {
@@ -363,22 +370,28 @@ public final class CollectionIndex implements AutoCloseable {
     /**
      * Up to {@code limit} documents with ids greater than {@code after} (null: from the first), in ascending id
      * order, as {@link #get} returns them; the range also stops once it holds {@code maxBytes} of stored
-     * documents (at least one document), so one range never needs more memory than that. Reads walk the sorted
-     * location table, no snapshot: a document live for a whole export is returned exactly once, however
-     * writes, flushes and merges interleave, and one deleted meanwhile is simply left out.
+     * documents (at least one document), so one range never needs more memory than that. Reads walk the
+     * segments' ids in order, {@link #ID_PAGE} at a time ({@link SegmentSet#idsAfter}), no snapshot: a document live
+     * for a whole export is returned exactly once, however writes, flushes and merges interleave, and one deleted
+     * meanwhile is simply left out.
      */
     public DocumentRange documentsAfter(String after, int limit, long maxBytes) {
         checkOpen();
         List<Document> out = new ArrayList<>(Math.min(limit, 1024));
         long bytes = 0;
-        Iterator<String> ids = segments.idsAfter(after);
-        while (ids.hasNext() && out.size() < limit && (out.isEmpty() || bytes < maxBytes)) {
-            Optional<byte[]> stored = documents.get(ids.next());
-            if (stored.isEmpty()) continue; // deleted after the walk saw its id
-            bytes += stored.get().length;
-            out.add(DocumentCodec.decode(stored.get()));
+        String cursor = after;
+        while (true) {
+            List<String> ids = segments.idsAfter(cursor, ID_PAGE);
+            for (String id : ids) {
+                if (out.size() >= limit || (!out.isEmpty() && bytes >= maxBytes)) return new DocumentRange(out, true);
+                Optional<byte[]> stored = documents.get(id);
+                if (stored.isEmpty()) continue; // deleted after the walk saw its id
+                bytes += stored.get().length;
+                out.add(DocumentCodec.decode(stored.get()));
+            }
+            if (ids.size() < ID_PAGE) return new DocumentRange(out, false);
+            cursor = ids.getLast();
         }
-        return new DocumentRange(out, ids.hasNext());
     }
 
     private VectorFloat<?> queryVector(SearchQuery query) {
@@ -394,10 +407,6 @@ public final class CollectionIndex implements AutoCloseable {
         return segments.documentCount();
     }
 
-    /** See {@link SegmentSet#separateIdCopies}. */
-    int separateIdCopies() {
-        return segments.separateIdCopies();
-    }
 
     /** Where a document lives in the segments, for test failure messages. */
     String describe(String id) {

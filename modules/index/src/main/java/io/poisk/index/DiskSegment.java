@@ -35,7 +35,7 @@ final class DiskSegment implements Segment {
     private final Path dir;
     private final ReaderSupplier readers;
     private final OnDiskGraphIndex graph;
-    private final String[] ids;
+    private final SegmentIds ids;
     /** {passage index, start, end} per ordinal (see SegmentFiles.writePassages); null: every ordinal is a whole document. */
     private final int[] spans;
     private final AtomicFixedBitSet deleted;
@@ -52,7 +52,7 @@ final class DiskSegment implements Segment {
     private volatile String tombstoneFile;
     private volatile int persistedDeletes;
 
-    private DiskSegment(String name, Path dir, ReaderSupplier readers, OnDiskGraphIndex graph, String[] ids, int[] spans,
+    private DiskSegment(String name, Path dir, ReaderSupplier readers, OnDiskGraphIndex graph, SegmentIds ids, int[] spans,
                         VectorSpace space, IndexOptions opts, DiskLexicalIndex lexical) {
         this.name = name;
         this.space = space;
@@ -62,7 +62,7 @@ final class DiskSegment implements Segment {
         this.readers = readers;
         this.graph = graph;
         this.ids = ids;
-        this.deleted = new AtomicFixedBitSet(Math.max(1, ids.length));
+        this.deleted = new AtomicFixedBitSet(Math.max(1, ids.size()));
         this.accept = ordinal -> !deleted.get(ordinal);
         this.fusedPq = graph.getFeatureSet().contains(FeatureId.FUSED_PQ);
         this.searchBeam = opts.searchBeam();
@@ -72,8 +72,8 @@ final class DiskSegment implements Segment {
 
     /** Opens {@code dir} with the tombstone file the manifest names (or none); {@code space} is its collection's. */
     static DiskSegment open(Path dir, String tombstoneFile, VectorSpace space, IndexOptions opts) throws IOException {
-        String[] ids = SegmentFiles.readIds(dir.resolve(SegmentFiles.IDS));
-        int[] spans = SegmentFiles.readPassages(dir.resolve(SegmentFiles.PASSAGES), ids.length);
+        SegmentIds ids = SegmentIds.open(dir.resolve(SegmentFiles.IDS));
+        int[] spans = SegmentFiles.readPassages(dir.resolve(SegmentFiles.PASSAGES), ids.size());
         ReaderSupplier rs = ReaderSupplierFactory.open(dir.resolve(SegmentFiles.GRAPH));
         OnDiskGraphIndex graph;
         try {
@@ -82,14 +82,14 @@ final class DiskSegment implements Segment {
             rs.close();
             throw new IOException("cannot load segment graph " + dir, e);
         }
-        if (graph.getIdUpperBound() != ids.length) {
+        if (graph.getIdUpperBound() != ids.size()) {
             graph.close();
             rs.close();
-            throw new IOException("segment " + dir + " has " + graph.getIdUpperBound() + " graph nodes but " + ids.length + " ids");
+            throw new IOException("segment " + dir + " has " + graph.getIdUpperBound() + " graph nodes but " + ids.size() + " ids");
         }
         DiskLexicalIndex lexical;
         try {
-            lexical = DiskLexicalIndex.open(dir, heads(spans, ids.length));
+            lexical = DiskLexicalIndex.open(dir, heads(spans, ids.size()));
         } catch (IOException | RuntimeException e) {
             graph.close();
             rs.close();
@@ -124,7 +124,7 @@ final class DiskSegment implements Segment {
 
     @Override
     public int size() {
-        return ids.length;
+        return ids.size();
     }
 
     boolean hasFusedPq() {
@@ -133,18 +133,39 @@ final class DiskSegment implements Segment {
 
     @Override
     public String idAt(int ordinal) {
-        return ids[ordinal];
+        return ids.get(ordinal);
     }
 
-    /**
-     * Points ordinals {@code first .. first + count - 1} (one document's passages) at {@code id}, the instance the
-     * collection's id maps already hold, instead of the copy read from the ids file: one string per document on
-     * the heap, not two (a reader sees either instance; they are equal).
-     */
-    void shareId(int first, int count, String id) {
-        for (int o = first; o < first + count; o++) {
-            if (id.equals(ids[o])) ids[o] = id;
+    @Override
+    public boolean hasId(int ordinal, String id) {
+        return ids.matches(ordinal, id);
+    }
+
+    @Override
+    public java.util.Iterator<String> idsAfter(String after) {
+        int[] heads = ids.headsInIdOrder(o -> passageIndex(o) == 0);
+        int lo = 0;
+        int hi = heads.length;
+        while (after != null && lo < hi) { // the first head whose id sorts after 'after'
+            int mid = (lo + hi) >>> 1;
+            if (ids.get(heads[mid]).compareTo(after) <= 0) lo = mid + 1;
+            else hi = mid;
         }
+        int first = lo;
+        return new java.util.Iterator<>() {
+            private int next = first;
+
+            @Override
+            public boolean hasNext() {
+                return next < heads.length;
+            }
+
+            @Override
+            public String next() {
+                if (next >= heads.length) throw new java.util.NoSuchElementException();
+                return ids.get(heads[next++]);
+            }
+        };
     }
 
     /** Read from the graph file's inline full vectors (kept beside any PQ codes for exact rescoring). */
@@ -190,19 +211,19 @@ final class DiskSegment implements Segment {
 
     @Override
     public int liveCount() {
-        return ids.length - deletedCount.get();
+        return ids.size() - deletedCount.get();
     }
 
     @Override
     public List<ScoredId> search(VectorFloat<?> query, int k, FixedBitSet allowed, int allowedCount) {
-        if (ids.length == 0 || liveCount() == 0 || (allowed != null && allowedCount == 0)) return List.of();
+        if (ids.size() == 0 || liveCount() == 0 || (allowed != null && allowedCount == 0)) return List.of();
         GraphSearcher searcher = searchers.get();
         var view = (OnDiskGraphIndex.View) searcher.getView();
         // A small segment is scanned exactly, as a small live one is: its answer never depends on the graph.
-        if (ids.length <= Segment.EXACT_SCAN_MAX_DOCS || (allowed != null && Segment.useExactScan(allowedCount, ids.length))) {
+        if (ids.size() <= Segment.EXACT_SCAN_MAX_DOCS || (allowed != null && Segment.useExactScan(allowedCount, ids.size()))) {
             ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, space.exact());
             TopScores top = new TopScores(k);
-            int limit = allowed == null ? ids.length : Math.min(allowed.length(), ids.length);
+            int limit = allowed == null ? ids.size() : Math.min(allowed.length(), ids.size());
             for (int o = 0; o < limit; o++) {
                 if (allowed != null) {
                     o = allowed.nextSetBit(o);
@@ -210,7 +231,7 @@ final class DiskSegment implements Segment {
                 }
                 if (!deleted.get(o)) top.offer(o, exact.similarityTo(o));
             }
-            return top.toScoredIds(o -> ids[o], space);
+            return top.toScoredIds(ids::get, space);
         }
         Bits accept = allowed == null ? this.accept : Segment.accept(this, allowed);
         int beamFactorBase = allowed == null ? 0 : allowedCount;
@@ -221,20 +242,20 @@ final class DiskSegment implements Segment {
             ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, space.exact());
             var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, space.approximate()), exact);
             int beam = Math.max(searchBeam, k * rescoreFactor);
-            if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.length);
+            if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.size());
             SearchResult r = searcher.search(ssp, k, beam, VectorSpace.NO_THRESHOLD, VectorSpace.NO_RERANK_FLOOR, accept);
             for (SearchResult.NodeScore ns : r.getNodes()) {
                 if (deleted.get(ns.node)) continue;
-                out.add(new ScoredId(ids[ns.node], ns.node, space.score(ns.score)));
+                out.add(new ScoredId(ids.get(ns.node), ns.node, space.score(ns.score)));
             }
         } else {
             var ssp = DefaultSearchScoreProvider.exact(query, space.exact(), view);
             int beam = Math.max(searchBeam, k);
-            if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.length);
+            if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.size());
             SearchResult r = searcher.search(ssp, k, beam, VectorSpace.NO_THRESHOLD, VectorSpace.NO_RERANK_FLOOR, accept);
             for (SearchResult.NodeScore ns : r.getNodes()) {
                 if (deleted.get(ns.node)) continue;
-                out.add(new ScoredId(ids[ns.node], ns.node, space.score(ns.score)));
+                out.add(new ScoredId(ids.get(ns.node), ns.node, space.score(ns.score)));
             }
         }
         return out;
@@ -262,7 +283,7 @@ final class DiskSegment implements Segment {
     int[] deletedOrdinals() {
         int[] out = new int[deletedCount.get()];
         int n = 0;
-        for (int i = deleted.nextSetBit(0); i >= 0 && i < ids.length; i = i + 1 < ids.length ? deleted.nextSetBit(i + 1) : -1) {
+        for (int i = deleted.nextSetBit(0); i >= 0 && i < ids.size(); i = i + 1 < ids.size() ? deleted.nextSetBit(i + 1) : -1) {
             if (n == out.length) out = java.util.Arrays.copyOf(out, out.length * 2 + 1);
             out[n++] = i;
         }

@@ -38,6 +38,8 @@ final class LiveSegment implements Segment {
     private final int searchBeam;
     private final Map<Integer, VectorFloat<?>> vectors = new ConcurrentHashMap<>();
     private final Map<Integer, String> ids = new ConcurrentHashMap<>();
+    /** The ids of the documents added here, sorted, for exports (a live segment's worth of heap, not the collection's). */
+    private final java.util.concurrent.ConcurrentSkipListSet<String> sortedIds = new java.util.concurrent.ConcurrentSkipListSet<>();
     /** {passage index, start, end} of ordinals that are not a whole-text single vector (most documents are). */
     private final Map<Integer, int[]> spans = new ConcurrentHashMap<>();
     private final MapRandomAccessVectorValues ravv;
@@ -81,6 +83,7 @@ final class LiveSegment implements Segment {
             ids.put(ordinal, id);
             if (i > 0 || !p.isWhole()) spans.put(ordinal, new int[]{i, p.start(), p.end()});
         }
+        sortedIds.add(id);
         lexical.add(head, document);
         size = head + passages.size();
         return head;
@@ -123,6 +126,11 @@ final class LiveSegment implements Segment {
         IntStream stream = IntStream.of(ordinals);
         if (ordinals.length > 8) stream = stream.parallel();
         stream.forEach(o -> builder.addGraphNode(o, vectors.get(o)));
+    }
+
+    @Override
+    public java.util.Iterator<String> idsAfter(String after) {
+        return (after == null ? sortedIds : sortedIds.tailSet(after, false)).iterator();
     }
 
     @Override

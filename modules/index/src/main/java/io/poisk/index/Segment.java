@@ -20,6 +20,11 @@ interface Segment extends Closeable {
 
     String idAt(int ordinal);
 
+    /** Whether the id at {@code ordinal} is {@code id} (a segment may compare without making a string). */
+    default boolean hasId(int ordinal, String id) {
+        return id.equals(idAt(ordinal));
+    }
+
     /** The stored vector (unit length under cosine) of an ordinal, a copy: patches and unchanged-text upserts reuse it instead of re-embedding. */
     float[] vectorAt(int ordinal);
 
@@ -52,6 +57,12 @@ interface Segment extends Closeable {
     default PassageVector passageAt(int ordinal) {
         return new PassageVector(vectorAt(ordinal), passageStart(ordinal), passageEnd(ordinal));
     }
+
+    /**
+     * The ids of the segment's documents greater than {@code after} (null: all), ascending, each once, deleted
+     * ones included: exports merge these (see {@link SegmentSet#idsAfter}).
+     */
+    java.util.Iterator<String> idsAfter(String after);
 
     /** Tombstones an ordinal; true when it was live until now. */
     boolean markDeleted(int ordinal);

@@ -1,11 +1,10 @@
 package io.poisk.index;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -79,22 +78,17 @@ final class SegmentFiles {
         writeWithCrc(file, bytes.toByteArray());
     }
 
+    /** Every ordinal's id (tests and format conversions; a served segment reads them in place through {@link SegmentIds}). */
     static String[] readIds(Path file) throws IOException {
-        ByteBuffer body = readVerified(file, IDS_KIND);
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(body.array()))) {
-            int count = in.readInt();
-            if (count < 0 || count > body.remaining() / 4) throw new IOException(file + " says " + count + " ids: it is damaged");
-            String[] ids = new String[count];
-            for (int i = 0; i < ids.length; i++) {
-                byte[] b = new byte[in.readInt()];
-                in.readFully(b);
-                String id = new String(b, StandardCharsets.UTF_8);
-                ids[i] = i > 0 && id.equals(ids[i - 1]) ? ids[i - 1] : id; // a document's passages share one string
-            }
-            return ids;
-        } catch (RuntimeException | java.io.EOFException e) {
-            throw new IOException(file + " is damaged: its ids do not match its length", e);
-        }
+        SegmentIds ids = SegmentIds.open(file);
+        String[] out = new String[ids.size()];
+        for (int i = 0; i < out.length; i++) out[i] = ids.get(i);
+        return out;
+    }
+
+    /** The ids file mapped into memory and verified, positioned at its body (the id count); see {@link SegmentIds}. */
+    static ByteBuffer mapIds(Path file) throws IOException {
+        return mapVerified(file, IDS_KIND);
     }
 
     static void writeTombstones(Path file, int[] ordinals) throws IOException {
@@ -121,30 +115,43 @@ final class SegmentFiles {
         DurableFiles.fsync(file);
     }
 
-    /** The body after magic and version (without the CRC), positioned at its first byte. */
+    /** The body after magic and version (without the CRC), positioned at its first byte, copied onto the heap. */
     private static ByteBuffer readVerified(Path file, Kind kind) throws IOException {
-        byte[] all;
-        try {
-            all = Files.readAllBytes(file);
+        ByteBuffer mapped = mapVerified(file, kind);
+        byte[] body = new byte[mapped.remaining()];
+        mapped.get(body);
+        return ByteBuffer.wrap(body);
+    }
+
+    /**
+     * The file mapped read-only, its checksum and kind checked, limited to the body (no CRC) and positioned at the
+     * body's first byte after magic and version. The mapping lives until the buffer is collected, so a reader
+     * that still holds it after the segment is closed reads valid bytes, never freed memory.
+     */
+    private static ByteBuffer mapVerified(Path file, Kind kind) throws IOException {
+        ByteBuffer all;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            all = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
         } catch (NoSuchFileException e) {
             throw new IOException(file + " is missing", e);
         }
-        if (all.length < 12) throw new IOException(file + " is truncated (" + all.length + " bytes)");
-        ByteBuffer b = ByteBuffer.wrap(all, 0, all.length - 4);
-        int magic = b.getInt();
+        int length = all.capacity();
+        if (length < 12) throw new IOException(file + " is truncated (" + length + " bytes)");
+        int magic = all.getInt(0);
         boolean versioned = magic == kind.magic();
         // A newer format may change the trailer too: its version is reported before the checksum is judged.
-        if (versioned && b.getInt(4) > kind.format().current()) kind.format().check(file, b.getInt(4));
+        if (versioned && all.getInt(4) > kind.format().current()) kind.format().check(file, all.getInt(4));
         CRC32C crc = new CRC32C();
-        crc.update(all, 0, all.length - 4);
-        if ((int) crc.getValue() != ByteBuffer.wrap(all, all.length - 4, 4).getInt()) {
+        crc.update(all.slice(0, length - 4));
+        if ((int) crc.getValue() != all.getInt(length - 4)) {
             throw new IOException(file + " fails its checksum: the file is damaged");
         }
         if (versioned) {
-            kind.format().check(file, b.getInt());
+            kind.format().check(file, all.getInt(4));
         } else if (magic != kind.legacyMagic()) {
             throw new IOException(file + " is not a " + kind.format().kind() + " file");
         }
-        return ByteBuffer.wrap(java.util.Arrays.copyOfRange(all, b.position(), all.length - 4));
+        int start = versioned ? 8 : 4;
+        return all.slice(start, length - 4 - start);
     }
 }

@@ -34,9 +34,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -73,15 +72,8 @@ final class SegmentSet implements AutoCloseable {
     private final IndexOptions opts;
     /** Widened (a new field indexed) before a typed field is declared; new live segments take the current one. */
     private volatile LexicalFields lexicalFields;
-    private final Map<String, Location> locations = new ConcurrentHashMap<>();
-    /**
-     * The ids of {@link #locations}, sorted, so that an export walks the documents in id order without copying
-     * them: the set's weakly consistent iteration returns every id present for the whole walk exactly once.
-     * Kept beside the hash map, not instead of it: a skip list costs microseconds per lookup at a million ids
-     * (cache misses down its levels), and lookups run per search hit. It changes only when an id comes or goes;
-     * flushes, merges and upserts of an existing id re-point {@link #locations} and leave it alone.
-     */
-    private final ConcurrentSkipListSet<String> orderedIds = new ConcurrentSkipListSet<>();
+    /** Where each live document is now; the ids themselves stay in the segments (see {@link LocationTable}). */
+    private final LocationTable locations = new LocationTable();
     private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
     private volatile List<DiskSegment> disk = List.of();
     private volatile LiveSegment frozen;
@@ -111,29 +103,35 @@ final class SegmentSet implements AutoCloseable {
         lexicalFields = wider;
     }
 
-    /** Ids of every live document (a live view). */
-    java.util.Set<String> ids() {
-        return locations.keySet();
+    /** Calls {@code action} with the id of every live document, in no order; writes wait meanwhile. */
+    void forEachId(java.util.function.Consumer<String> action) {
+        swapLock.readLock().lock();
+        try {
+            locations.forEachId(action);
+        } finally {
+            swapLock.readLock().unlock();
+        }
+    }
+
+    /** Where {@code id} lives now, or null. */
+    private Location location(String id) {
+        LocationTable.Entry e = locations.get(id);
+        return e == null ? null : new Location(e.segment(), e.ordinal());
     }
 
     /** Installs the manifest's segments at open and indexes their live documents. */
     void loadDisk(List<DiskSegment> segments) {
-        List<String> ids = new ArrayList<>();
         for (DiskSegment s : segments) {
             for (int o = 0; o < s.size(); o++) {
                 if (s.isDeleted(o) || s.passageIndex(o) != 0) continue;
-                Location prev = locations.put(s.idAt(o), new Location(s, o)); // the segment's own instance: one per id
-                if (prev == null) ids.add(s.idAt(o));
+                String id = s.idAt(o);
+                LocationTable.Entry prev = locations.put(id, s, o);
                 if (prev != null) { // cannot happen with tombstones persisted together with segments
-                    log.warn("document '{}' is live in {} and {}; keeping the latter", s.idAt(o), prev.segment().name(), s.name());
-                    prev.markDeleted();
+                    log.warn("document '{}' is live in {} and {}; keeping the latter", id, prev.segment().name(), s.name());
+                    new Location(prev.segment(), prev.ordinal()).markDeleted();
                 }
             }
         }
-        // Ascending inserts walk the skip list's recently touched end: at a million ids, sort + insert took about
-        // half the time of inserts in segment order (5.4-6.1 s against 11-16 s on 2 loaded cores).
-        ids.sort(null);
-        orderedIds.addAll(ids);
         disk = List.copyOf(segments);
     }
 
@@ -151,23 +149,50 @@ final class SegmentSet implements AutoCloseable {
     }
 
     boolean contains(String id) {
-        return locations.containsKey(id);
+        return locations.get(id) != null;
     }
 
     long documentCount() {
         return locations.size();
     }
 
-    /** The ids of live documents greater than {@code after} (null: all), in ascending order; weakly consistent, never a copy. */
-    Iterator<String> idsAfter(String after) {
-        return (after == null ? orderedIds : orderedIds.tailSet(after, false)).iterator();
+    /**
+     * Up to {@code max} ids of live documents greater than {@code after} (null: from the first), ascending. Merges
+     * every segment's ids in order, deleted ones included, and keeps those the location table holds as the walk
+     * passes them: a document live for the whole walk stays among the ids of the segment it was in, wherever it
+     * moves meanwhile, so a range of pages returns it exactly once; one deleted meanwhile is simply left out.
+     */
+    List<String> idsAfter(String after, int max) {
+        swapLock.readLock().lock();
+        try {
+            record Cursor(Iterator<String> ids, String id) {
+            }
+            PriorityQueue<Cursor> queue = new PriorityQueue<>(Comparator.comparing(Cursor::id));
+            for (Segment s : currentSegments()) {
+                Iterator<String> it = s.idsAfter(after);
+                if (it.hasNext()) queue.add(new Cursor(it, it.next()));
+            }
+            List<String> out = new ArrayList<>();
+            String last = null;
+            while (!queue.isEmpty() && out.size() < max) {
+                Cursor c = queue.poll();
+                if (!c.id().equals(last)) { // a replaced document's id is in two segments: one visit
+                    last = c.id();
+                    if (locations.get(last) != null) out.add(last);
+                }
+                if (c.ids().hasNext()) queue.add(new Cursor(c.ids(), c.ids().next()));
+            }
+            return out;
+        } finally {
+            swapLock.readLock().unlock();
+        }
     }
 
     /** The stored passage vectors of {@code id} where it lives now, or null; the read lock keeps its segment open meanwhile. */
     List<PassageVector> vectorOf(String id) {
         swapLock.readLock().lock();
         try {
-            Location loc = locations.get(id);
+            Location loc = location(id);
             if (loc == null) return null;
             List<PassageVector> out = new ArrayList<>(loc.count());
             for (int i = 0; i < loc.count(); i++) out.add(loc.segment().passageAt(loc.ordinal() + i));
@@ -209,26 +234,11 @@ final class SegmentSet implements AutoCloseable {
      * Where {@code id} lives and what each segment holds of it (ordinals, tombstones), for a failing test's message:
      * a document that is stored but not found by a search is located here.
      */
-    /** Documents on disk whose segment holds its own copy of their id string beside the id maps' (heap tests). */
-    int separateIdCopies() {
-        swapLock.readLock().lock();
-        try {
-            int separate = 0;
-            for (String id : locations.keySet()) {
-                Location loc = locations.get(id);
-                if (loc != null && loc.segment() instanceof DiskSegment && loc.segment().idAt(loc.ordinal()) != id) separate++;
-            }
-            return separate;
-        } finally {
-            swapLock.readLock().unlock();
-        }
-    }
-
     String describe(String id) {
         swapLock.readLock().lock();
         try {
             StringBuilder out = new StringBuilder("'" + id + "': ");
-            Location loc = locations.get(id);
+            Location loc = location(id);
             out.append(loc == null ? "no location" : "located at " + loc.segment().name() + "#" + loc.ordinal() + " x" + loc.count());
             for (Segment s : currentSegments()) {
                 for (int o = 0; o < s.size(); o++) {
@@ -246,25 +256,19 @@ final class SegmentSet implements AutoCloseable {
 
     /** Tombstones the current copy of {@code id}, if any; true when there was one. */
     boolean tombstone(String id) {
-        Location old = locations.remove(id);
+        LocationTable.Entry old = locations.remove(id);
         if (old == null) return false;
-        orderedIds.remove(id);
-        old.markDeleted();
+        new Location(old.segment(), old.ordinal()).markDeleted();
         return true;
     }
 
     /**
      * Records that {@code id} now lives at {@code ordinal} of {@code segment} and tombstones its previous copy,
-     * if any. One put replaces the entry, so the id never leaves the location table (nor the sorted ids) while it
-     * is replaced.
+     * if any. One put replaces the entry, so the id never leaves the location table while it is replaced.
      */
     void locate(String id, Segment segment, int ordinal) {
-        Location old = locations.put(id, new Location(segment, ordinal));
-        if (old == null) {
-            orderedIds.add(id);
-        } else {
-            old.markDeleted();
-        }
+        LocationTable.Entry old = locations.put(id, segment, ordinal);
+        if (old != null) new Location(old.segment(), old.ordinal()).markDeleted();
     }
 
     /** Freezes the live segment (still searchable, still taking tombstones) and starts an empty one. */
@@ -327,17 +331,16 @@ final class SegmentSet implements AutoCloseable {
      * if it still lives there; false when it was replaced or deleted. Its passages move with it, in a row.
      */
     private boolean relocate(String id, Segment from, int fromOrd, DiskSegment to, int toOrd) {
-        Location loc = locations.get(id);
+        LocationTable.Entry loc = locations.get(id);
         if (loc == null || loc.segment() != from || loc.ordinal() != fromOrd) return false;
-        locations.put(id, new Location(to, toOrd, loc.count()));
-        to.shareId(toOrd, loc.count(), id);
+        locations.put(id, to, toOrd);
         return true;
     }
 
     /** Tombstones an ordinal of a written segment whose document did not move there (replaced or deleted meanwhile). */
     private void tombstoneIfElsewhere(Segment written, int ordinal) {
         String id = written.idAt(ordinal);
-        Location loc = id == null ? null : locations.get(id);
+        Location loc = id == null ? null : location(id);
         if (loc == null || !loc.covers(written, ordinal)) written.markDeleted(ordinal);
     }
 
