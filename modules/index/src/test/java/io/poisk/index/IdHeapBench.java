@@ -27,12 +27,9 @@ class IdHeapBench {
     @Test
     void heapPerDocumentAfterAFlush() throws Exception {
         int n = Integer.getInteger("bench.docs", 100_000);
-        Random r = new Random(5);
-        IndexOptions opts = new IndexOptions(16, 64, 64, 2, 2 * n, 1_000_000, 100, 1 << 20, 0).withMinFreeDiskBytes(0);
-        try (CollectionIndex c = CollectionIndex.create(tmp.resolve("c"), new CollectionSchema("h", "test-model", 8, "cosine"), opts)) {
+        try (CollectionIndex c = emptyCollection(n)) {
             long before = usedAfterGc();
-            for (int from = 0; from < n; from += 25_000) c.upsert(TestVectors.docs(r, 8, "document-", from, Math.min(n, from + 25_000)));
-            c.flush();
+            upsertAndFlush(c, n);
             if (Boolean.getBoolean("bench.export")) {
                 int exported = 0;
                 String cursor = null;
@@ -54,11 +51,9 @@ class IdHeapBench {
     @Test
     void lookupTimeAfterAFlush() throws Exception {
         int n = Integer.getInteger("bench.docs", 100_000);
-        Random r = new Random(5);
-        IndexOptions opts = new IndexOptions(16, 64, 64, 2, 2 * n, 1_000_000, 100, 1 << 20, 0).withMinFreeDiskBytes(0);
-        try (CollectionIndex c = CollectionIndex.create(tmp.resolve("c"), new CollectionSchema("h", "test-model", 8, "cosine"), opts)) {
-            for (int from = 0; from < n; from += 25_000) c.upsert(TestVectors.docs(r, 8, "document-", from, Math.min(n, from + 25_000)));
-            c.flush();
+        Random r = new Random(6);
+        try (CollectionIndex c = emptyCollection(n)) {
+            upsertAndFlush(c, n);
             String[] probes = new String[1 << 16];
             for (int i = 0; i < probes.length; i++) probes[i] = "document-" + r.nextInt(n);
             int found = 0;
@@ -70,6 +65,18 @@ class IdHeapBench {
             }
             assertThat(found).isGreaterThan(0);
         }
+    }
+
+    /** A collection whose live segment takes all {@code n} documents, so that one flush writes one segment. */
+    private CollectionIndex emptyCollection(int n) throws java.io.IOException {
+        IndexOptions opts = new IndexOptions(16, 64, 64, 2, 2 * n, 1_000_000, 100, 1 << 20, 0).withMinFreeDiskBytes(0);
+        return CollectionIndex.create(tmp.resolve("c"), new CollectionSchema("h", "test-model", 8, "cosine"), opts);
+    }
+
+    private static void upsertAndFlush(CollectionIndex c, int n) throws java.io.IOException {
+        Random r = new Random(5);
+        for (int from = 0; from < n; from += 25_000) c.upsert(TestVectors.docs(r, 8, "document-", from, Math.min(n, from + 25_000)));
+        c.flush();
     }
 
     private static long usedAfterGc() throws InterruptedException {
