@@ -69,7 +69,7 @@ class RemoteInferenceProcessTest {
                 assertThat(awaitReady(server, 200).statusCode()).isEqualTo(200);
 
                 // 0. GET /cluster: the serving node and both workers with the model they serve (auth is off on loopback)
-                HttpResponse<String> view = send(server, "GET", "/cluster", null);
+                HttpResponse<String> view = awaitWorkers(server, 2);
                 assertThat(view.statusCode()).as(view.body()).isEqualTo(200);
                 JsonNode cluster = JSON.readTree(view.body());
                 assertThat(cluster.path("members")).hasSize(3);
@@ -209,6 +209,20 @@ class RemoteInferenceProcessTest {
         while (r.statusCode() != status && System.nanoTime() < deadline) {
             Thread.sleep(200);
             r = send(server, "GET", "/health/ready", null);
+        }
+        return r;
+    }
+
+    /**
+     * GET /cluster until it counts {@code workers} workers, at most 20 s: a member's role reaches the other members
+     * through the replicated directory a moment after the member itself is ready (until then it shows "starting").
+     */
+    private HttpResponse<String> awaitWorkers(ServerProcess server, int workers) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        HttpResponse<String> r = send(server, "GET", "/cluster", null);
+        while ((r.statusCode() != 200 || JSON.readTree(r.body()).path("workers").asInt() != workers) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            r = send(server, "GET", "/cluster", null);
         }
         return r;
     }
