@@ -362,7 +362,7 @@ public final class CollectionIndex implements AutoCloseable {
         for (ScoredCandidate c : candidates) {
             if (!segments.contains(c.id())) continue;
             documents.get(c.id()).map(DocumentCodec::decode).ifPresent(d -> hits.add(new Hit(d.id(), c.score(), d.text(), d.fields(),
-                    SegmentSet.clamp(c.passage(), d.text().length()))));
+                    SegmentSearch.clamp(c.passage(), d.text().length()))));
         }
         return hits;
     }

@@ -20,10 +20,6 @@ import java.util.function.Consumer;
  * each change takes briefly.
  */
 final class LocationTable {
-    /** A document's place: its segment and its first ordinal there. */
-    record Entry(Segment segment, int ordinal) {
-    }
-
     private static final long EMPTY = 0;
     private static final long REMOVED = -1;
     private static final int MAX_SEGMENTS = 0xFFFE;
@@ -47,14 +43,14 @@ final class LocationTable {
         }
     }
 
-    Entry get(String id) {
+    Location get(String id) {
         // Optimistic first: no write to shared memory. A change meanwhile may show a half-done state (even an
         // exception); validation then fails and the lookup runs again under the read lock.
         long stamp = lock.tryOptimisticRead();
         if (stamp != 0) {
             try {
                 int at = find(slots, id);
-                Entry found = at < 0 ? null : entry(slots.get(at));
+                Location found = at < 0 ? null : location(slots.get(at));
                 if (lock.validate(stamp)) return found;
             } catch (RuntimeException e) {
                 if (lock.validate(stamp)) throw e;
@@ -63,14 +59,14 @@ final class LocationTable {
         stamp = lock.readLock();
         try {
             int at = find(slots, id);
-            return at < 0 ? null : entry(slots.get(at));
+            return at < 0 ? null : location(slots.get(at));
         } finally {
             lock.unlockRead(stamp);
         }
     }
 
     /** Points {@code id} at {@code ordinal} of {@code segment}; returns where it was, or null. */
-    Entry put(String id, Segment segment, int ordinal) {
+    Location put(String id, Segment segment, int ordinal) {
         if (ordinal < 0) throw new IllegalArgumentException("ordinal " + ordinal);
         int number = numberOf(segment);
         long stamp = lock.writeLock();
@@ -80,7 +76,7 @@ final class LocationTable {
             int at = find(slots, id);
             documents[number]++; // before the release: the old place may be in the same segment
             if (at >= 0) {
-                Entry was = entry(slots.get(at));
+                Location was = location(slots.get(at));
                 release(slots.get(at));
                 slots.set(at, value);
                 return was;
@@ -95,12 +91,12 @@ final class LocationTable {
     }
 
     /** Forgets {@code id}; returns where it was, or null. */
-    Entry remove(String id) {
+    Location remove(String id) {
         long stamp = lock.writeLock();
         try {
             int at = find(slots, id);
             if (at < 0) return null;
-            Entry was = entry(slots.get(at));
+            Location was = location(slots.get(at));
             release(slots.get(at));
             slots.set(at, REMOVED);
             size--;
@@ -156,8 +152,8 @@ final class LocationTable {
         return hash & (length - 1);
     }
 
-    private Entry entry(long slot) {
-        return new Entry(segments[numberBits(slot)], ordinalBits(slot));
+    private Location location(long slot) {
+        return new Location(segments[numberBits(slot)], ordinalBits(slot));
     }
 
     private String idOf(long slot) {

@@ -115,18 +115,23 @@ final class SegmentFiles {
         DurableFiles.fsync(file);
     }
 
-    /** The body after magic and version (without the CRC), positioned at its first byte, copied onto the heap. */
+    /**
+     * The body after magic and version (without the CRC), positioned at its first byte, read onto the heap. Small
+     * files are read, not mapped: a mapping would keep a deleted file's blocks on disk until it is collected.
+     */
     private static ByteBuffer readVerified(Path file, Kind kind) throws IOException {
-        ByteBuffer mapped = mapVerified(file, kind);
-        byte[] body = new byte[mapped.remaining()];
-        mapped.get(body);
-        return ByteBuffer.wrap(body);
+        byte[] all;
+        try {
+            all = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new IOException(file + " is missing", e);
+        }
+        return verified(ByteBuffer.wrap(all), file, kind);
     }
 
     /**
-     * The file mapped read-only, its checksum and kind checked, limited to the body (no CRC) and positioned at the
-     * body's first byte after magic and version. The mapping lives until the buffer is collected, so a reader
-     * that still holds it after the segment is closed reads valid bytes, never freed memory.
+     * The file mapped read-only, checked as {@link #readVerified} checks it. The mapping lives until the buffer is
+     * collected, so a reader that still holds it after the segment is closed reads valid bytes, never freed memory.
      */
     private static ByteBuffer mapVerified(Path file, Kind kind) throws IOException {
         ByteBuffer all;
@@ -135,6 +140,11 @@ final class SegmentFiles {
         } catch (NoSuchFileException e) {
             throw new IOException(file + " is missing", e);
         }
+        return verified(all, file, kind);
+    }
+
+    /** A whole file's bytes with checksum and kind checked, limited to the body (no CRC), positioned after magic and version. */
+    private static ByteBuffer verified(ByteBuffer all, Path file, Kind kind) throws IOException {
         int length = all.capacity();
         if (length < 12) throw new IOException(file + " is truncated (" + length + " bytes)");
         int magic = all.getInt(0);

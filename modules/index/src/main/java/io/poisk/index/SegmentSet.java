@@ -1,46 +1,23 @@
 package io.poisk.index;
 
 import io.github.jbellis.jvector.vector.types.VectorFloat;
-import io.poisk.core.Document;
-import io.poisk.core.DocumentCodec;
-import io.poisk.core.ErrorCode;
 import io.poisk.core.Hit;
-import io.poisk.core.PoiskException;
-import io.poisk.core.SearchMode;
-import org.apache.lucene.index.IndexReader;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.MultiReader;
-import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.search.BooleanClause;
-import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.DocIdSetIterator;
-import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.search.Scorer;
-import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.Weight;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.FixedBitSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The segments of one collection (on-disk ones, at most one frozen live segment waiting for its
- * flush, and the live segment) and where each document's vector lives now.
+ * flush, and the live segment) and where each document's vector lives now. A search runs over them
+ * ({@link SegmentSearch}) while this keeps them open.
  *
  * <p>Searches hold the read side of {@code swapLock} for their whole run; swaps take the write side.
  * That is the reference count: once a swap returns, no search still uses the segments it removed,
@@ -51,21 +28,6 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class SegmentSet implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SegmentSet.class);
-
-    /** Where a document's vectors live now: ordinals head .. head + count - 1 of a segment, one per passage. */
-    private record Location(Segment segment, int ordinal, int count) {
-        Location(Segment segment, int ordinal) {
-            this(segment, ordinal, segment.passageCount(ordinal));
-        }
-
-        boolean covers(Segment s, int o) {
-            return segment == s && o >= ordinal && o < ordinal + count;
-        }
-
-        void markDeleted() {
-            for (int i = 0; i < count; i++) segment.markDeleted(ordinal + i);
-        }
-    }
 
     private final int dimension;
     private final VectorSpace space;
@@ -113,22 +75,16 @@ final class SegmentSet implements AutoCloseable {
         }
     }
 
-    /** Where {@code id} lives now, or null. */
-    private Location location(String id) {
-        LocationTable.Entry e = locations.get(id);
-        return e == null ? null : new Location(e.segment(), e.ordinal());
-    }
-
     /** Installs the manifest's segments at open and indexes their live documents. */
     void loadDisk(List<DiskSegment> segments) {
         for (DiskSegment s : segments) {
             for (int o = 0; o < s.size(); o++) {
                 if (s.isDeleted(o) || s.passageIndex(o) != 0) continue;
                 String id = s.idAt(o);
-                LocationTable.Entry prev = locations.put(id, s, o);
+                Location prev = locations.put(id, s, o);
                 if (prev != null) { // cannot happen with tombstones persisted together with segments
                     log.warn("document '{}' is live in {} and {}; keeping the latter", id, prev.segment().name(), s.name());
-                    new Location(prev.segment(), prev.ordinal()).markDeleted();
+                    prev.markDeleted();
                 }
             }
         }
@@ -192,7 +148,7 @@ final class SegmentSet implements AutoCloseable {
     List<PassageVector> vectorOf(String id) {
         swapLock.readLock().lock();
         try {
-            Location loc = location(id);
+            Location loc = locations.get(id);
             if (loc == null) return null;
             List<PassageVector> out = new ArrayList<>(loc.count());
             for (int i = 0; i < loc.count(); i++) out.add(loc.segment().passageAt(loc.ordinal() + i));
@@ -214,7 +170,7 @@ final class SegmentSet implements AutoCloseable {
             for (Segment s : currentSegments()) {
                 if (out.size() >= max) break;
                 try (LexicalView view = s.lexicalView()) {
-                    FixedBitSet allowed = allowedOrdinals(s, view, query);
+                    FixedBitSet allowed = SegmentSearch.allowedOrdinals(s, view, query);
                     int limit = Math.min(allowed.length(), s.size());
                     for (int o = allowed.nextSetBit(0); o >= 0 && o < limit && out.size() < max;
                          o = o + 1 < limit ? allowed.nextSetBit(o + 1) : -1) {
@@ -238,7 +194,7 @@ final class SegmentSet implements AutoCloseable {
         swapLock.readLock().lock();
         try {
             StringBuilder out = new StringBuilder("'" + id + "': ");
-            Location loc = location(id);
+            Location loc = locations.get(id);
             out.append(loc == null ? "no location" : "located at " + loc.segment().name() + "#" + loc.ordinal() + " x" + loc.count());
             for (Segment s : currentSegments()) {
                 for (int o = 0; o < s.size(); o++) {
@@ -256,9 +212,9 @@ final class SegmentSet implements AutoCloseable {
 
     /** Tombstones the current copy of {@code id}, if any; true when there was one. */
     boolean tombstone(String id) {
-        LocationTable.Entry old = locations.remove(id);
+        Location old = locations.remove(id);
         if (old == null) return false;
-        new Location(old.segment(), old.ordinal()).markDeleted();
+        old.markDeleted();
         return true;
     }
 
@@ -267,8 +223,8 @@ final class SegmentSet implements AutoCloseable {
      * if any. One put replaces the entry, so the id never leaves the location table while it is replaced.
      */
     void locate(String id, Segment segment, int ordinal) {
-        LocationTable.Entry old = locations.put(id, segment, ordinal);
-        if (old != null) new Location(old.segment(), old.ordinal()).markDeleted();
+        Location old = locations.put(id, segment, ordinal);
+        if (old != null) old.markDeleted();
     }
 
     /** Freezes the live segment (still searchable, still taking tombstones) and starts an empty one. */
@@ -331,7 +287,7 @@ final class SegmentSet implements AutoCloseable {
      * if it still lives there; false when it was replaced or deleted. Its passages move with it, in a row.
      */
     private boolean relocate(String id, Segment from, int fromOrd, DiskSegment to, int toOrd) {
-        LocationTable.Entry loc = locations.get(id);
+        Location loc = locations.get(id);
         if (loc == null || loc.segment() != from || loc.ordinal() != fromOrd) return false;
         locations.put(id, to, toOrd);
         return true;
@@ -340,31 +296,17 @@ final class SegmentSet implements AutoCloseable {
     /** Tombstones an ordinal of a written segment whose document did not move there (replaced or deleted meanwhile). */
     private void tombstoneIfElsewhere(Segment written, int ordinal) {
         String id = written.idAt(ordinal);
-        Location loc = id == null ? null : location(id);
+        Location loc = id == null ? null : locations.get(id);
         if (loc == null || !loc.covers(written, ordinal)) written.markDeleted(ordinal);
     }
 
     // ------------------------------------------------------------ search
 
-    /** A segment-local result of either list, before its document is loaded; {@code dense}: it carries a passage. */
-    private record Candidate(Segment segment, int ordinal, String id, float score, boolean dense) {
-    }
-
-    /** A passage's range clamped to a text of {@code length} characters (null stays null). */
-    static io.poisk.core.Passage clamp(io.poisk.core.Passage p, int length) {
-        if (p == null) return null;
-        int end = Math.min(p.end(), length);
-        return new io.poisk.core.Passage(Math.min(p.start(), end), end);
-    }
-
-    /** Asks for more ordinals until a segment's answer holds k documents (a document has one ordinal per passage). */
-    private static final int MAX_WIDENINGS = 6;
-
     /** The {@code k} best live documents over every segment, best first, loaded from {@code documents}. */
     List<Hit> search(VectorFloat<?> query, int k, DocumentStore documents) {
         swapLock.readLock().lock();
         try {
-            return denseCandidates(currentSegments(), query, k, null, null, documents, SegmentSearchObserver.NONE);
+            return SegmentSearch.dense(currentSegments(), query, k, documents);
         } finally {
             swapLock.readLock().unlock();
         }
@@ -378,28 +320,9 @@ final class SegmentSet implements AutoCloseable {
     /** As above, telling {@code observer} each segment's dense search time by segment kind. */
     SearchResults search(SearchQuery q, VectorFloat<?> vector, DocumentStore documents, SegmentSearchObserver observer) {
         swapLock.readLock().lock();
-        List<LexicalView> views = new ArrayList<>();
         try {
-            List<Segment> segments = currentSegments();
-            boolean needLexical = q.mode() != SearchMode.DENSE || q.filter() != null;
-            if (needLexical) for (Segment s : segments) views.add(s.lexicalView());
-            Query filter = q.filter() == null ? null : FilterQueries.toQuery(q.filter());
-            List<Hit> dense = q.mode() == SearchMode.LEXICAL ? List.of()
-                    : denseCandidates(segments, vector, q.perListDepth(), filter, views, documents, observer);
-            List<Hit> lexical = q.mode() == SearchMode.DENSE ? List.of() : lexicalSearch(views, q, filter, documents);
-            List<Hit> hits = switch (q.mode()) {
-                case DENSE -> dense.subList(0, Math.min(q.depth(), dense.size()));
-                case LEXICAL -> lexical.subList(0, Math.min(q.depth(), lexical.size()));
-                case HYBRID -> RankFusion.fuse(dense, lexical, q.fusion(), q.depth());
-            };
-            return new SearchResults(hits, dense, lexical);
-        } catch (IndexSearcher.TooManyClauses e) { // the request limits refuse such a query first: a backstop
-            throw new PoiskException(ErrorCode.INVALID_QUERY, "the query and filter need more than "
-                    + IndexSearcher.getMaxClauseCount() + " index clauses; use fewer words or filter conditions", e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("lexical search failed", e);
+            return SegmentSearch.search(currentSegments(), lexicalFields, q, vector, documents, observer);
         } finally {
-            for (LexicalView v : views) v.close();
             swapLock.readLock().unlock();
         }
     }
@@ -410,141 +333,6 @@ final class SegmentSet implements AutoCloseable {
         if (f != null) segments.add(f);
         segments.add(live);
         return segments;
-    }
-
-    /** The kinds {@link SegmentSearchObserver} names. */
-    private static String kindOf(Segment s) {
-        if (s instanceof DiskSegment d) return d.hasFusedPq() ? "disk_pq" : "disk";
-        return "live";
-    }
-
-    private List<Hit> denseCandidates(List<Segment> segments, VectorFloat<?> query, int k, Query filter,
-                                      List<LexicalView> views, DocumentStore documents, SegmentSearchObserver observer) {
-        List<Candidate> all = new ArrayList<>();
-        for (int i = 0; i < segments.size(); i++) {
-            Segment s = segments.get(i);
-            FixedBitSet allowed = null;
-            int count = 0;
-            if (filter != null) {
-                allowed = allowedOrdinals(s, views.get(i), filter);
-                count = allowed.cardinality();
-            }
-            if (allowed != null) count = widenToPassages(s, allowed);
-            long started = System.nanoTime();
-            for (Segment.ScoredId hit : searchDocuments(s, query, k, allowed, count)) {
-                all.add(new Candidate(s, hit.ordinal(), hit.id(), hit.score(), true));
-            }
-            observer.searched(kindOf(s), System.nanoTime() - started);
-        }
-        return load(all, k, documents);
-    }
-
-    /**
-     * The best ordinals of a segment holding at least {@code k} distinct documents (or all it has): passages of
-     * one document crowd each other, so the request doubles while they do, at most {@link #MAX_WIDENINGS} times.
-     * A segment of one vector per document answers at the first try.
-     */
-    private static List<Segment.ScoredId> searchDocuments(Segment s, VectorFloat<?> query, int k, FixedBitSet allowed, int count) {
-        int asked = k;
-        List<Segment.ScoredId> found = s.search(query, asked, allowed, count);
-        for (int i = 0; i < MAX_WIDENINGS && found.size() >= asked && asked < s.size(); i++) {
-            Set<String> docs = new HashSet<>();
-            for (Segment.ScoredId h : found) docs.add(h.id());
-            if (docs.size() >= k) break;
-            asked = (int) Math.min(s.size(), 2L * asked);
-            found = s.search(query, asked, allowed, count);
-        }
-        return found;
-    }
-
-    /** Lets a filter that allows a document's first ordinal (the lexical doc) allow all its passages; returns the count. */
-    private static int widenToPassages(Segment s, FixedBitSet allowed) {
-        int limit = Math.min(allowed.length(), s.size());
-        List<Integer> heads = new ArrayList<>();
-        for (int o = allowed.nextSetBit(0); o >= 0 && o < limit; o = o + 1 < limit ? allowed.nextSetBit(o + 1) : -1) heads.add(o);
-        for (int head : heads) {
-            int n = s.passageCount(head);
-            for (int i = 1; i < n && head + i < allowed.length(); i++) allowed.set(head + i);
-        }
-        return allowed.cardinality();
-    }
-
-    /** The live ordinals of a segment that pass the filter, evaluated on its Lucene leaves. */
-    static FixedBitSet allowedOrdinals(Segment s, LexicalView view, Query filter) {
-        FixedBitSet bits = new FixedBitSet(Math.max(1, s.size()));
-        try {
-            for (OrdinalLeaf leaf : view.leaves()) {
-                IndexSearcher searcher = new IndexSearcher(leaf);
-                searcher.setQueryCache(null);
-                Weight w = searcher.createWeight(searcher.rewrite(filter), ScoreMode.COMPLETE_NO_SCORES, 1f);
-                Scorer scorer = w.scorer(searcher.getIndexReader().leaves().getFirst());
-                if (scorer == null) continue;
-                Bits live = leaf.getLiveDocs();
-                DocIdSetIterator it = scorer.iterator();
-                for (int d = it.nextDoc(); d != DocIdSetIterator.NO_MORE_DOCS; d = it.nextDoc()) {
-                    int o = leaf.ordinal(d);
-                    if (live.get(d) && o < bits.length()) bits.set(o);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("filter evaluation failed in segment " + s.name(), e);
-        }
-        return bits;
-    }
-
-    private List<Hit> lexicalSearch(List<LexicalView> views, SearchQuery q, Query filter, DocumentStore documents) throws IOException {
-        Query text = lexicalFields.textQuery(q.text(), q.prefixLastTerm());
-        if (text == null) return List.of(); // nothing searchable in the text (only stop words or punctuation)
-        List<OrdinalLeaf> leaves = new ArrayList<>();
-        for (LexicalView v : views) leaves.addAll(v.leaves());
-        if (leaves.isEmpty()) return List.of();
-        Query full = filter == null ? text : new BooleanQuery.Builder()
-                .add(text, BooleanClause.Occur.MUST).add(filter, BooleanClause.Occur.FILTER).build();
-        // One reader over every segment's leaves: BM25 statistics are the collection's, not a segment's.
-        try (MultiReader all = new MultiReader(leaves.toArray(new IndexReader[0]), false)) {
-            IndexSearcher searcher = new IndexSearcher(all);
-            searcher.setQueryCache(null);
-            TopDocs top = searcher.search(full, q.perListDepth());
-            List<LeafReaderContext> contexts = all.leaves();
-            List<Candidate> found = new ArrayList<>(top.scoreDocs.length);
-            for (ScoreDoc sd : top.scoreDocs) {
-                int i = ReaderUtil.subIndex(sd.doc, contexts);
-                OrdinalLeaf leaf = leaves.get(i);
-                int ordinal = leaf.ordinal(sd.doc - contexts.get(i).docBase);
-                found.add(new Candidate(leaf.segment(), ordinal, leaf.segment().idAt(ordinal), sd.score, false));
-            }
-            return load(found, q.perListDepth(), documents);
-        }
-    }
-
-    /**
-     * Best first, one per id, without documents deleted meanwhile, at most {@code k}, with their documents;
-     * {@code documents} null: ids and scores only, no document read (the caller loads the ones it keeps).
-     */
-    private static List<Hit> load(List<Candidate> all, int k, DocumentStore documents) {
-        List<Candidate> sorted = new ArrayList<>(all);
-        sorted.sort(Comparator.comparingDouble((Candidate c) -> c.score()).reversed());
-        List<Hit> hits = new ArrayList<>(Math.min(k, sorted.size()));
-        Set<String> seen = new HashSet<>();
-        for (Candidate c : sorted) {
-            if (hits.size() == k) break;
-            if (c.id() == null || c.segment().isDeleted(c.ordinal()) || !seen.add(c.id())) continue;
-            // The first candidate of a document is its best passage: a dense hit reports where it lies.
-            io.poisk.core.Passage passage = null;
-            if (c.dense()) {
-                int end = c.segment().passageEnd(c.ordinal());
-                passage = new io.poisk.core.Passage(c.segment().passageStart(c.ordinal()), end == PassageVector.WHOLE_END ? Integer.MAX_VALUE : end);
-            }
-            if (documents == null) {
-                hits.add(new Hit(c.id(), c.score(), null, null, passage));
-                continue;
-            }
-            Optional<byte[]> bytes = documents.get(c.id());
-            if (bytes.isEmpty()) continue; // deleted while the search ran
-            Document d = DocumentCodec.decode(bytes.get());
-            hits.add(new Hit(d.id(), c.score(), d.text(), d.fields(), clamp(passage, d.text().length())));
-        }
-        return hits;
     }
 
     @Override

@@ -92,7 +92,7 @@ class LocationTableTest {
     void agreesWithAHashMapThroughPutsMovesAndRemoves() {
         Random r = new Random(14);
         LocationTable table = new LocationTable();
-        Map<String, LocationTable.Entry> expected = new HashMap<>();
+        Map<String, Location> expected = new HashMap<>();
         List<IdsOnly> segments = List.of(new IdsOnly("a"), new IdsOnly("b"), new IdsOnly("c"));
         // "Aa" and "BB" have the same String hash: ids built from them collide in every bit.
         String[] parts = {"Aa", "BB"};
@@ -105,7 +105,7 @@ class LocationTableTest {
             } else {
                 IdsOnly s = segments.get(r.nextInt(segments.size()));
                 int ordinal = s.add(key);
-                LocationTable.Entry entry = new LocationTable.Entry(s, ordinal);
+                Location entry = new Location(s, ordinal);
                 assertThat(table.put(key, s, ordinal)).isEqualTo(expected.put(key, entry));
             }
             if (step % 997 == 0) {
@@ -135,6 +135,6 @@ class LocationTableTest {
         assertThat(table.get("e").segment()).isSameAs(later);
         // A document re-pointed within its own segment keeps the segment's number alive.
         table.put("e", later, later.add("e"));
-        assertThat(table.get("e")).isEqualTo(new LocationTable.Entry(later, 1));
+        assertThat(table.get("e")).isEqualTo(new Location(later, 1));
     }
 }
