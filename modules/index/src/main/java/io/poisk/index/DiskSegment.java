@@ -43,7 +43,6 @@ final class DiskSegment implements Segment {
     private final AtomicInteger deletedCount = new AtomicInteger();
     private final boolean fusedPq;
     private final VectorSpace space;
-    private final int searchBeam;
     private final int rescoreFactor;
     private final ExplicitThreadLocal<GraphSearcher> searchers;
     /** Null for a segment written before lexical indexing existed: it answers no lexical or filtered query. */
@@ -65,7 +64,6 @@ final class DiskSegment implements Segment {
         this.deleted = new AtomicFixedBitSet(Math.max(1, ids.size()));
         this.accept = ordinal -> !deleted.get(ordinal);
         this.fusedPq = graph.getFeatureSet().contains(FeatureId.FUSED_PQ);
-        this.searchBeam = opts.searchBeam();
         this.rescoreFactor = opts.rescoreFactor();
         this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(graph));
     }
@@ -215,7 +213,7 @@ final class DiskSegment implements Segment {
     }
 
     @Override
-    public List<ScoredId> search(VectorFloat<?> query, int k, FixedBitSet allowed, int allowedCount) {
+    public List<ScoredId> search(VectorFloat<?> query, int k, int searchBeam, FixedBitSet allowed, int allowedCount) {
         if (ids.size() == 0 || liveCount() == 0 || (allowed != null && allowedCount == 0)) return List.of();
         GraphSearcher searcher = searchers.get();
         var view = (OnDiskGraphIndex.View) searcher.getView();

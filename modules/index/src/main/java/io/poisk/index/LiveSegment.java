@@ -35,7 +35,6 @@ final class LiveSegment implements Segment {
     private final String name;
     private final int dimension;
     private final VectorSpace space;
-    private final int searchBeam;
     private final Map<Integer, VectorFloat<?>> vectors = new ConcurrentHashMap<>();
     private final Map<Integer, String> ids = new ConcurrentHashMap<>();
     /** The ids of the documents added here, sorted, for exports (a live segment's worth of heap, not the collection's). */
@@ -57,7 +56,6 @@ final class LiveSegment implements Segment {
         this.space = space;
         this.lexical = new LiveLexicalIndex(lexicalFields);
         this.dimension = dimension;
-        this.searchBeam = opts.searchBeam();
         this.ravv = new MapRandomAccessVectorValues(vectors, dimension);
         this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, space.exact()),
                 dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true);
@@ -177,7 +175,7 @@ final class LiveSegment implements Segment {
     }
 
     @Override
-    public List<ScoredId> search(VectorFloat<?> query, int k, FixedBitSet allowed, int allowedCount) {
+    public List<ScoredId> search(VectorFloat<?> query, int k, int searchBeam, FixedBitSet allowed, int allowedCount) {
         int n = size;
         if (n == 0 || (allowed != null && allowedCount == 0)) return List.of();
         // A small live segment is scanned exactly: cheaper than a graph walk, and its answer does not

@@ -75,17 +75,13 @@ interface Segment extends Closeable {
     /** Ordinals in the segment, deleted ones included. */
     int size();
 
-    /** The best {@code k} live documents by the collection's similarity, best first. */
-    default List<ScoredId> search(VectorFloat<?> query, int k) {
-        return search(query, k, null, 0);
-    }
-
     /**
      * The best {@code k} live documents by the collection's similarity among the {@code allowed} ordinals (null: all), best
-     * first. The filter is applied during graph traversal; when it leaves few documents, they are
+     * first, keeping {@code beam} candidates during the graph walk (at least k; see {@link SegmentSearch#beamFor}).
+     * The filter is applied during graph traversal; when it leaves few documents, they are
      * scanned exactly instead, where a graph walk would have to visit most of the graph to find them.
      */
-    List<ScoredId> search(VectorFloat<?> query, int k, FixedBitSet allowed, int allowedCount);
+    List<ScoredId> search(VectorFloat<?> query, int k, int beam, FixedBitSet allowed, int allowedCount);
 
     /** The segment's lexical leaves for one search; close the view when done. */
     LexicalView lexicalView();

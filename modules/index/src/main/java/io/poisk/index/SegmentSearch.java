@@ -58,8 +58,8 @@ final class SegmentSearch {
     private static final int MAX_WIDENINGS = 6;
 
     /** The {@code k} best live documents over {@code segments} by vector, best first, loaded from {@code documents}. */
-    static List<Hit> dense(List<Segment> segments, VectorFloat<?> query, int k, DocumentStore documents) {
-        return denseCandidates(segments, query, k, null, null, documents, SegmentSearchObserver.NONE);
+    static List<Hit> dense(List<Segment> segments, VectorFloat<?> query, int k, int beam, DocumentStore documents) {
+        return denseCandidates(segments, query, k, beam, null, null, documents, SegmentSearchObserver.NONE);
     }
 
     /**
@@ -67,14 +67,14 @@ final class SegmentSearch {
      * ({@code documents} null: ids and scores only, see {@link #load}). The caller keeps the segments open meanwhile.
      */
     static SearchResults search(List<Segment> segments, LexicalFields lexicalFields, SearchQuery q, VectorFloat<?> vector,
-                                DocumentStore documents, SegmentSearchObserver observer) {
+                                int beam, DocumentStore documents, SegmentSearchObserver observer) {
         List<LexicalView> views = new ArrayList<>();
         try {
             boolean needLexical = q.mode() != SearchMode.DENSE || q.filter() != null;
             if (needLexical) for (Segment s : segments) views.add(s.lexicalView());
             Query filter = q.filter() == null ? null : FilterQueries.toQuery(q.filter());
             List<Hit> dense = q.mode() == SearchMode.LEXICAL ? List.of()
-                    : denseCandidates(segments, vector, q.perListDepth(), filter, views, documents, observer);
+                    : denseCandidates(segments, vector, q.perListDepth(), beam, filter, views, documents, observer);
             List<Hit> lexical = q.mode() == SearchMode.DENSE ? List.of() : lexicalSearch(lexicalFields, views, q, filter, documents);
             List<Hit> hits = switch (q.mode()) {
                 case DENSE -> dense.subList(0, Math.min(q.depth(), dense.size()));
@@ -92,15 +92,34 @@ final class SegmentSearch {
         }
     }
 
+    /** Lucene's LAMBDA for the same split (AbstractKnnVectorQuery); negative: every segment gets the whole beam. */
+    private static final double BEAM_SHARE_LAMBDA = Double.parseDouble(System.getProperty("poisk.index.beam_lambda", "-1"));
+
+    /**
+     * The beam one segment of {@code size} ordinals gets out of the collection's {@code beam} over {@code total}:
+     * its expected share of the beam's best candidates, {@code beam × p} for {@code p = size / total}, plus
+     * λ standard deviations of that binomial, as Lucene splits a kNN query's candidates over its segments
+     * ({@code perLeafTopK}). A segment holds about its share of the true top k, so it need not be walked as
+     * deeply as a graph of the whole collection. The segment raises the result to at least k.
+     */
+    static int beamFor(int beam, int size, long total) {
+        if (BEAM_SHARE_LAMBDA < 0 || total <= 0 || size >= total) return beam;
+        double p = (double) size / total;
+        double share = beam * p + BEAM_SHARE_LAMBDA * Math.sqrt(beam * p * (1 - p));
+        return (int) Math.min(beam, Math.max(1, Math.ceil(share)));
+    }
+
     /** The kinds {@link SegmentSearchObserver} names. */
     private static String kindOf(Segment s) {
         if (s instanceof DiskSegment d) return d.hasFusedPq() ? "disk_pq" : "disk";
         return "live";
     }
 
-    private static List<Hit> denseCandidates(List<Segment> segments, VectorFloat<?> query, int k, Query filter,
-                                      List<LexicalView> views, DocumentStore documents, SegmentSearchObserver observer) {
+    private static List<Hit> denseCandidates(List<Segment> segments, VectorFloat<?> query, int k, int beam, Query filter,
+                                             List<LexicalView> views, DocumentStore documents, SegmentSearchObserver observer) {
         List<Candidate> all = new ArrayList<>();
+        long total = 0;
+        for (Segment s : segments) total += s.size();
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
             FixedBitSet allowed = null;
@@ -111,7 +130,7 @@ final class SegmentSearch {
             }
             if (allowed != null) count = widenToPassages(s, allowed);
             long started = System.nanoTime();
-            for (Segment.ScoredId hit : searchDocuments(s, query, k, allowed, count)) {
+            for (Segment.ScoredId hit : searchDocuments(s, query, k, beamFor(beam, s.size(), total), allowed, count)) {
                 all.add(new Candidate(s, hit.ordinal(), hit.id(), hit.score(), true));
             }
             observer.searched(kindOf(s), System.nanoTime() - started);
@@ -124,15 +143,16 @@ final class SegmentSearch {
      * one document crowd each other, so the request doubles while they do, at most {@link #MAX_WIDENINGS} times.
      * A segment of one vector per document answers at the first try.
      */
-    private static List<Segment.ScoredId> searchDocuments(Segment s, VectorFloat<?> query, int k, FixedBitSet allowed, int count) {
+    private static List<Segment.ScoredId> searchDocuments(Segment s, VectorFloat<?> query, int k, int beam, FixedBitSet allowed,
+                                                          int count) {
         int asked = k;
-        List<Segment.ScoredId> found = s.search(query, asked, allowed, count);
+        List<Segment.ScoredId> found = s.search(query, asked, beam, allowed, count);
         for (int i = 0; i < MAX_WIDENINGS && found.size() >= asked && asked < s.size(); i++) {
             Set<String> docs = new HashSet<>();
             for (Segment.ScoredId h : found) docs.add(h.id());
             if (docs.size() >= k) break;
             asked = (int) Math.min(s.size(), 2L * asked);
-            found = s.search(query, asked, allowed, count);
+            found = s.search(query, asked, beam, allowed, count);
         }
         return found;
     }

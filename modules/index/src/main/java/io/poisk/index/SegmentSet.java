@@ -306,7 +306,7 @@ final class SegmentSet implements AutoCloseable {
     List<Hit> search(VectorFloat<?> query, int k, DocumentStore documents) {
         swapLock.readLock().lock();
         try {
-            return SegmentSearch.dense(currentSegments(), query, k, documents);
+            return SegmentSearch.dense(currentSegments(), query, k, opts.searchBeam(), documents);
         } finally {
             swapLock.readLock().unlock();
         }
@@ -321,7 +321,7 @@ final class SegmentSet implements AutoCloseable {
     SearchResults search(SearchQuery q, VectorFloat<?> vector, DocumentStore documents, SegmentSearchObserver observer) {
         swapLock.readLock().lock();
         try {
-            return SegmentSearch.search(currentSegments(), lexicalFields, q, vector, documents, observer);
+            return SegmentSearch.search(currentSegments(), lexicalFields, q, vector, opts.searchBeam(), documents, observer);
         } finally {
             swapLock.readLock().unlock();
         }

@@ -58,7 +58,7 @@ class LocationTableTest {
         }
 
         @Override
-        public List<ScoredId> search(io.github.jbellis.jvector.vector.types.VectorFloat<?> query, int k,
+        public List<ScoredId> search(io.github.jbellis.jvector.vector.types.VectorFloat<?> query, int k, int beam,
                                      org.apache.lucene.util.FixedBitSet allowed, int allowedCount) {
             throw new UnsupportedOperationException();
         }

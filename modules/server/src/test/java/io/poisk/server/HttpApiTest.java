@@ -207,11 +207,15 @@ class HttpApiTest {
 
     @Test
     void ndjsonErrorsNameTheLine() {
-        String body = json(doc("a", "first", Map.of())) + "\n" + "{\"id\":\"b\",\"text\":42}\n";
+        String body = json(doc("resume-a", "first", Map.of())) + "\n" + "{\"id\":\"b\",\"text\":42}\n";
         var r = api.post("/collections/bad-input/documents", "application/x-ndjson", HttpRequest.BodyPublishers.ofString(body));
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.errorCode()).isEqualTo("invalid_document");
         assertThat(r.errorMessage()).contains("line 2").contains("'text' must be a string");
+        // The body says how many leading lines were indexed, so a client can resume after them.
+        long indexed = r.body().path("indexed").asLong(-1);
+        assertThat(indexed).isBetween(0L, 1L);
+        assertThat(api.get("/collections/bad-input/documents/resume-a").status()).isEqualTo(indexed == 1 ? 200 : 404);
 
         String dup = json(doc("a", "first", Map.of())) + "\n" + json(doc("a", "again", Map.of())) + "\n";
         var d = api.post("/collections/bad-input/documents", "application/x-ndjson", HttpRequest.BodyPublishers.ofString(dup));

@@ -30,6 +30,8 @@ final class HttpVectors {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final Function<String, URI> uri;
     private final String collection;
+    /** Requests refused for load and sent again (see {@link #ingest}). */
+    final AtomicInteger retries = new AtomicInteger();
 
     HttpVectors(Function<String, URI> uri, String collection) {
         this.uri = uri;
@@ -67,9 +69,16 @@ final class HttpVectors {
         return new Maintenance(v[0], v[1], v[2], v[3], v[4]);
     }
 
+    /** Back-off after a 429 or 503 before the rest of a block is sent again; the server's queue needs this long to drain. */
+    static final Duration RETRY_AFTER = Duration.ofSeconds(2);
+    /** How long one block may keep being refused before the run gives up. */
+    private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(30);
+
     /**
      * Posts rows {@code [0, n)} of {@code vectors} as NDJSON requests of {@code perRequest} documents from {@code streams}
-     * connections at once (each takes the next unsent block), and checks every reply's {@code indexed} count.
+     * connections at once (each takes the next unsent block), and checks every reply's {@code indexed} count. A request
+     * refused for load (429 while a flush is behind, 503) is sent again from the first line its reply says was not
+     * indexed, after a pause, as a client honouring back-pressure does; {@link #retries} counts them.
      */
     void ingest(float[][] vectors, int n, int perRequest, int streams) throws Exception {
         AtomicInteger next = new AtomicInteger();
@@ -78,14 +87,27 @@ final class HttpVectors {
             for (int s = 0; s < streams; s++) {
                 done.add(pool.submit(() -> {
                     long sent = 0;
-                    for (int from; (from = next.getAndAdd(perRequest)) < n; ) {
-                        int to = Math.min(n, from + perRequest);
-                        String reply = send(HttpRequest.newBuilder(uri.apply("/collections/" + collection + "/documents"))
-                                .header("Content-Type", "application/x-ndjson").timeout(Duration.ofMinutes(10))
-                                .POST(HttpRequest.BodyPublishers.ofByteArray(ndjson(vectors, from, to))), 200);
-                        long indexed = JSON.readTree(reply).path("indexed").asLong(-1);
-                        if (indexed != to - from) throw new IllegalStateException("rows " + from + "-" + to + ": indexed " + reply);
-                        sent += indexed;
+                    for (int start; (start = next.getAndAdd(perRequest)) < n; ) {
+                        int to = Math.min(n, start + perRequest);
+                        long deadline = System.nanoTime() + GIVE_UP_AFTER.toNanos();
+                        for (int from = start; from < to; ) {
+                            HttpRequest r = HttpRequest.newBuilder(uri.apply("/collections/" + collection + "/documents"))
+                                    .header("Content-Type", "application/x-ndjson").timeout(Duration.ofMinutes(10))
+                                    .POST(HttpRequest.BodyPublishers.ofByteArray(ndjson(vectors, from, to))).build();
+                            HttpResponse<String> response = http.send(r, HttpResponse.BodyHandlers.ofString());
+                            int status = response.statusCode();
+                            long indexed = JSON.readTree(response.body()).path("indexed").asLong(-1);
+                            boolean refusedForLoad = status == 429 || status == 503;
+                            if (status == 200 ? indexed != to - from : !refusedForLoad || indexed < 0 || System.nanoTime() > deadline) {
+                                throw new IllegalStateException("rows " + from + "-" + to + ": " + status + " " + response.body());
+                            }
+                            from += (int) indexed;
+                            sent += indexed;
+                            if (status != 200) {
+                                retries.incrementAndGet();
+                                Thread.sleep(RETRY_AFTER.toMillis());
+                            }
+                        }
                     }
                     return sent;
                 }));

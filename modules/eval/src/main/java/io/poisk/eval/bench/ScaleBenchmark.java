@@ -35,7 +35,10 @@ import java.util.Set;
  *
  * <pre>modules/eval/bench/run-bench.sh scale --sizes 100000,300000 [--real 20000 --queries 500 --xmx 2g --streams 4
  *     --noise-ratio 1.0 --beams 10,20,40,80,160,320 --rounds 2 --force-merge true --texts jdk|europarl --work DIR
- *     --server-config limits.idle_timeout_ms=0,...]</pre>
+ *     --server-config limits.idle_timeout_ms=0,... --keep false --reuse false]</pre>
+ *
+ * <p>{@code --keep true} leaves each size's data folder in place; {@code --reuse true} then skips the server and
+ * measures that folder's collection against Lucene again (e.g. with other search settings).
  */
 public final class ScaleBenchmark {
     private static final Logger log = LoggerFactory.getLogger(ScaleBenchmark.class);
@@ -109,7 +112,9 @@ public final class ScaleBenchmark {
     private static Figures runOne(BenchArgs a, float[][] base, float[][] queries, int realCount, int k, Path dir, Path repo,
                                   PrintStream out) throws Exception {
         int n = base.length;
-        deleteTree(dir);
+        // --reuse true: measure again the collection a --keep true run left (its server figures are not repeated).
+        boolean reuse = Boolean.parseBoolean(a.string("reuse", "false")) && Files.isDirectory(dir.resolve("data"));
+        if (!reuse) deleteTree(dir);
         String loadStart = loadAverage();
         log.info("N={}: exact top-{} of {} queries (load {})", n, k, queries.length, loadStart);
         int[][] truth = ExactNeighbours.topK(base, queries, k);
@@ -119,7 +124,7 @@ public final class ScaleBenchmark {
 
         Path data = dir.resolve("data");
         Figures f = new Figures(n, loadStart);
-        try (ServerProcess server = ServerProcess.start(repo, data, a.string("xmx", "2g"), serverConfig(a.string("server-config", "")))) {
+        if (!reuse) try (ServerProcess server = ServerProcess.start(repo, data, a.string("xmx", "2g"), serverConfig(a.string("server-config", "")))) {
             HttpVectors http = new HttpVectors(server::uri, COLLECTION);
             http.create(base[0].length);
             long heap0 = server.heapAfterFullGc();
@@ -131,6 +136,8 @@ public final class ScaleBenchmark {
             f.ingestSeconds = (System.nanoTime() - t0) / 1e9;
             log.info("ingested {} vectors in {} s ({} docs/s)", n, String.format(Locale.ROOT, "%.1f", f.ingestSeconds),
                     String.format(Locale.ROOT, "%.0f", n / f.ingestSeconds));
+            out.printf(Locale.ROOT, "ingest: %d requests refused for load (429/503), each resumed %d s later%n",
+                    http.retries.get(), HttpVectors.RETRY_AFTER.toSeconds());
             HttpVectors.Maintenance settled = settle(http, server, n, IndexOptions.defaults(), a.integer("settle-minutes", 60));
             f.settleSeconds = (System.nanoTime() - t0) / 1e9 - f.ingestSeconds - 15; // less the 15 s of unchanged meters
             f.serverCpuSeconds = server.cpuSeconds() - cpu0;
@@ -177,7 +184,8 @@ public final class ScaleBenchmark {
                 f.mergedLuceneCpuQps = merged[1];
             }
         }
-        deleteTree(dir);
+        if (!Boolean.parseBoolean(a.string("keep", "false"))) deleteTree(dir);
+        else deleteTree(dir.resolve("lucene"));
         f.loadEnd = loadAverage();
         return f;
     }

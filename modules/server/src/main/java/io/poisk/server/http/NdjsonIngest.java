@@ -178,7 +178,10 @@ public final class NdjsonIngest {
         }
     }
 
-    /** Answers the error at once; documents of earlier batches stay indexed, and the message says how many. */
+    /**
+     * Answers the error at once; documents of earlier batches stay indexed, and the body says how many
+     * ({@code "indexed": n}, the first n lines), so that a client resumes the stream at line n + 1.
+     */
     private void fail(Throwable failure) {
         if (failed) return;
         failed = true;
@@ -200,7 +203,7 @@ public final class NdjsonIngest {
         if (e.code() == ErrorCode.INTERNAL) {
             ErrorResponses.send(ctx, failure);
         } else {
-            ErrorResponses.send(ctx.response(), e.code(), message);
+            ErrorResponses.send(ctx.response(), e.code(), message, Map.of("indexed", indexed));
         }
     }
 }

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -73,6 +74,11 @@ public final class ErrorResponses {
     }
 
     public static void send(HttpServerResponse response, ErrorCode code, String message) {
+        send(response, code, message, Map.of());
+    }
+
+    /** As above, with {@code extra} top-level members beside {@code error} (e.g. how much of a stream was applied). */
+    public static void send(HttpServerResponse response, ErrorCode code, String message, Map<String, Object> extra) {
         if (response.ended() || response.closed()) return;
         if (response.headWritten()) {
             // Too late for a status line: cut the response so the client sees it as broken, not complete.
@@ -81,7 +87,7 @@ public final class ErrorResponses {
         }
         response.setStatusCode(code.httpStatus())
                 .putHeader("content-type", "application/json; charset=utf-8")
-                .end(ResponseEncoder.toBuffer(ResponseEncoder.error(code.code(), message)));
+                .end(ResponseEncoder.toBuffer(ResponseEncoder.error(code.code(), message, extra)));
     }
 
     /** Maps a bare status set by Vert.x Web (no route, wrong method, body too large) to our error shape. */

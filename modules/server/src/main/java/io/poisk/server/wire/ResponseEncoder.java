@@ -138,10 +138,19 @@ public final class ResponseEncoder {
     }
 
     public static Map<String, Object> error(String code, String message) {
+        return error(code, message, Map.of());
+    }
+
+    /** The error shape with {@code extra} top-level members after {@code error}. */
+    public static Map<String, Object> error(String code, String message, Map<String, Object> extra) {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("code", code);
         e.put("message", message);
-        return Map.of("error", e);
+        if (extra.isEmpty()) return Map.of("error", e);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("error", e);
+        out.putAll(extra);
+        return out;
     }
 
     public static Buffer toBuffer(Object value) {
