@@ -2,7 +2,6 @@ package io.poisk.index;
 
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.GraphSearcher;
-import io.github.jbellis.jvector.graph.MapRandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
@@ -35,13 +34,12 @@ final class LiveSegment implements Segment {
     private final String name;
     private final int dimension;
     private final VectorSpace space;
-    private final Map<Integer, VectorFloat<?>> vectors = new ConcurrentHashMap<>();
     private final Map<Integer, String> ids = new ConcurrentHashMap<>();
     /** The ids of the documents added here, sorted, for exports (a live segment's worth of heap, not the collection's). */
     private final java.util.concurrent.ConcurrentSkipListSet<String> sortedIds = new java.util.concurrent.ConcurrentSkipListSet<>();
     /** {passage index, start, end} of ordinals that are not a whole-text single vector (most documents are). */
     private final Map<Integer, int[]> spans = new ConcurrentHashMap<>();
-    private final MapRandomAccessVectorValues ravv;
+    private final LiveVectors vectors;
     private final GraphIndexBuilder builder;
     private final ThreadSafeGrowableBitSet deleted = new ThreadSafeGrowableBitSet(1024);
     private final Bits accept = ordinal -> !deleted.get(ordinal);
@@ -56,8 +54,8 @@ final class LiveSegment implements Segment {
         this.space = space;
         this.lexical = new LiveLexicalIndex(lexicalFields);
         this.dimension = dimension;
-        this.ravv = new MapRandomAccessVectorValues(vectors, dimension);
-        this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, space.exact()),
+        this.vectors = new LiveVectors(dimension);
+        this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(vectors, space.exact()),
                 dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true);
         this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(builder.getGraph()));
     }
@@ -77,7 +75,9 @@ final class LiveSegment implements Segment {
         for (int i = 0; i < passages.size(); i++) {
             PassageVector p = passages.get(i);
             int ordinal = head + i;
-            vectors.put(ordinal, VTS.createFloatVector(space.prepare(p.vector())));
+            if (vectors.append(VTS.createFloatVector(space.prepare(p.vector()))) != ordinal) {
+                throw new IllegalStateException("segment " + name + ": vector ordinals out of step with documents");
+            }
             ids.put(ordinal, id);
             if (i > 0 || !p.isWhole()) spans.put(ordinal, new int[]{i, p.start(), p.end()});
         }
@@ -123,7 +123,7 @@ final class LiveSegment implements Segment {
         if (ordinals.length == 0) return;
         IntStream stream = IntStream.of(ordinals);
         if (ordinals.length > 8) stream = stream.parallel();
-        stream.forEach(o -> builder.addGraphNode(o, vectors.get(o)));
+        stream.forEach(o -> builder.addGraphNode(o, vectors.getVector(o)));
     }
 
     @Override
@@ -138,7 +138,7 @@ final class LiveSegment implements Segment {
 
     @Override
     public float[] vectorAt(int ordinal) {
-        VectorFloat<?> v = vectors.get(ordinal);
+        VectorFloat<?> v = vectors.getVector(ordinal);
         if (v == null) throw new IllegalArgumentException("segment " + name + " has no ordinal " + ordinal);
         float[] out = new float[v.length()];
         for (int i = 0; i < out.length; i++) out[i] = v.get(i);
@@ -185,7 +185,7 @@ final class LiveSegment implements Segment {
         if (allowed != null && Segment.useExactScan(allowedCount, n)) return exactScan(query, k, allowed);
         GraphSearcher searcher = searchers.get();
         searcher.setView(builder.getGraph().getView());
-        var ssp = DefaultSearchScoreProvider.exact(query, space.exact(), ravv);
+        var ssp = DefaultSearchScoreProvider.exact(query, space.exact(), vectors);
         int beam = Math.max(searchBeam, k);
         if (allowed != null) beam = Segment.filteredBeam(beam, allowedCount, n);
         SearchResult r = searcher.search(ssp, k, beam, VectorSpace.NO_THRESHOLD, VectorSpace.NO_RERANK_FLOOR, allowed == null ? accept : Segment.accept(this, allowed));
@@ -207,7 +207,7 @@ final class LiveSegment implements Segment {
                 if (o < 0 || o >= limit) break;
             }
             if (deleted.get(o)) continue;
-            VectorFloat<?> v = vectors.get(o);
+            VectorFloat<?> v = vectors.getVector(o);
             if (v != null) top.offer(o, space.exact().compare(query, v));
         }
         return top.toScoredIds(ids::get, space);
@@ -239,8 +239,8 @@ final class LiveSegment implements Segment {
         return builder;
     }
 
-    MapRandomAccessVectorValues vectors() {
-        return ravv;
+    LiveVectors vectors() {
+        return vectors;
     }
 
     int dimension() {

@@ -77,7 +77,9 @@ interface Segment extends Closeable {
 
     /**
      * The best {@code k} live documents by the collection's similarity among the {@code allowed} ordinals (null: all), best
-     * first, keeping {@code beam} candidates during the graph walk (at least k; see {@link SegmentSearch#beamFor}).
+     * first, keeping {@code beam} candidates during the graph walk (the collection's search beam; raised to at least k).
+     * Every segment gets the whole beam: splitting it by segment size, as Lucene splits its candidates over segments,
+     * lost as much recall as it saved time (docs/benchmarks.md, session 9).
      * The filter is applied during graph traversal; when it leaves few documents, they are
      * scanned exactly instead, where a graph walk would have to visit most of the graph to find them.
      */

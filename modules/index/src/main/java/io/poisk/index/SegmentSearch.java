@@ -92,23 +92,6 @@ final class SegmentSearch {
         }
     }
 
-    /** Lucene's LAMBDA for the same split (AbstractKnnVectorQuery); negative: every segment gets the whole beam. */
-    private static final double BEAM_SHARE_LAMBDA = Double.parseDouble(System.getProperty("poisk.index.beam_lambda", "-1"));
-
-    /**
-     * The beam one segment of {@code size} ordinals gets out of the collection's {@code beam} over {@code total}:
-     * its expected share of the beam's best candidates, {@code beam × p} for {@code p = size / total}, plus
-     * λ standard deviations of that binomial, as Lucene splits a kNN query's candidates over its segments
-     * ({@code perLeafTopK}). A segment holds about its share of the true top k, so it need not be walked as
-     * deeply as a graph of the whole collection. The segment raises the result to at least k.
-     */
-    static int beamFor(int beam, int size, long total) {
-        if (BEAM_SHARE_LAMBDA < 0 || total <= 0 || size >= total) return beam;
-        double p = (double) size / total;
-        double share = beam * p + BEAM_SHARE_LAMBDA * Math.sqrt(beam * p * (1 - p));
-        return (int) Math.min(beam, Math.max(1, Math.ceil(share)));
-    }
-
     /** The kinds {@link SegmentSearchObserver} names. */
     private static String kindOf(Segment s) {
         if (s instanceof DiskSegment d) return d.hasFusedPq() ? "disk_pq" : "disk";
@@ -118,8 +101,6 @@ final class SegmentSearch {
     private static List<Hit> denseCandidates(List<Segment> segments, VectorFloat<?> query, int k, int beam, Query filter,
                                              List<LexicalView> views, DocumentStore documents, SegmentSearchObserver observer) {
         List<Candidate> all = new ArrayList<>();
-        long total = 0;
-        for (Segment s : segments) total += s.size();
         for (int i = 0; i < segments.size(); i++) {
             Segment s = segments.get(i);
             FixedBitSet allowed = null;
@@ -130,7 +111,7 @@ final class SegmentSearch {
             }
             if (allowed != null) count = widenToPassages(s, allowed);
             long started = System.nanoTime();
-            for (Segment.ScoredId hit : searchDocuments(s, query, k, beamFor(beam, s.size(), total), allowed, count)) {
+            for (Segment.ScoredId hit : searchDocuments(s, query, k, beam, allowed, count)) {
                 all.add(new Candidate(s, hit.ordinal(), hit.id(), hit.score(), true));
             }
             observer.searched(kindOf(s), System.nanoTime() - started);
