@@ -72,10 +72,13 @@ final class LiveSegment implements Segment {
      */
     int add(String id, List<PassageVector> passages, Document document) {
         int head = size;
+        // Every vector prepared before any is appended: a failure leaves the segment as it was.
+        List<VectorFloat<?>> prepared = new java.util.ArrayList<>(passages.size());
+        for (PassageVector p : passages) prepared.add(VTS.createFloatVector(space.prepare(p.vector())));
         for (int i = 0; i < passages.size(); i++) {
             PassageVector p = passages.get(i);
             int ordinal = head + i;
-            if (vectors.append(VTS.createFloatVector(space.prepare(p.vector()))) != ordinal) {
+            if (vectors.append(prepared.get(i)) != ordinal) {
                 throw new IllegalStateException("segment " + name + ": vector ordinals out of step with documents");
             }
             ids.put(ordinal, id);
