@@ -428,6 +428,11 @@ public final class CollectionIndex implements AutoCloseable {
         return maintenance.merges();
     }
 
+    /** Vectors merges inserted into graphs since this collection opened; the largest input's are kept, not inserted. */
+    long mergeInsertions() {
+        return maintenance.mergeInsertions();
+    }
+
     /** Documents (not deleted) in the live in-memory segment. */
     public long liveSegmentDocuments() {
         return segments.live().liveCount();

@@ -6,8 +6,10 @@ import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndex;
 import io.github.jbellis.jvector.graph.disk.feature.FeatureId;
+import io.github.jbellis.jvector.graph.disk.feature.FusedPQ;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
+import io.github.jbellis.jvector.quantization.ProductQuantization;
 import io.github.jbellis.jvector.util.AtomicFixedBitSet;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.util.ExplicitThreadLocal;
@@ -271,6 +273,16 @@ final class DiskSegment implements Segment {
         float[] out = new float[v.length()];
         for (int i = 0; i < out.length; i++) out[i] = v.get(i);
         return out;
+    }
+
+    /** The PQ codebook of the segment's fused codes, or null without them; a merge that keeps this graph reuses it. */
+    ProductQuantization pqCodebook() {
+        return fusedPq ? ((FusedPQ) graph.getFeatures().get(FeatureId.FUSED_PQ)).getPQ() : null;
+    }
+
+    /** The segment's graph, for a merge that grows it ({@link GraphSeed}). */
+    OnDiskGraphIndex graph() {
+        return graph;
     }
 
     OnDiskGraphIndex.View openView() {

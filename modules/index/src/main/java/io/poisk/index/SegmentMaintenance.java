@@ -244,6 +244,11 @@ final class SegmentMaintenance implements AutoCloseable {
         return merger.merges();
     }
 
+    /** Vectors the merges inserted into graphs (the rest kept the largest input's graph). */
+    long mergeInsertions() {
+        return merger.insertions();
+    }
+
     /** True while a frozen segment waits for (or is in) its flush. For tests. */
     boolean flushPending() {
         stateLock.lock();

@@ -3,7 +3,9 @@ package io.poisk.index;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
 import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
+import io.github.jbellis.jvector.quantization.ProductQuantization;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,9 +13,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * Carries out one merge of a collection: the live documents of the chosen on-disk segments are written
@@ -23,6 +28,8 @@ import java.util.function.Supplier;
  */
 final class SegmentMerger {
     private static final Logger log = LoggerFactory.getLogger(SegmentMerger.class);
+    /** Set to false, merged graphs are built from nothing: for A/B benchmarks ({@code SeededMergeBench}). */
+    static final String SEED_PROPERTY = "poisk.merge.seed";
 
     private final String collection;
     private final int dimension;
@@ -48,20 +55,38 @@ final class SegmentMerger {
     }
 
     private final java.util.concurrent.atomic.AtomicLong merges = new java.util.concurrent.atomic.AtomicLong();
+    /** Vectors merges have inserted into a graph (a seeded merge inserts only those not in its base). */
+    private final java.util.concurrent.atomic.AtomicLong insertions = new java.util.concurrent.atomic.AtomicLong();
 
-    /** Writes the live documents of {@code chosen} into one new segment and swaps it in for them. */
+    /**
+     * Writes the live documents of {@code chosen} into one new segment and swaps it in for them. The input with the
+     * most live documents keeps its graph ({@link GraphSeed}): its ordinals come first, deleted ones included so
+     * that JVector can reconnect around them, and only the other inputs' vectors are inserted.
+     */
     void merge(List<DiskSegment> chosen) throws IOException {
         long t0 = System.nanoTime();
         chosen = List.copyOf(chosen);
+        boolean seed = Boolean.parseBoolean(System.getProperty(SEED_PROPERTY, "true"));
+        DiskSegment base = !seed ? null : chosen.stream().filter(s -> GraphSeed.fits(s.graph(), opts.graphDegree()))
+                .max(Comparator.comparingInt(DiskSegment::liveCount)).orElse(null);
+        List<DiskSegment> order = new ArrayList<>(chosen);
+        if (base != null) {
+            order.remove(base);
+            order.addFirst(base);
+        }
         List<VectorFloat<?>> vectors = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         List<int[]> spans = new ArrayList<>(); // null entries: whole-text single vectors
         List<DiskSegment> sourceSegment = new ArrayList<>();
         List<Integer> sourceOrdinal = new ArrayList<>();
-        for (DiskSegment s : chosen) {
+        List<Integer> dropped = new ArrayList<>(); // the base's deleted ordinals, removed from the graph at cleanup
+        for (DiskSegment s : order) {
             try (var view = s.openView()) {
                 for (int o = 0; o < s.size(); o++) {
-                    if (s.isDeleted(o)) continue;
+                    if (s.isDeleted(o)) {
+                        if (s != base) continue;
+                        dropped.add(o);
+                    }
                     vectors.add(LiveSegment.VTS.createFloatVector(space.prepare(s.vector(view, o))));
                     ids.add(s.idAt(o));
                     boolean whole = s.passageIndex(o) == 0 && s.passageStart(o) == 0 && s.passageEnd(o) == PassageVector.WHOLE_END;
@@ -73,14 +98,34 @@ final class SegmentMerger {
         }
         String name = null;
         List<DiskSegment> merging = chosen;
-        if (!vectors.isEmpty()) {
+        int inserted = vectors.size();
+        long tGraph = 0;
+        if (vectors.size() > dropped.size()) {
             var ravv = new ListRandomAccessVectorValues(vectors, dimension);
+            // A fresh graph gets JVector's final refinement pass (a search per node); a seeded one had it when it was
+            // built, and a second pass over all its nodes would cost what the seed saves.
+            boolean refine = base == null;
             try (var builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, space.exact()),
-                    dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true)) {
-                ImmutableGraphIndex graph = builder.build(ravv);
+                    dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, refine)) {
+                ImmutableGraphIndex graph;
+                if (base == null) {
+                    graph = builder.build(ravv);
+                } else {
+                    GraphSeed.load(base.graph(), builder, segmentsDir);
+                    for (int o : dropped) builder.markNodeDeleted(o);
+                    int first = base.size();
+                    inserted = vectors.size() - first;
+                    ForkJoinPool.commonPool().submit(() -> IntStream.range(first, ravv.size()).parallel()
+                            .forEach(i -> builder.addGraphNode(i, ravv.getVector(i)))).join();
+                    builder.cleanup();
+                    graph = builder.getGraph();
+                }
+                tGraph = System.nanoTime() - t0;
                 name = manifests.nextSegmentName();
+                ProductQuantization codebook = base == null ? null : base.pqCodebook();
+                if (codebook != null && !codebookFits(codebook, ravv, base.size())) codebook = null;
                 Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, graph, ravv, ids::get, spans::get, opts,
-                        lexicalSource.get());
+                        lexicalSource.get(), codebook);
                 DiskSegment merged = DiskSegment.open(segmentsDir.resolve(name), null, space, opts);
                 writePath.holdingApply(() -> segments.merged(merging, merged, oldToNew, sourceSegment, sourceOrdinal));
             }
@@ -98,12 +143,42 @@ final class SegmentMerger {
         });
         DurableFiles.fsyncDirectory(segmentsDir);
         merges.incrementAndGet();
-        log.info("collection '{}' merged {} segments into {} ({} vectors) in {} ms", collection, chosen.size(),
-                name, vectors.size(), (System.nanoTime() - t0) / 1_000_000);
+        if (name != null) insertions.addAndGet(inserted);
+        log.info("collection '{}' merged {} segments into {} ({} vectors, {} inserted into {} graph) in {} ms ({} ms to the graph)",
+                collection, chosen.size(), name, vectors.size() - dropped.size(), inserted,
+                base == null ? "a new" : base.name() + "'s", (System.nanoTime() - t0) / 1_000_000, tGraph / 1_000_000);
+    }
+
+    /** Vectors sampled from each side to judge a kept codebook. */
+    private static final int FIT_SAMPLE = 256;
+    /** How much worse than on its own vectors a kept codebook may reconstruct the inserted ones. */
+    static final double FIT_TOLERANCE = 1.25;
+
+    /**
+     * Whether the kept graph's PQ codebook, trained on a sample of that segment, still fits: it reconstructs the
+     * vectors inserted from the other inputs (ordinals from {@code first}) no worse than {@link #FIT_TOLERANCE} times
+     * its own segment's. A chain of merges would otherwise carry the codebook of a collection's first flush forever,
+     * however far its later documents drift; a codebook that no longer fits is trained anew.
+     */
+    static boolean codebookFits(ProductQuantization codebook, RandomAccessVectorValues vectors, int first) {
+        if (first >= vectors.size()) return true;
+        return meanError(codebook, vectors, first, vectors.size()) <= FIT_TOLERANCE * meanError(codebook, vectors, 0, first);
+    }
+
+    private static double meanError(ProductQuantization codebook, RandomAccessVectorValues vectors, int from, int to) {
+        int n = Math.min(FIT_SAMPLE, to - from);
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += codebook.reconstructionError(vectors.getVector(from + (int) ((long) i * (to - from) / n)));
+        return sum / n;
     }
 
     /** Merges completed since the collection opened (the engine exports it as poisk_collection_merges_total). */
     long merges() {
         return merges.get();
+    }
+
+    /** Vectors inserted into graphs by the merges since the collection opened. */
+    long insertions() {
+        return insertions.get();
     }
 }

@@ -82,6 +82,16 @@ final class SegmentWriter {
      */
     static Map<Integer, Integer> write(Path segmentsDir, String name, ImmutableGraphIndex graph, RandomAccessVectorValues vectors,
                       IntFunction<String> idOfOld, IntFunction<int[]> spanOfOld, IndexOptions opts, LexicalSource lexical) throws IOException {
+        return write(segmentsDir, name, graph, vectors, idOfOld, spanOfOld, opts, lexical, null);
+    }
+
+    /**
+     * As above, with {@code codebook}: a PQ codebook to encode with instead of training one (null: train), taken by
+     * a merge from the input whose graph it keeps; used only if its shape is the one this segment would train.
+     */
+    static Map<Integer, Integer> write(Path segmentsDir, String name, ImmutableGraphIndex graph, RandomAccessVectorValues vectors,
+                      IntFunction<String> idOfOld, IntFunction<int[]> spanOfOld, IndexOptions opts, LexicalSource lexical,
+                      ProductQuantization codebook) throws IOException {
         long t0 = System.nanoTime();
         Path tmp = segmentsDir.resolve(name + ".tmp");
         Path target = segmentsDir.resolve(name);
@@ -108,8 +118,11 @@ final class SegmentWriter {
         ProductQuantization pq = null;
         PQVectors pqVectors = null;
         long tTrained = t0;
+        boolean reuse = false;
         if (fused) {
-            pq = ProductQuantization.compute(trainingSample(vectors), pqSubspaces(dimension), 256, false);
+            reuse = codebook != null && codebook.getOriginalDimension() == dimension
+                    && codebook.getSubspaceCount() == pqSubspaces(dimension) && codebook.getClusterCount() == 256;
+            pq = reuse ? codebook : ProductQuantization.compute(trainingSample(vectors), pqSubspaces(dimension), 256, false);
             tTrained = System.nanoTime();
             pqVectors = pq.encodeAll(vectors, PhysicalCoreExecutor.pool());
         }
@@ -137,8 +150,9 @@ final class SegmentWriter {
         DurableFiles.fsyncTree(tmp);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         DurableFiles.fsyncDirectory(segmentsDir);
-        log.info("segment {} written: {} vectors, fused PQ {} (training {} ms, encoding {} ms), graph + lexical write {} ms"
-                        + " (lexical {} ms)", name, ids.length, fused, fused ? (tTrained - t0) / 1_000_000 : 0,
+        log.info("segment {} written: {} vectors, fused PQ {} ({} {} ms, encoding {} ms), graph + lexical write {} ms"
+                        + " (lexical {} ms)", name, ids.length, fused, reuse ? "codebook kept, renumbering" : "training",
+                fused ? (tTrained - t0) / 1_000_000 : 0,
                 fused ? (tPq - tTrained) / 1_000_000 : 0, (System.nanoTime() - tPq) / 1_000_000, tLexical / 1_000_000);
         return oldToNew;
     }

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Every live document stays reachable through the graphs while documents are replaced and deleted between insert
  * batches: searched with its own vector, it is its own first hit, in the live segment, after the flush and after a
- * reopen. (Graph tombstones during inserts once cut later batches off a tombstoned entry point.)
+ * reopen. (Graph tombstones during inserts once cut later batches off a tombstoned entry point.) The same after merges,
+ * which keep the largest input's graph.
  */
 class GraphReachabilityTest {
     static final int DIM = 16;
@@ -70,6 +71,57 @@ class GraphReachabilityTest {
         try (CollectionIndex c = CollectionIndex.open(dir, OPTS)) {
             assertAllFindThemselves(c, model, "reopened");
         }
+    }
+
+    /**
+     * A merge grows the largest input's graph (its deleted nodes removed and reconnected, the other inputs inserted)
+     * instead of building one from nothing; every live document must still find itself, and a deleted one never.
+     * Then a merge of one segment whose entry point and a third of its nodes are deleted (an expunge).
+     */
+    @Test
+    void everyLiveDocumentFindsItselfAfterMergesThatKeepTheLargestGraph() throws Exception {
+        Random r = new Random(7);
+        Map<String, float[]> model = new LinkedHashMap<>();
+        Path dir = tmp.resolve("m");
+        int[] sizes = {1_500, 400, 250};
+        try (CollectionIndex c = CollectionIndex.create(dir, new CollectionSchema("m", "test-model", DIM, "cosine"), OPTS)) {
+            int next = 0;
+            for (int size : sizes) {
+                List<EmbeddedDocument> docs = new ArrayList<>();
+                for (int i = 0; i < size; i++, next++) {
+                    float[] v = unit(r, DIM);
+                    docs.add(doc("d" + next, v));
+                    model.put("d" + next, v);
+                }
+                c.upsert(docs);
+                c.flush();
+            }
+            assertThat(c.segmentCount()).isEqualTo(3);
+            for (int i = 0; i < sizes[0]; i += 5) deleteFromModel(c, model, "d" + i); // a fifth of the largest
+            for (int i = sizes[0]; i < sizes[0] + 40; i++) deleteFromModel(c, model, "d" + i);
+
+            c.merge();
+            assertThat(c.segmentCount()).isEqualTo(1);
+            // Only the two smaller inputs' live vectors were inserted: the largest one's graph was kept.
+            assertThat(c.mergeInsertions()).isEqualTo(sizes[1] - 40 + sizes[2]);
+            assertAllFindThemselves(c, model, "after a merge into the largest graph");
+
+            // An expunge: the merged segment alone, with its first third (the first input's nodes, the entry point
+            // among them, as layer 0's first node) deleted.
+            for (String id : new ArrayList<>(model.keySet()).subList(0, model.size() / 3)) deleteFromModel(c, model, id);
+            c.merge();
+            assertThat(c.segmentCount()).isEqualTo(1);
+            assertThat(c.mergeInsertions()).isEqualTo(sizes[1] - 40 + sizes[2]);
+            assertAllFindThemselves(c, model, "after an expunge of a third");
+        }
+        try (CollectionIndex c = CollectionIndex.open(dir, OPTS)) {
+            assertAllFindThemselves(c, model, "reopened");
+        }
+    }
+
+    private static void deleteFromModel(CollectionIndex c, Map<String, float[]> model, String id) throws Exception {
+        assertThat(c.delete(id)).isTrue();
+        model.remove(id);
     }
 
     private static void assertAllFindThemselves(CollectionIndex c, Map<String, float[]> model, String where) {

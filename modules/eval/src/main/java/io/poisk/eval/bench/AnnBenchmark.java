@@ -28,7 +28,7 @@ import java.util.Map;
  * Search alternates the engines every 25 queries over several passes of the query set ({@code --rounds}),
  * so that load from other processes on a shared machine hits both alike.
  *
- * <p>Options: {@code --data fashion|europarl|both --base 60000 --queries 1000 --beams 10,20,40,80,160
+ * <p>Options: {@code --data fashion|europarl|both|javadoc --base 60000 --queries 1000 --beams 10,20,40,80,160
  * --rounds 2 --k 10 --documents true|false (also measure the search with k documents loaded) --degree 32 --construction-beam 100 --rescore-factor 2 (old name --rerank-factor also read) --pq-min-vectors N (0: PQ at any size; larger than the base: no PQ) --lucene-m (degree/2)
  * --work-dir DIR} and for europarl {@code --limit 17000 --max-chars 300 --models-dir DIR --model e5-small-v2
  * --cache-dir modules/eval/target/bench-cache --europarl-jar JAR}.
@@ -83,6 +83,15 @@ public final class AnnBenchmark {
                         a.string("model", "e5-small-v2"), a.integer("limit", 17_000), Math.min(queries, 500),
                         a.integer("max-chars", 300),
                         Path.of(a.string("cache-dir", repo + "/modules/eval/target/bench-cache")));
+                print(out, run(set, s), s);
+            }
+            if (data.equals("javadoc")) {
+                // JDK Javadoc sentences, the scale bench's real vectors (embedded once, then read from the cache)
+                String repo = System.getProperty("poisk.repo.dir", ".");
+                VectorSet set = JavadocSentences.load(Path.of(a.string("src-zip", JavadocSentences.DEFAULT_SRC_ZIP.toString())),
+                        Path.of(a.string("models-dir", System.getProperty("poisk.models.dir", repo + "/index-data/models"))),
+                        a.string("model", "e5-small-v2"), a.integer("limit", 20_000), Math.min(queries, 500),
+                        a.integer("max-chars", 300), Path.of(a.string("cache-dir", repo + "/modules/eval/target/bench-cache")));
                 print(out, run(set, s), s);
             }
         } finally {
