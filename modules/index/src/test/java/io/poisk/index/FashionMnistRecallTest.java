@@ -125,7 +125,8 @@ class FashionMnistRecallTest {
         return r;
     }
 
-    private static Set<String> exactTopK(float[][] base, int limit, float[] q, IntPredicate included) {
+    /** The ids ("f" + index) of the exact top-10 by dot product among the first {@code limit} vectors {@code included} accepts. */
+    static Set<String> exactTopK(float[][] base, int limit, float[] q, IntPredicate included) {
         int[] best = new int[K];
         float[] score = new float[K];
         java.util.Arrays.fill(score, Float.NEGATIVE_INFINITY);

@@ -81,25 +81,7 @@ class SeededMergeBench {
     private static double recall(CollectionIndex c, float[][] base, float[][] queries, Set<String> deleted) {
         double sum = 0;
         for (float[] q : queries) {
-            float[] best = new float[K];
-            int[] ids = new int[K];
-            java.util.Arrays.fill(best, Float.NEGATIVE_INFINITY);
-            for (int i = 0; i < base.length; i++) {
-                if (deleted.contains("f" + i)) continue;
-                float s = 0;
-                for (int d = 0; d < q.length; d++) s += base[i][d] * q[d];
-                if (s <= best[K - 1]) continue;
-                int p = K - 1;
-                while (p > 0 && best[p - 1] < s) {
-                    best[p] = best[p - 1];
-                    ids[p] = ids[p - 1];
-                    p--;
-                }
-                best[p] = s;
-                ids[p] = i;
-            }
-            Set<String> exact = new HashSet<>();
-            for (int id : ids) exact.add("f" + id);
+            Set<String> exact = FashionMnistRecallTest.exactTopK(base, base.length, q, i -> !deleted.contains("f" + i));
             int found = 0;
             for (Hit h : c.search(q, K)) if (exact.contains(h.id())) found++;
             sum += found / (double) K;
