@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * Starts a merge's graph from the largest input's graph instead of from nothing: the on-disk graph (every layer,
  * every node, deleted ones included) is written in JVector's on-heap graph format (version 4) to a scratch file and
  * loaded into an empty {@link GraphIndexBuilder}, whose ordinals must then be the segment's own (0..size-1). The
- * caller marks the deleted nodes, adds the other inputs' vectors with {@code addGraphNode} and calls
+ * caller adds the other inputs' vectors with {@code addGraphNode}, then marks the deleted nodes and calls
  * {@code cleanup()}, which reconnects around the deleted ones: the merge searches only for the new nodes.
  *
  * <p>Why a file: {@link GraphIndexBuilder#load} is JVector's only public way to fill a builder with an existing graph,
@@ -23,7 +23,7 @@ import java.nio.file.Path;
  * holds 8 bytes per edge, never the vectors. The stored scores are not read back: the builder rescores every edge.
  */
 final class GraphSeed {
-    /** {@link OnHeapGraphIndex#MAGIC}, written first; the loader checks it. */
+    /** The on-heap graph format version {@link GraphIndexBuilder#load} reads, written after {@link OnHeapGraphIndex#MAGIC}. */
     private static final int FORMAT_VERSION = 4;
 
     private GraphSeed() {

@@ -112,11 +112,13 @@ final class SegmentMerger {
                     graph = builder.build(ravv);
                 } else {
                     GraphSeed.load(base.graph(), builder, segmentsDir);
-                    for (int o : dropped) builder.markNodeDeleted(o);
                     int first = base.size();
                     inserted = vectors.size() - first;
                     ForkJoinPool.commonPool().submit(() -> IntStream.range(first, ravv.size()).parallel()
                             .forEach(i -> builder.addGraphNode(i, ravv.getVector(i)))).join();
+                    // Marked only now: JVector links a new node only to nodes not marked deleted, so marks made
+                    // before the inserts could cut them off a deleted entry point (as the live segment learned).
+                    for (int o : dropped) builder.markNodeDeleted(o);
                     builder.cleanup();
                     graph = builder.getGraph();
                 }

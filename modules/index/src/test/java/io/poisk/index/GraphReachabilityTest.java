@@ -106,8 +106,8 @@ class GraphReachabilityTest {
             assertThat(c.mergeInsertions()).isEqualTo(sizes[1] - 40 + sizes[2]);
             assertAllFindThemselves(c, model, "after a merge into the largest graph");
 
-            // An expunge: the merged segment alone, with its first third (the first input's nodes, the entry point
-            // among them, as layer 0's first node) deleted.
+            // An expunge: the merged segment alone, with the first third of its documents (the largest input's)
+            // deleted.
             for (String id : new ArrayList<>(model.keySet()).subList(0, model.size() / 3)) deleteFromModel(c, model, id);
             c.merge();
             assertThat(c.segmentCount()).isEqualTo(1);
