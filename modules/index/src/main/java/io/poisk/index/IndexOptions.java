@@ -15,10 +15,15 @@ import io.poisk.core.PoiskConfig;
  * @param maxDocumentBytes   largest stored document (its {@link io.poisk.core.DocumentCodec} bytes)
  * @param walGroupCommitMs   extra wait before a log fsync, to group more writers
  * @param minFreeDiskBytes   writes are refused (507) while the collection's disk has less free; 0: no reserve
+ * @param pqSubvectorDims    vector dimensions per one-byte PQ code in fused segments: the disk of the codes against
+ *                           the queries/s at a given recall (see {@link SegmentWriter#pqSubspaces})
  */
 public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam, int rescoreFactor,
                            int liveSegmentMaxDocs, int pqMinVectors, int mergeMaxSegments,
-                           int maxDocumentBytes, long walGroupCommitMs, long minFreeDiskBytes) {
+                           int maxDocumentBytes, long walGroupCommitMs, long minFreeDiskBytes, int pqSubvectorDims) {
+    /** The default of {@code index.pq_subvector_dims}. */
+    public static final int DEFAULT_PQ_SUBVECTOR_DIMS = 4;
+
     /** The default of {@code index.min_free_disk_bytes}: room for a flush of a small live segment and the document map's growth. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 64L << 20;
 
@@ -26,13 +31,32 @@ public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam
     public IndexOptions(int graphDegree, int constructionBeam, int searchBeam, int rescoreFactor, int liveSegmentMaxDocs,
                         int pqMinVectors, int mergeMaxSegments, int maxDocumentBytes, long walGroupCommitMs) {
         this(graphDegree, constructionBeam, searchBeam, rescoreFactor, liveSegmentMaxDocs, pqMinVectors, mergeMaxSegments,
-                maxDocumentBytes, walGroupCommitMs, DEFAULT_MIN_FREE_DISK_BYTES);
+                maxDocumentBytes, walGroupCommitMs, DEFAULT_MIN_FREE_DISK_BYTES, DEFAULT_PQ_SUBVECTOR_DIMS);
+    }
+
+    /** Options with the default PQ code width. */
+    public IndexOptions(int graphDegree, int constructionBeam, int searchBeam, int rescoreFactor, int liveSegmentMaxDocs,
+                        int pqMinVectors, int mergeMaxSegments, int maxDocumentBytes, long walGroupCommitMs, long minFreeDiskBytes) {
+        this(graphDegree, constructionBeam, searchBeam, rescoreFactor, liveSegmentMaxDocs, pqMinVectors, mergeMaxSegments,
+                maxDocumentBytes, walGroupCommitMs, minFreeDiskBytes, DEFAULT_PQ_SUBVECTOR_DIMS);
     }
 
     /** A copy with another disk reserve. */
     public IndexOptions withMinFreeDiskBytes(long bytes) {
         return new IndexOptions(graphDegree, constructionBeam, searchBeam, rescoreFactor, liveSegmentMaxDocs, pqMinVectors,
-                mergeMaxSegments, maxDocumentBytes, walGroupCommitMs, bytes);
+                mergeMaxSegments, maxDocumentBytes, walGroupCommitMs, bytes, pqSubvectorDims);
+    }
+
+    /** A copy with another search beam. */
+    public IndexOptions withSearchBeam(int beam) {
+        return new IndexOptions(graphDegree, constructionBeam, beam, rescoreFactor, liveSegmentMaxDocs, pqMinVectors,
+                mergeMaxSegments, maxDocumentBytes, walGroupCommitMs, minFreeDiskBytes, pqSubvectorDims);
+    }
+
+    /** A copy with another PQ code width. */
+    public IndexOptions withPqSubvectorDims(int dims) {
+        return new IndexOptions(graphDegree, constructionBeam, searchBeam, rescoreFactor, liveSegmentMaxDocs, pqMinVectors,
+                mergeMaxSegments, maxDocumentBytes, walGroupCommitMs, minFreeDiskBytes, dims);
     }
 
     public IndexOptions {
@@ -46,6 +70,7 @@ public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam
         if (maxDocumentBytes < 1) throw new IllegalArgumentException("maxDocumentBytes must be positive: " + maxDocumentBytes);
         if (walGroupCommitMs < 0) throw new IllegalArgumentException("walGroupCommitMs must not be negative: " + walGroupCommitMs);
         if (minFreeDiskBytes < 0) throw new IllegalArgumentException("minFreeDiskBytes must not be negative: " + minFreeDiskBytes);
+        if (pqSubvectorDims < 1 || pqSubvectorDims > 64) throw new IllegalArgumentException("pqSubvectorDims must be 1-64: " + pqSubvectorDims);
     }
 
     public static IndexOptions from(PoiskConfig cfg) {
@@ -59,7 +84,8 @@ public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam
                 cfg.integer("index.merge_max_segments"),
                 cfg.integer("max_document_bytes"),
                 cfg.longValue("index.wal_group_commit_ms"),
-                cfg.longValue("index.min_free_disk_bytes"));
+                cfg.longValue("index.min_free_disk_bytes"),
+                cfg.integer("index.pq_subvector_dims"));
     }
 
     /** The configured defaults. */

@@ -204,8 +204,14 @@ final class SegmentMaintenance implements AutoCloseable {
             frozen.freeze();
             GraphIndexBuilder builder = frozen.removeDeletedNodes();
             String name = manifests.nextSegmentName();
-            Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, builder.getGraph(), frozen.vectors(),
-                    frozen::idAt, frozen::spanOf, opts, lexicalSource());
+            var vectors = frozen.vectors();
+            KeptCodebook kept = vectors.size() >= opts.pqMinVectors() ? segments.largestCodebook() : null;
+            if (kept != null && !kept.fits(vectors, 0, vectors.size())) {
+                log.info("collection '{}': the codebook of {} does not fit the flush, training one", collection, kept.segment());
+                kept = null;
+            }
+            Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, builder.getGraph(), vectors,
+                    frozen::idAt, frozen::spanOf, opts, lexicalSource(), kept == null ? null : kept.codebook());
             DiskSegment seg = DiskSegment.open(segmentsDir.resolve(name), null, space, opts);
             writePath.holdingApply(() -> segments.frozenFlushed(frozen, seg, oldToNew));
             frozen.close();

@@ -3,7 +3,6 @@ package io.poisk.index;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
 import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
-import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.quantization.ProductQuantization;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
@@ -124,8 +123,8 @@ final class SegmentMerger {
                 }
                 tGraph = System.nanoTime() - t0;
                 name = manifests.nextSegmentName();
-                ProductQuantization codebook = base == null ? null : base.pqCodebook();
-                if (codebook != null && !codebookFits(codebook, ravv, base.size())) codebook = null;
+                KeptCodebook kept = base == null ? null : KeptCodebook.of(base);
+                ProductQuantization codebook = kept != null && kept.fits(ravv, base.size(), ravv.size()) ? kept.codebook() : null;
                 Map<Integer, Integer> oldToNew = SegmentWriter.write(segmentsDir, name, graph, ravv, ids::get, spans::get, opts,
                         lexicalSource.get(), codebook);
                 DiskSegment merged = DiskSegment.open(segmentsDir.resolve(name), null, space, opts);
@@ -149,29 +148,6 @@ final class SegmentMerger {
         log.info("collection '{}' merged {} segments into {} ({} vectors, {} inserted into {} graph) in {} ms ({} ms to the graph)",
                 collection, chosen.size(), name, vectors.size() - dropped.size(), inserted,
                 base == null ? "a new" : base.name() + "'s", (System.nanoTime() - t0) / 1_000_000, tGraph / 1_000_000);
-    }
-
-    /** Vectors sampled from each side to judge a kept codebook. */
-    private static final int FIT_SAMPLE = 256;
-    /** How much worse than on its own vectors a kept codebook may reconstruct the inserted ones. */
-    static final double FIT_TOLERANCE = 1.25;
-
-    /**
-     * Whether the kept graph's PQ codebook, trained on a sample of that segment, still fits: it reconstructs the
-     * vectors inserted from the other inputs (ordinals from {@code first}) no worse than {@link #FIT_TOLERANCE} times
-     * its own segment's. A chain of merges would otherwise carry the codebook of a collection's first flush forever,
-     * however far its later documents drift; a codebook that no longer fits is trained anew.
-     */
-    static boolean codebookFits(ProductQuantization codebook, RandomAccessVectorValues vectors, int first) {
-        if (first >= vectors.size()) return true;
-        return meanError(codebook, vectors, first, vectors.size()) <= FIT_TOLERANCE * meanError(codebook, vectors, 0, first);
-    }
-
-    private static double meanError(ProductQuantization codebook, RandomAccessVectorValues vectors, int from, int to) {
-        int n = Math.min(FIT_SAMPLE, to - from);
-        double sum = 0;
-        for (int i = 0; i < n; i++) sum += codebook.reconstructionError(vectors.getVector(from + (int) ((long) i * (to - from) / n)));
-        return sum / n;
     }
 
     /** Merges completed since the collection opened (the engine exports it as poisk_collection_merges_total). */

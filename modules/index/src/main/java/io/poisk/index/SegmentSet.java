@@ -75,6 +75,21 @@ final class SegmentSet implements AutoCloseable {
         }
     }
 
+    /**
+     * The codebook of the on-disk segment with the most live documents that has PQ codes, for a flush to keep
+     * (null: none). Taken under the read lock, so that a merge cannot close that segment meanwhile.
+     */
+    KeptCodebook largestCodebook() throws java.io.IOException {
+        swapLock.readLock().lock();
+        try {
+            DiskSegment largest = disk.stream().filter(DiskSegment::hasFusedPq)
+                    .max(Comparator.comparingInt(DiskSegment::liveCount)).orElse(null);
+            return largest == null ? null : KeptCodebook.of(largest);
+        } finally {
+            swapLock.readLock().unlock();
+        }
+    }
+
     /** Installs the manifest's segments at open and indexes their live documents. */
     void loadDisk(List<DiskSegment> segments) {
         for (DiskSegment s : segments) {

@@ -46,14 +46,16 @@ final class SegmentWriter {
     static final int PQ_TRAINING_VECTORS = 5_000;
 
     /**
-     * PQ subspaces for a dimension: 4 dimensions per one-byte code. Text embeddings sit in a narrow cone,
-     * where coarser codes misguide the traversal: on e5-small-v2 europarl vectors (384-d) recall@10 at
-     * beam 80 was 0.98 with 4 dimensions per code, 0.91 with 8 and 0.75 with 16, at about the same
-     * queries/s. (Fashion-MNIST pixels are the other way round: 16 was fastest there.) The exact
-     * rescoring of the whole beam restores the order among the candidates the codes find.
+     * PQ subspaces for a dimension: one one-byte code per {@code subvectorDims} dimensions (index.pq_subvector_dims,
+     * default 4). Text embeddings sit in a narrow cone, where coarser codes misguide the traversal: on e5-small-v2
+     * europarl vectors (384-d) recall@10 at beam 80 was 0.98 with 4 dimensions per code, 0.91 with 8 and 0.75 with 16,
+     * at about the same queries/s. (Fashion-MNIST pixels are the other way round: 16 was fastest there.) The exact
+     * rescoring of the whole beam restores the order among the candidates the codes find. Fused PQ stores every
+     * neighbour's code in a node's record, so the codes are most of the graph file: degree × dimension / subvectorDims
+     * bytes per vector.
      */
-    static int pqSubspaces(int dimension) {
-        return Math.max(1, dimension / 4);
+    static int pqSubspaces(int dimension, int subvectorDims) {
+        return Math.max(1, dimension / subvectorDims);
     }
 
     private static RandomAccessVectorValues trainingSample(RandomAccessVectorValues all) {
@@ -121,8 +123,8 @@ final class SegmentWriter {
         boolean reuse = false;
         if (fused) {
             reuse = codebook != null && codebook.getOriginalDimension() == dimension
-                    && codebook.getSubspaceCount() == pqSubspaces(dimension) && codebook.getClusterCount() == 256;
-            pq = reuse ? codebook : ProductQuantization.compute(trainingSample(vectors), pqSubspaces(dimension), 256, false);
+                    && codebook.getSubspaceCount() == pqSubspaces(dimension, opts.pqSubvectorDims()) && codebook.getClusterCount() == 256;
+            pq = reuse ? codebook : ProductQuantization.compute(trainingSample(vectors), pqSubspaces(dimension, opts.pqSubvectorDims()), 256, false);
             tTrained = System.nanoTime();
             pqVectors = pq.encodeAll(vectors, PhysicalCoreExecutor.pool());
         }

@@ -2,6 +2,7 @@ package io.poisk.eval.bench;
 
 import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.poisk.index.CollectionIndex;
+import io.poisk.index.IndexOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ import java.util.Map;
  * so that load from other processes on a shared machine hits both alike.
  *
  * <p>Options: {@code --data fashion|europarl|both|javadoc --base 60000 --queries 1000 --beams 10,20,40,80,160
- * --rounds 2 --k 10 --documents true|false (also measure the search with k documents loaded) --degree 32 --construction-beam 100 --rescore-factor 2 (old name --rerank-factor also read) --pq-min-vectors N (0: PQ at any size; larger than the base: no PQ) --lucene-m (degree/2)
+ * --rounds 2 --k 10 --documents true|false (also measure the search with k documents loaded) --degree 32 --construction-beam 100 --rescore-factor 2 (old name --rerank-factor also read) --pq-min-vectors N (0: PQ at any size; larger than the base: no PQ) --pq-subvector-dims 4 (index.pq_subvector_dims) --lucene-m (degree/2)
  * --work-dir DIR} and for europarl {@code --limit 17000 --max-chars 300 --models-dir DIR --model e5-small-v2
  * --cache-dir modules/eval/target/bench-cache --europarl-jar JAR}.
  */
@@ -39,7 +40,7 @@ public final class AnnBenchmark {
 
     /** What to build and how to search. */
     record Settings(int k, List<Integer> beams, int rounds, int degree, int constructionBeam, int rescoreFactor,
-                    int luceneM, Path workDir, boolean withDocuments, int pqMinVectors) {
+                    int luceneM, Path workDir, boolean withDocuments, int pqMinVectors, int pqSubvectorDims) {
     }
 
     /** Build cost of one engine. */
@@ -64,7 +65,7 @@ public final class AnnBenchmark {
         Settings s = new Settings(a.integer("k", 10), a.integers("beams", "10,20,40,80,160"), a.integer("rounds", 2),
                 degree, a.integer("construction-beam", 100), a.integer("rescore-factor", a.integer("rerank-factor", 2)),
                 a.integer("lucene-m", degree / 2), work, Boolean.parseBoolean(a.string("documents", "true")),
-                a.integer("pq-min-vectors", 0));
+                a.integer("pq-min-vectors", 0), a.integer("pq-subvector-dims", IndexOptions.DEFAULT_PQ_SUBVECTOR_DIMS));
         String data = a.string("data", "fashion");
         int queries = a.integer("queries", 1000);
         PrintStream out = System.out;
@@ -103,9 +104,9 @@ public final class AnnBenchmark {
         out.printf(Locale.ROOT, "# ANN benchmark: java %s, %d cores, JVector provider %s (jvector.vectorization_provider=%s)%n",
                 Runtime.version(), Runtime.getRuntime().availableProcessors(), jvectorProvider(),
                 System.getProperty("jvector.vectorization_provider"));
-        out.printf(Locale.ROOT, "# poisk: degree %d, construction beam %d, rescore factor %d, fused PQ + exact rescoring;"
-                        + " lucene: Lucene99HnswVectorsFormat M=%d, beamWidth %d, DOT_PRODUCT; k=%d, 1 search thread%n",
-                s.degree(), s.constructionBeam(), s.rescoreFactor(), s.luceneM(), s.constructionBeam(), s.k());
+        out.printf(Locale.ROOT, "# poisk: degree %d, construction beam %d, rescore factor %d, fused PQ (%d dimensions per code)"
+                        + " + exact rescoring; lucene: Lucene99HnswVectorsFormat M=%d, beamWidth %d, DOT_PRODUCT; k=%d, 1 search thread%n",
+                s.degree(), s.constructionBeam(), s.rescoreFactor(), s.pqSubvectorDims(), s.luceneM(), s.constructionBeam(), s.k());
     }
 
     private static String jvectorProvider() {
@@ -124,7 +125,7 @@ public final class AnnBenchmark {
         Path dir = Files.createTempDirectory(s.workDir(), "run");
         List<BuildStats> builds = new ArrayList<>();
         try (PoiskAnnSubject poisk = new PoiskAnnSubject(dir.resolve("poisk"), s.degree(), s.constructionBeam(), s.rescoreFactor(),
-                s.pqMinVectors());
+                s.pqMinVectors(), s.pqSubvectorDims());
              AnnSubject lucene = new LuceneHnswSubject(dir.resolve("lucene"), s.luceneM(), s.constructionBeam())) {
             long heapBefore = settledHeap();
             builds.add(build(poisk, set, heapBefore));

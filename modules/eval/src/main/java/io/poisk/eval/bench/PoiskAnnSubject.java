@@ -30,11 +30,14 @@ final class PoiskAnnSubject implements AnnSubject {
     private final int rescoreFactor;
     /** Segments at least this large get PQ codes for traversal; 0: the engine's default, capped at the base size. */
     private final int pqMinVectors;
+    /** Dimensions per PQ code (index.pq_subvector_dims). */
+    private final int pqSubvectorDims;
     private IndexOptions options;
     private CollectionIndex index;
 
-    PoiskAnnSubject(Path dir, int graphDegree, int constructionBeam, int rescoreFactor, int pqMinVectors) {
+    PoiskAnnSubject(Path dir, int graphDegree, int constructionBeam, int rescoreFactor, int pqMinVectors, int pqSubvectorDims) {
         this.dir = dir;
+        this.pqSubvectorDims = pqSubvectorDims;
         this.pqMinVectors = pqMinVectors;
         this.graphDegree = graphDegree;
         this.constructionBeam = constructionBeam;
@@ -51,7 +54,7 @@ final class PoiskAnnSubject implements AnnSubject {
         // The live segment holds everything, so one flush writes one segment; PQ is fused at any size the engine allows.
         int pqMin = pqMinVectors > 0 ? pqMinVectors : Math.max(256, Math.min(IndexOptions.defaults().pqMinVectors(), base.length));
         options = new IndexOptions(graphDegree, constructionBeam, 100, rescoreFactor, base.length + 1, pqMin,
-                Integer.MAX_VALUE, 1 << 20, 0);
+                Integer.MAX_VALUE, 1 << 20, 0).withPqSubvectorDims(pqSubvectorDims);
         index = CollectionIndex.create(dir, new CollectionSchema("bench", "vectors", base[0].length, CollectionSchema.COSINE), options);
         for (int from = 0; from < base.length; from += UPSERT_BATCH) {
             List<EmbeddedDocument> batch = new ArrayList<>(UPSERT_BATCH);
@@ -70,9 +73,7 @@ final class PoiskAnnSubject implements AnnSubject {
     @Override
     public void useBeam(int beam) throws IOException {
         if (options.searchBeam() == beam && index != null) return;
-        options = new IndexOptions(options.graphDegree(), options.constructionBeam(), beam, options.rescoreFactor(),
-                options.liveSegmentMaxDocs(), options.pqMinVectors(), options.mergeMaxSegments(),
-                options.maxDocumentBytes(), options.walGroupCommitMs());
+        options = options.withSearchBeam(beam);
         index.close();
         index = CollectionIndex.open(dir, options);
     }

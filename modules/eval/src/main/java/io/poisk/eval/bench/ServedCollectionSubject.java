@@ -54,9 +54,7 @@ final class ServedCollectionSubject implements AnnSubject {
     @Override
     public void useBeam(int beam) throws IOException {
         if (options.searchBeam() == beam) return;
-        options = new IndexOptions(options.graphDegree(), options.constructionBeam(), beam, options.rescoreFactor(),
-                options.liveSegmentMaxDocs(), options.pqMinVectors(), options.mergeMaxSegments(),
-                options.maxDocumentBytes(), options.walGroupCommitMs(), options.minFreeDiskBytes());
+        options = options.withSearchBeam(beam);
         index.close();
         index = CollectionIndex.open(dir, options);
     }

@@ -22,7 +22,7 @@ class AnnBenchmarkSmokeTest {
     void measuresBothEnginesAndPrintsTheRatio() throws Exception {
         VectorSet set = FashionMnist.load(FashionMnist.DEFAULT_DIR, 1_000, 20);
         AnnBenchmark.Settings settings = new AnnBenchmark.Settings(10, List.of(10, 80), 1, 32, 100, 2, 16, tmp,
-                true, 0);
+                true, 0, 4);
 
         AnnBenchmark.Result result = AnnBenchmark.run(set, settings);
 
