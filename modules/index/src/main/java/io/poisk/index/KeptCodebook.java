@@ -14,9 +14,10 @@ import java.util.List;
  * 20 s at 784-d), so flushes and merges keep the codebook of the collection's largest segment while it still fits
  * the vectors they write.
  *
- * <p>It fits when it reconstructs those vectors no worse than {@link #TOLERANCE} times its own segment's sample. A
- * collection would otherwise encode with its first flush's codebook forever, however far its later documents drift;
- * a codebook that no longer fits is trained anew, and the next segment may keep that one.
+ * <p>It fits when it reconstructs those vectors no worse than {@link #TOLERANCE} times a sample of its own segment's
+ * vectors that it was not trained on. A collection would otherwise encode with its first flush's codebook forever,
+ * however far its later documents drift; a codebook that no longer fits is trained anew, and the next segment may
+ * keep that one.
  *
  * <p>The codebook is on the heap (JVector reads it whole when a segment opens), and the sample is copied, so it
  * outlives its segment being closed by a merge.
@@ -37,7 +38,14 @@ record KeptCodebook(String segment, ProductQuantization codebook, List<VectorFlo
         try (var view = segment.openView()) {
             int n = segment.size();
             int take = Math.min(SAMPLE, n);
-            for (int i = 0; i < take; i++) own.add(view.getVector((int) ((long) i * n / take)).copy());
+            for (int i = 0; i < take; i++) {
+                // Vectors the codebook was trained on reconstruct better than any other of their kind: skip to the
+                // next one it did not see, or the baseline flatters the codebook and a fitting one is refused.
+                int o = (int) ((long) i * n / take);
+                // (A segment of at most PQ_TRAINING_VECTORS trained on all of them: nothing to skip to.)
+                while (n > SegmentWriter.PQ_TRAINING_VECTORS && o + 1 < n && SegmentWriter.inTrainingSample(o, n)) o++;
+                own.add(view.getVector(o).copy());
+            }
         }
         return new KeptCodebook(segment.name(), codebook, own);
     }

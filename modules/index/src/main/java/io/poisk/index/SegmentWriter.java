@@ -58,6 +58,16 @@ final class SegmentWriter {
         return Math.max(1, dimension / subvectorDims);
     }
 
+    /**
+     * Whether a codebook trained for a segment of {@code n} vectors saw ordinal {@code o} ({@link #trainingSample}'s
+     * formula). Exact for a segment written without deleted nodes; after deletions the written ordinals shift.
+     */
+    static boolean inTrainingSample(int o, int n) {
+        if (n <= PQ_TRAINING_VECTORS) return true;
+        long i = ((long) o * PQ_TRAINING_VECTORS + n - 1) / n; // the first sample index at or past o
+        return i < PQ_TRAINING_VECTORS && (int) (i * n / PQ_TRAINING_VECTORS) == o;
+    }
+
     private static RandomAccessVectorValues trainingSample(RandomAccessVectorValues all) {
         int n = all.size();
         if (n <= PQ_TRAINING_VECTORS) return all;

@@ -53,6 +53,16 @@ class CodebookFitTest {
         assertThat(kept.fits(new ListRandomAccessVectorValues(drifted, DIM), 0, 0)).isTrue();
     }
 
+    @Test
+    void theFitCheckKnowsWhichOrdinalsTheCodebookWasTrainedOn() {
+        for (int n : new int[]{5_001, 10_000, 12_000, 20_864, 1_000_000}) {
+            java.util.Set<Integer> trained = new java.util.HashSet<>();
+            for (int i = 0; i < SegmentWriter.PQ_TRAINING_VECTORS; i++) trained.add((int) ((long) i * n / SegmentWriter.PQ_TRAINING_VECTORS));
+            for (int o = 0; o < n; o++) assertThat(SegmentWriter.inTrainingSample(o, n)).as("ordinal %d of %d", o, n).isEqualTo(trained.contains(o));
+        }
+        assertThat(SegmentWriter.inTrainingSample(17, 3_000)).isTrue(); // a small segment trains on everything
+    }
+
     /**
      * Through a collection: a second flush of the same distribution keeps the first segment's codebook, a flush of
      * vectors from elsewhere trains its own; after a reopen, the flushes' documents find themselves first as often.

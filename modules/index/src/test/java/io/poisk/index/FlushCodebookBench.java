@@ -1,17 +1,12 @@
 package io.poisk.index;
 
 import io.poisk.core.CollectionSchema;
-import io.poisk.core.Document;
-import io.poisk.core.Hit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -24,7 +19,6 @@ import java.util.Set;
 @Tag("bench")
 class FlushCodebookBench {
     private static final int QUERIES = 200;
-    private static final int K = 10;
 
     @TempDir
     Path tmp;
@@ -46,41 +40,20 @@ class FlushCodebookBench {
                         flush + 1, d.pqMinVectors(), d.mergeMaxSegments(), d.maxDocumentBytes(), 0);
                 try (CollectionIndex c = CollectionIndex.create(tmp.resolve("c" + round + keep),
                         new CollectionSchema("f", null, train[0].length, "cosine"), opts)) {
-                    insert(c, train, 0, flush);
+                    SeededMergeBench.insert(c, train, 0, flush);
                     c.flush();
-                    insert(c, train, flush, 2 * flush);
+                    SeededMergeBench.insert(c, train, flush, 2 * flush);
                     long t0 = System.nanoTime();
                     c.flush();
                     long flushMs = (System.nanoTime() - t0) / 1_000_000;
                     boolean same = c.diskSegments().get(1).pqCodebook().equals(c.diskSegments().get(0).pqCodebook());
                     out.append(String.format(Locale.ROOT, "round %d, %s: second flush of %d vectors %d ms, recall@10 %.4f over both%n",
-                            round, same ? "codebook kept   " : "codebook trained", flush, flushMs, recall(c, train, queries)));
+                            round, same ? "codebook kept   " : "codebook trained", flush, flushMs, SeededMergeBench.recall(c, train, queries, Set.of())));
                 } finally {
                     System.clearProperty(KeptCodebook.PROPERTY);
                 }
             }
         }
         System.out.print(out);
-    }
-
-    private static void insert(CollectionIndex c, float[][] vectors, int from, int to) throws Exception {
-        for (int i = from; i < to; i += 1_000) {
-            List<EmbeddedDocument> batch = new ArrayList<>();
-            for (int j = i; j < Math.min(to, i + 1_000); j++) {
-                batch.add(new EmbeddedDocument(new Document("f" + j, "", Map.of()), vectors[j]));
-            }
-            c.upsert(batch);
-        }
-    }
-
-    private static double recall(CollectionIndex c, float[][] base, float[][] queries) {
-        double sum = 0;
-        for (float[] q : queries) {
-            Set<String> exact = FashionMnistRecallTest.exactTopK(base, base.length, q, i -> true);
-            int found = 0;
-            for (Hit h : c.search(q, K)) if (exact.contains(h.id())) found++;
-            sum += found / (double) K;
-        }
-        return sum / queries.length;
     }
 }

@@ -68,7 +68,8 @@ class SeededMergeBench {
         System.out.print(out);
     }
 
-    private static void insert(CollectionIndex c, float[][] vectors, int from, int to) throws Exception {
+    /** Upserts vectors[from..to) as documents f{i}, 1,000 per batch (also {@link FlushCodebookBench}'s). */
+    static void insert(CollectionIndex c, float[][] vectors, int from, int to) throws Exception {
         for (int i = from; i < to; i += 1_000) {
             List<EmbeddedDocument> batch = new ArrayList<>();
             for (int j = i; j < Math.min(to, i + 1_000); j++) {
@@ -78,7 +79,8 @@ class SeededMergeBench {
         }
     }
 
-    private static double recall(CollectionIndex c, float[][] base, float[][] queries, Set<String> deleted) {
+    /** Mean recall@10 of {@code queries} against the exact top-10 of {@code base} without {@code deleted}. */
+    static double recall(CollectionIndex c, float[][] base, float[][] queries, Set<String> deleted) {
         double sum = 0;
         for (float[] q : queries) {
             Set<String> exact = FashionMnistRecallTest.exactTopK(base, base.length, q, i -> !deleted.contains("f" + i));
