@@ -11,12 +11,18 @@ import io.poisk.core.Similarity;
 enum VectorSpace {
     /**
      * Vectors are scaled to unit length ({@link UnitVectors}), where the dot product is the cosine at a third of
-     * the arithmetic of JVector's COSINE. PQ codes are compared by COSINE: a PQ reconstruction is not unit length,
-     * and on embeddings that sit in a narrow cone (e5, Fashion-MNIST) its length error outweighs the cosine
-     * differences between neighbours: dividing it out kept recall@10 at 0.95 where DOT_PRODUCT fell to 0.71 at
-     * the same beam (Fashion-MNIST 60k). Hits report the cosine.
+     * the arithmetic of JVector's COSINE. PQ codes are compared by EUCLIDEAN distance: between unit vectors it
+     * orders neighbours as the cosine does (|q - x|² = 2 - 2 cos), and it costs one table lookup per subspace where
+     * JVector's COSINE decoder takes two and a division per neighbour. At equal recall that was 1.11-1.29× the
+     * queries/s of COSINE codes on 20 000 e5 vectors at recall 0.95 (three runs each way; docs/benchmarks.md,
+     * session 12) and higher on Fashion-MNIST. DOT_PRODUCT codes are not an option: a PQ reconstruction is not unit
+     * length, and on embeddings that sit in a narrow cone its length error outweighs the differences between
+     * neighbours (recall@10 fell to 0.71 where COSINE codes kept 0.95, Fashion-MNIST 60k); the Euclidean distance
+     * weighs that error by how far the neighbour lies from the query, so near neighbours are ranked on what matters.
+     * Hits report the cosine. {@link #COSINE_CODES_PROPERTY} brings COSINE codes back, for A/B runs only.
      */
-    COSINE(VectorSimilarityFunction.DOT_PRODUCT, VectorSimilarityFunction.COSINE),
+    COSINE(VectorSimilarityFunction.DOT_PRODUCT,
+            Boolean.getBoolean(VectorSpace.COSINE_CODES_PROPERTY) ? VectorSimilarityFunction.COSINE : VectorSimilarityFunction.EUCLIDEAN),
     /**
      * Vectors as given (their length is part of the score); hits report the inner product. The graph is built by
      * inner product too: on 20 000 random 64-d vectors of lengths 0.5-2 that kept recall@10 at 0.94 where a graph
@@ -28,6 +34,9 @@ enum VectorSpace {
     DOT(VectorSimilarityFunction.DOT_PRODUCT, VectorSimilarityFunction.DOT_PRODUCT),
     /** Vectors as given; hits report JVector's similarity 1 / (1 + squared distance), in (0, 1], higher is nearer. */
     EUCLIDEAN(VectorSimilarityFunction.EUCLIDEAN, VectorSimilarityFunction.EUCLIDEAN);
+
+    /** {@code -Dpoisk.pq.cosine_codes=true}: cosine collections compare PQ codes by COSINE, as before session 12 (A/B only). */
+    static final String COSINE_CODES_PROPERTY = "poisk.pq.cosine_codes";
 
     /**
      * The threshold and the rerank floor every graph search passes: none. JVector keeps only results whose score is at
