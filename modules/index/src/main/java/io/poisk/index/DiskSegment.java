@@ -47,6 +47,8 @@ final class DiskSegment implements Segment {
     private final VectorSpace space;
     private final int rescoreFactor;
     private final ExplicitThreadLocal<GraphSearcher> searchers;
+    /** Fused-PQ segments: the bottom-layer search that keeps its candidate heap near the beam ({@link FusedGraphSearch}). */
+    private final ExplicitThreadLocal<FusedGraphSearch> fusedSearchers;
     /** Null for a segment written before lexical indexing existed: it answers no lexical or filtered query. */
     private final DiskLexicalIndex lexical;
     /** The tombstone file the manifest names for this segment (null: none) and how many it holds. */
@@ -68,7 +70,12 @@ final class DiskSegment implements Segment {
         this.fusedPq = graph.getFeatureSet().contains(FeatureId.FUSED_PQ);
         this.rescoreFactor = opts.rescoreFactor();
         this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(graph));
+        this.fusedSearchers = ExplicitThreadLocal.withInitial(() -> new FusedGraphSearch(graph));
     }
+
+    /** {@code -Dpoisk.search.jvector=true}: fused-PQ segments are searched by JVector's GraphSearcher (A/B runs only). */
+    static final String JVECTOR_SEARCH_PROPERTY = "poisk.search.jvector";
+    private static final boolean JVECTOR_SEARCH = Boolean.getBoolean(JVECTOR_SEARCH_PROPERTY);
 
     /** Opens {@code dir} with the tombstone file the manifest names (or none); {@code space} is its collection's. */
     static DiskSegment open(Path dir, String tombstoneFile, VectorSpace space, IndexOptions opts) throws IOException {
@@ -239,11 +246,19 @@ final class DiskSegment implements Segment {
         if (fusedPq) {
             // Traverse with the fused PQ codes, keeping a beam of at least k * rescoreFactor candidates;
             // JVector then rescores that whole beam with the full vectors and returns the best k.
-            ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, space.exact());
-            var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, space.approximate()), exact);
             int beam = Math.max(searchBeam, k * rescoreFactor);
             if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.size());
-            SearchResult r = searcher.search(ssp, k, beam, VectorSpace.NO_THRESHOLD, VectorSpace.NO_RERANK_FLOOR, accept);
+            FusedGraphSearch fused = JVECTOR_SEARCH ? null : fusedSearchers.get();
+            SearchResult r;
+            if (fused != null && fused.canSearch()) {
+                var fusedView = fused.view();
+                r = fused.search(fusedView.approximateScoreFunctionFor(query, space.approximate()),
+                        fusedView.rerankerFor(query, space.exact()), k, beam, accept);
+            } else {
+                ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, space.exact());
+                var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, space.approximate()), exact);
+                r = searcher.search(ssp, k, beam, VectorSpace.NO_THRESHOLD, VectorSpace.NO_RERANK_FLOOR, accept);
+            }
             for (SearchResult.NodeScore ns : r.getNodes()) {
                 if (deleted.get(ns.node)) continue;
                 out.add(new ScoredId(ids.get(ns.node), ns.node, space.score(ns.score)));
@@ -331,6 +346,7 @@ final class DiskSegment implements Segment {
     public void close() throws IOException {
         try {
             searchers.close();
+            fusedSearchers.close();
         } catch (Exception e) {
             throw new IOException(e);
         }
