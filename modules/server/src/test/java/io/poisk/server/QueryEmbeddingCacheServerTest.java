@@ -197,6 +197,10 @@ class QueryEmbeddingCacheServerTest {
             assertThat(result.plainHits().getFirst().id()).isEqualTo("quokka");
             assertThat(superseded.result().isCancelled()).isTrue();
             if (!stillInferring || cancelledInEmbedding() != cancelledInEmbedding0 + 1) continue; // the inference won the race
+            // The second query counts as a hit once it has the shared inference from the cache, a moment before it
+            // joins it; a cancel landing in between abandons the inference, and the second query starts its own (a
+            // second miss): the designed fallback, not the case under test. Seen once in CI.
+            if (delta(cache0, "misses") != 1) continue;
             // The vector the superseded query started was kept: the same text over HTTP is a hit with the same scores.
             JsonNode again = search(api, Map.of("query", q.query(), "k", 3, "mode", "dense"));
             assertThat(delta(cache0, "hits")).isEqualTo(2);
