@@ -245,7 +245,7 @@ final class DiskSegment implements Segment {
         List<ScoredId> out = new ArrayList<>();
         if (fusedPq) {
             // Traverse with the fused PQ codes, keeping a beam of at least k * rescoreFactor candidates;
-            // JVector then rescores that whole beam with the full vectors and returns the best k.
+            // the whole beam is then rescored with the full vectors and the best k returned.
             int beam = Math.max(searchBeam, k * rescoreFactor);
             if (allowed != null) beam = Segment.filteredBeam(beam, beamFactorBase, ids.size());
             FusedGraphSearch fused = JVECTOR_SEARCH ? null : fusedSearchers.get();
