@@ -102,7 +102,7 @@ class FusedGraphSearchTest {
                 oursRecall /= queries.length * K;
                 theirsRecall /= queries.length * K;
                 evenRecall /= queries.length * K;
-                // Measured: 0.9205 both ways at this beam; the even half 0.9590.
+                // Measured: 0.9200-0.9205 ours, 0.9205 JVector's at this beam (graph builds vary a little); the even half 0.9590.
                 assertThat(oursRecall).isGreaterThanOrEqualTo(theirsRecall - 0.01).isGreaterThan(0.88);
                 assertThat(evenRecall).isGreaterThan(0.92);
                 System.out.printf("recall@10 at beam %d: ours %.4f, JVector's %.4f, even half %.4f%n", BEAM, oursRecall, theirsRecall, evenRecall);
