@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,6 +50,9 @@ final class DiskSegment implements Segment {
     private final ExplicitThreadLocal<GraphSearcher> searchers;
     /** Fused-PQ segments: the bottom-layer search that keeps its candidate heap near the beam ({@link FusedGraphSearch}). */
     private final ExplicitThreadLocal<FusedGraphSearch> fusedSearchers;
+    /** Fused-PQ segments under EUCLIDEAN or DOT_PRODUCT codes: what {@link FusedScores} reads; else null. */
+    private final PqTables pqTables;
+    private final FusedScores.UpperLayerCodes upperCodes;
     /** Null for a segment written before lexical indexing existed: it answers no lexical or filtered query. */
     private final DiskLexicalIndex lexical;
     /** The tombstone file the manifest names for this segment (null: none) and how many it holds. */
@@ -70,8 +74,30 @@ final class DiskSegment implements Segment {
         this.fusedPq = graph.getFeatureSet().contains(FeatureId.FUSED_PQ);
         this.rescoreFactor = opts.rescoreFactor();
         this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(graph));
-        this.fusedSearchers = ExplicitThreadLocal.withInitial(() -> new FusedGraphSearch(graph));
+        PqTables tables = null;
+        FusedScores.UpperLayerCodes upper = null;
+        if (fusedPq && VECTOR_API) {
+            tables = PqTables.of(pqCodebook(), space.approximate());
+            if (tables != null) {
+                try (var view = graph.getView()) {
+                    upper = FusedScores.UpperLayerCodes.of(view, tables.subspaces());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        }
+        this.pqTables = tables;
+        this.upperCodes = upper;
+        this.fusedSearchers = ExplicitThreadLocal.withInitial(() -> newFusedSearch(true));
     }
+
+    /** A searcher of this fused-PQ segment for one thread: scoring codes itself, or ({@code ownScores} false) by JVector's decoder. */
+    FusedGraphSearch newFusedSearch(boolean ownScores) {
+        return ownScores ? new FusedGraphSearch(graph, pqTables, upperCodes) : new FusedGraphSearch(graph, null, null);
+    }
+
+    /** Whether this JVM has the Vector API that {@link PqTables} computes with ({@code --add-modules jdk.incubator.vector}). */
+    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     /** {@code -Dpoisk.search.jvector=true}: fused-PQ segments are searched by JVector's GraphSearcher (A/B runs only). */
     static final String JVECTOR_SEARCH_PROPERTY = "poisk.search.jvector";
@@ -252,7 +278,7 @@ final class DiskSegment implements Segment {
             SearchResult r;
             if (fused != null && fused.canSearch()) {
                 var fusedView = fused.view();
-                r = fused.search(fusedView.approximateScoreFunctionFor(query, space.approximate()),
+                r = fused.search(fused.approximateScores(query, space.approximate()),
                         fusedView.rerankerFor(query, space.exact()), k, beam, accept);
             } else {
                 ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, space.exact());

@@ -4,10 +4,13 @@ import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
 import io.github.jbellis.jvector.graph.NodeQueue;
 import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndex;
+import io.github.jbellis.jvector.graph.disk.feature.FeatureId;
 import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.util.BoundedLongHeap;
 import io.github.jbellis.jvector.util.GrowableLongHeap;
+import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
 
 import java.io.IOException;
 
@@ -19,8 +22,9 @@ import java.io.IOException;
  * <p>Why not JVector's {@code GraphSearcher}: it pushes every neighbour it scores onto its candidate heap, so the
  * heap grows to thousands of entries per query, and pushing onto it was 24-27% of a query's samples (JFR, sessions 9
  * and 12). Here a neighbour becomes a candidate only if it would enter the beam, as in Lucene, and the heap stays
- * near the beam's size (5% of the samples). Everything else is JVector's: the view reads each node's neighbours
- * and their codes ({@link OnDiskGraphIndex.View#processNeighbors}), its PQ decoder scores them, its heaps order them.
+ * near the beam's size (5% of the samples). The view reads each node's neighbours and their codes
+ * ({@link OnDiskGraphIndex.View#processNeighbors}), {@link FusedScores} scores them (JVector's decoder where the
+ * segment has no {@link PqTables}), JVector's heaps order them.
  * Measured in one JVM, alternating ({@code FusedSearchBench}): on 20,000 e5 vectors 10-15% less CPU per query at
  * the same recall@10 at beams 40-160; on Fashion-MNIST the same within noise. The beam also holds nodes scored but
  * not yet expanded, as Lucene's does, where JVector's holds only expanded ones and so explores a little further at
@@ -42,9 +46,27 @@ final class FusedGraphSearch implements AutoCloseable {
     private int closest;
     private float closestScore;
 
-    FusedGraphSearch(OnDiskGraphIndex graph) {
+    /** This thread's scores from the graph's codes; null where JVector's decoder scores them ({@link PqTables#of}). */
+    private final FusedScores scores;
+    private float[] query;
+
+    /** {@code tables} and {@code upper}: the segment's, or null to score with JVector's decoder. */
+    FusedGraphSearch(OnDiskGraphIndex graph, PqTables tables, FusedScores.UpperLayerCodes upper) {
         this.view = graph.getView();
         this.visited = new VisitedNodes(Math.max(1, graph.getIdUpperBound()));
+        this.scores = tables == null || upper == null ? null
+                : new FusedScores(view, tables, upper, graph.getFeatures().get(FeatureId.FUSED_PQ).featureSize());
+    }
+
+    /**
+     * The approximate scores of {@code query} for {@link #search}: this searcher's own ({@link FusedScores}) where
+     * the segment has tables, else JVector's decoder under {@code similarity}.
+     */
+    ScoreFunction.ApproximateScoreFunction approximateScores(VectorFloat<?> query, VectorSimilarityFunction similarity) {
+        if (scores == null) return view.approximateScoreFunctionFor(query, similarity);
+        if (this.query == null || this.query.length != query.length()) this.query = new float[query.length()];
+        for (int i = 0; i < this.query.length; i++) this.query[i] = query.get(i);
+        return scores.reset(this.query);
     }
 
     OnDiskGraphIndex.View view() {
@@ -100,7 +122,10 @@ final class FusedGraphSearch implements AutoCloseable {
 
     /** Greedy walk on one upper layer from {@link #closest} to the nearest node it can reach there. */
     private void descend(int level, ScoreFunction approximate) {
-        ImmutableGraphIndex.IntMarker any = node -> true;
+        // Neighbourhoods on a layer overlap: a node scored at one hop is not scored again at the next.
+        visited.clear();
+        visited.getAndSet(closest);
+        ImmutableGraphIndex.IntMarker unvisited = node -> !visited.getAndSet(node);
         ImmutableGraphIndex.NeighborProcessor closer = (node, score) -> {
             if (score > closestScore) {
                 closest = node;
@@ -110,7 +135,7 @@ final class FusedGraphSearch implements AutoCloseable {
         int from;
         do {
             from = closest;
-            view.processNeighbors(level, from, approximate, any, closer);
+            view.processNeighbors(level, from, approximate, unvisited, closer);
         } while (closest != from);
     }
 

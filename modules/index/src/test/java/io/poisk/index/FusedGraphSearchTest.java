@@ -40,7 +40,7 @@ class FusedGraphSearchTest {
      * Unit vectors of few intrinsic dimensions, as embeddings are: a 12-d Gaussian mapped into 32-d by a fixed random
      * matrix (seeded), plus a little noise.
      */
-    private static float[][] embedded(Random r, long mapSeed, int n) {
+    static float[][] embedded(Random r, long mapSeed, int n) {
         Random m = new Random(mapSeed);
         float[][] map = new float[12][DIM];
         for (float[] row : map) for (int d = 0; d < DIM; d++) row[d] = (float) m.nextGaussian();
@@ -74,13 +74,13 @@ class FusedGraphSearchTest {
             VectorSpace space = VectorSpace.COSINE;
             Bits even = o -> idOf[o] % 2 == 0;
 
-            try (FusedGraphSearch ours = new FusedGraphSearch(segment.graph()); GraphSearcher theirs = new GraphSearcher(segment.graph())) {
+            try (FusedGraphSearch ours = segment.newFusedSearch(true); GraphSearcher theirs = new GraphSearcher(segment.graph())) {
                 assertThat(ours.canSearch()).isTrue();
                 double oursRecall = 0, theirsRecall = 0, evenRecall = 0;
                 for (float[] q : queries) {
                     VectorFloat<?> query = LiveSegment.VTS.createFloatVector(q);
                     var view = ours.view();
-                    SearchResult mine = ours.search(view.approximateScoreFunctionFor(query, space.approximate()),
+                    SearchResult mine = ours.search(ours.approximateScores(query, space.approximate()),
                             view.rerankerFor(query, space.exact()), K, BEAM, Bits.ALL);
                     var theirView = (OnDiskGraphIndex.View) theirs.getView();
                     var ssp = new DefaultSearchScoreProvider(theirView.approximateScoreFunctionFor(query, space.approximate()),
@@ -93,7 +93,7 @@ class FusedGraphSearchTest {
                     oursRecall += found(mine, idOf, exact);
                     theirsRecall += found(jv, idOf, exact);
 
-                    SearchResult filtered = ours.search(view.approximateScoreFunctionFor(query, space.approximate()),
+                    SearchResult filtered = ours.search(ours.approximateScores(query, space.approximate()),
                             view.rerankerFor(query, space.exact()), K, BEAM, even);
                     assertThat(filtered.getNodes()).hasSize(K);
                     for (SearchResult.NodeScore ns : filtered.getNodes()) assertThat(idOf[ns.node] % 2).isZero();

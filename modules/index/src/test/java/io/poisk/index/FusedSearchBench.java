@@ -27,7 +27,7 @@ import java.util.Set;
  * bench's cache ({@code -Dbench.base}, {@code -Dbench.queries}; default: the 20,000 Javadoc e5 vectors that
  * {@code run-bench.sh ann-one --data javadoc} caches), or Fashion-MNIST. Prints; asserts nothing.
  * <p>{@code mvn -o -q -pl modules/index test -Dtest=FusedSearchBench -Dsurefire.excludedGroups=none
- * -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.rounds=5 -Dbench.beams=20,40,80,160]}
+ * -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.rounds=5 -Dbench.beams=20,40,80,160 -Dbench.dir=/tmp/kept]}
  */
 @Tag("bench")
 class FusedSearchBench {
@@ -65,13 +65,20 @@ class FusedSearchBench {
         IndexOptions opts = new IndexOptions(d.graphDegree(), d.constructionBeam(), d.searchBeam(), d.rescoreFactor(),
                 base.length + 1, Math.min(d.pqMinVectors(), base.length), Integer.MAX_VALUE, d.maxDocumentBytes(), 0)
                 .withPqSubvectorDims(Integer.getInteger("bench.pq_subvector_dims", d.pqSubvectorDims()));
-        try (CollectionIndex c = CollectionIndex.create(tmp.resolve("c"), new CollectionSchema("b", "m", base[0].length, "cosine"), opts)) {
-            for (int from = 0; from < base.length; from += 1000) {
-                List<EmbeddedDocument> batch = new ArrayList<>();
-                for (int i = from; i < Math.min(base.length, from + 1000); i++) batch.add(TestVectors.doc("d" + i, base[i]));
-                c.upsert(batch);
+        // -Dbench.dir keeps the built collection for the next run (a Fashion-MNIST graph takes minutes to build).
+        String kept = System.getProperty("bench.dir");
+        Path dir = kept == null ? tmp.resolve("c") : Path.of(kept);
+        boolean reuse = kept != null && Files.isDirectory(dir);
+        try (CollectionIndex c = reuse ? CollectionIndex.open(dir, opts)
+                : CollectionIndex.create(dir, new CollectionSchema("b", "m", base[0].length, "cosine"), opts)) {
+            if (!reuse) {
+                for (int from = 0; from < base.length; from += 1000) {
+                    List<EmbeddedDocument> batch = new ArrayList<>();
+                    for (int i = from; i < Math.min(base.length, from + 1000); i++) batch.add(TestVectors.doc("d" + i, base[i]));
+                    c.upsert(batch);
+                }
+                c.flush();
             }
-            c.flush();
             DiskSegment segment = c.diskSegments().getFirst();
             int[] idOf = new int[base.length];
             for (int o = 0; o < base.length; o++) idOf[o] = Integer.parseInt(segment.idAt(o).substring(1));
@@ -80,19 +87,21 @@ class FusedSearchBench {
             VectorSpace space = VectorSpace.COSINE;
             var bean = java.lang.management.ManagementFactory.getThreadMXBean();
             StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%s: %d x %d, %d queries%n", set, base.length, base[0].length, queries.length));
-            try (FusedGraphSearch ours = new FusedGraphSearch(segment.graph()); GraphSearcher theirs = new GraphSearcher(segment.graph())) {
+            String[] variants = {"poisk", "poisk-jvector-decoder", "jvector"};
+            try (FusedGraphSearch ours = segment.newFusedSearch(true); FusedGraphSearch oursDecoder = segment.newFusedSearch(false);
+                 GraphSearcher theirs = new GraphSearcher(segment.graph())) {
                 for (int round = 1; round <= rounds; round++) {
                     for (int beam : beams) {
-                        for (boolean mine : new boolean[]{true, false}) {
+                        for (String variant : variants) {
                             long cpu = bean.getCurrentThreadCpuTime();
                             int found = 0;
                             for (int qi = 0; qi < queries.length; qi++) {
                                 VectorFloat<?> query = LiveSegment.VTS.createFloatVector(queries[qi]);
                                 SearchResult r;
-                                if (mine) {
-                                    var view = ours.view();
-                                    r = ours.search(view.approximateScoreFunctionFor(query, space.approximate()),
-                                            view.rerankerFor(query, space.exact()), k, beam, Bits.ALL);
+                                if (!variant.equals("jvector")) {
+                                    FusedGraphSearch search = variant.equals("poisk") ? ours : oursDecoder;
+                                    r = search.search(search.approximateScores(query, space.approximate()),
+                                            search.view().rerankerFor(query, space.exact()), k, beam, Bits.ALL);
                                 } else {
                                     var view = (OnDiskGraphIndex.View) theirs.getView();
                                     var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, space.approximate()),
@@ -102,8 +111,8 @@ class FusedSearchBench {
                                 for (SearchResult.NodeScore ns : r.getNodes()) if (exact.get(qi).contains(idOf[ns.node])) found++;
                             }
                             long us = (bean.getCurrentThreadCpuTime() - cpu) / 1000 / queries.length;
-                            out.append(String.format(Locale.ROOT, "round %d beam %3d %-7s recall %.4f  %4d µs/query%n", round, beam,
-                                    mine ? "poisk" : "jvector", found / (double) (k * queries.length), us));
+                            out.append(String.format(Locale.ROOT, "round %d beam %3d %-21s recall %.4f  %4d µs/query%n", round, beam,
+                                    variant, found / (double) (k * queries.length), us));
                         }
                     }
                 }

@@ -1,0 +1,82 @@
+package io.poisk.index;
+
+import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndex;
+import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.poisk.core.CollectionSchema;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static io.poisk.index.TestVectors.doc;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link FusedScores} against JVector's {@code FusedPQDecoder} on the same segment and queries: every upper-layer
+ * node and every neighbour code of a sample of bottom-layer nodes must score as the decoder scores it, once the
+ * decoder's score is mapped back to its distance (EUCLIDEAN: 1 / (1 + d)) or dot product (DOT_PRODUCT: (1 + x) / 2).
+ */
+class FusedScoresTest {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cosine", "dot", "euclidean"})
+    void scoresEveryCodeAsJVectorsDecoderDoes(String similarity) throws Exception {
+        Random r = new Random(11);
+        int n = 3_000;
+        float[][] base = FusedGraphSearchTest.embedded(r, 5, n);
+        float[][] queries = FusedGraphSearchTest.embedded(r, 5, 20);
+        if (!similarity.equals("cosine")) for (float[] v : base) for (int d = 0; d < v.length; d++) v[d] *= 1 + r.nextFloat(); // not unit
+        try (CollectionIndex c = CollectionIndex.create(tmp.resolve(similarity),
+                new CollectionSchema("f", similarity.equals("cosine") ? "test-model" : null, FusedGraphSearchTest.DIM, similarity), FusedGraphSearchTest.OPTS)) {
+            List<EmbeddedDocument> docs = new ArrayList<>();
+            for (int i = 0; i < n; i++) docs.add(doc("d" + i, base[i]));
+            c.upsert(docs);
+            c.flush();
+            DiskSegment segment = c.diskSegments().getFirst();
+            assertThat(segment.hasFusedPq()).isTrue();
+            VectorSpace space = VectorSpace.of(similarity);
+            try (FusedGraphSearch ours = segment.newFusedSearch(true); var view = segment.graph().getView()) {
+                var upperNodes = view.getInlineSourceFeatures().keySet();
+                assertThat(upperNodes).isNotEmpty();
+                int compared = 0;
+                for (float[] q : queries) {
+                    VectorFloat<?> query = LiveSegment.VTS.createFloatVector(q);
+                    ScoreFunction.ApproximateScoreFunction mine = ours.approximateScores(query, space.approximate());
+                    ScoreFunction.ApproximateScoreFunction theirs = view.approximateScoreFunctionFor(query, space.approximate());
+                    assertThat(mine).isInstanceOf(FusedScores.class);
+                    for (int node : upperNodes) {
+                        assertSame(mine.similarityTo(node), theirs.similarityTo(node), space);
+                        compared++;
+                    }
+                    for (int node = 0; node < n; node += 97) {
+                        int degree = view.getNeighborsIterator(0, node).size();
+                        mine.enableSimilarityToNeighbors(node);
+                        theirs.enableSimilarityToNeighbors(node);
+                        for (int i = 0; i < degree; i++) {
+                            assertSame(mine.similarityToNeighbor(node, i), theirs.similarityToNeighbor(node, i), space);
+                            compared++;
+                        }
+                    }
+                }
+                assertThat(compared).isGreaterThan(20 * 30 * 8);
+            }
+        }
+    }
+
+    /** Ours is the negated squared distance or the dot product itself; JVector's maps those into (0, 1]. */
+    private static void assertSame(float ours, float jvectors, VectorSpace space) {
+        float expected = switch (space.approximate()) {
+            case EUCLIDEAN -> -(1 / jvectors - 1);
+            case DOT_PRODUCT -> 2 * jvectors - 1;
+            default -> throw new AssertionError(space.approximate());
+        };
+        assertThat(ours).isCloseTo(expected, org.assertj.core.data.Offset.offset(1e-4f * Math.max(1, Math.abs(expected))));
+    }
+}
