@@ -68,7 +68,7 @@ public final class PoiskConfig {
         key("index.search_beam", "100", "candidates kept during graph search (raised to k when k is larger)");
         key("index.rescore_factor", "2", "on PQ segments the beam is at least k × this; the whole beam is rescored with full vectors");
         key("index.pq_min_vectors", "10000", "flushed segments at least this large use fused PQ for traversal");
-        key("index.pq_subvector_dims", "4", "vector dimensions per one-byte PQ code of fused segments: 8 halves the codes, the larger part of the graph file, at a lower queries/s for the same recall (docs/benchmarks.md, session 11)");
+        key("index.pq_subvector_dims", "8", "vector dimensions per one-byte PQ code of fused segments: the codes are most of the graph file (degree × dimension / this bytes per vector); 4 doubles them for a higher recall at a given beam, at about the same queries/s for the same recall (docs/benchmarks.md, session 13)");
         key("index.merge_max_segments", "4", "background merge starts when a collection has more on-disk segments than this");
         key("index.workers", "4", "threads for index reads and writes (disk work)");
         key("index.wal_group_commit_ms", "0", "extra time a log fsync waits to group more writers (0: fsync as soon as the previous one ends)");

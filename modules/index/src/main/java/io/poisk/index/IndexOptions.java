@@ -22,7 +22,7 @@ public record IndexOptions(int graphDegree, int constructionBeam, int searchBeam
                            int liveSegmentMaxDocs, int pqMinVectors, int mergeMaxSegments,
                            int maxDocumentBytes, long walGroupCommitMs, long minFreeDiskBytes, int pqSubvectorDims) {
     /** The default of {@code index.pq_subvector_dims}. */
-    public static final int DEFAULT_PQ_SUBVECTOR_DIMS = 4;
+    public static final int DEFAULT_PQ_SUBVECTOR_DIMS = 8;
 
     /** The default of {@code index.min_free_disk_bytes}: room for a flush of a small live segment and the document map's growth. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 64L << 20;

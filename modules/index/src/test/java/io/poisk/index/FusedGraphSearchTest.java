@@ -30,8 +30,9 @@ class FusedGraphSearchTest {
     static final int N = 6_000;
     static final int K = 10;
     static final int BEAM = 20;
-    /** Every flush fused (PQ from 1,000 vectors), one segment. */
-    static final IndexOptions OPTS = new IndexOptions(16, 64, 64, 2, 100_000, 1_000, 100, 1 << 20, 0).withMinFreeDiskBytes(0);
+    /** Every flush fused (PQ from 1,000 vectors), one segment; 4 dimensions per code (8 codes for these 32-d vectors). */
+    static final IndexOptions OPTS = new IndexOptions(16, 64, 64, 2, 100_000, 1_000, 100, 1 << 20, 0).withMinFreeDiskBytes(0)
+            .withPqSubvectorDims(4);
 
     @TempDir
     Path tmp;
