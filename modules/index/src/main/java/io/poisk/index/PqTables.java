@@ -101,8 +101,9 @@ final class PqTables {
     }
 
     /**
-     * Writes the query's score against every centroid: {@code table[m * clusters + c]}. {@code query} is changed: for
-     * distances to a centred codebook it is centred in place.
+     * Writes the query's squared distance (EUCLIDEAN) or dot product with every centroid:
+     * {@code table[m * clusters + c]}. {@code query} is changed: for distances to a centred codebook it is centred in
+     * place.
      */
     void fill(float[] query, float[] table) {
         if (query.length != dimension) throw new IllegalArgumentException("query has " + query.length + " dimensions, codebook " + dimension);
@@ -136,11 +137,7 @@ final class PqTables {
                     s2 = d2.fma(d2, s2);
                     s3 = d3.fma(d3, s3);
                 }
-                int out = m * clusters + c;
-                s0.neg().intoArray(table, out);
-                s1.neg().intoArray(table, out + l);
-                s2.neg().intoArray(table, out + 2 * l);
-                s3.neg().intoArray(table, out + 3 * l);
+                store(table, m * clusters + c, s0, s1, s2, s3);
             }
         }
     }
@@ -159,13 +156,17 @@ final class PqTables {
                     s2 = FloatVector.fromArray(F, transposed, at + 2 * l).fma(q, s2);
                     s3 = FloatVector.fromArray(F, transposed, at + 3 * l).fma(q, s3);
                 }
-                int out = m * clusters + c;
-                s0.intoArray(table, out);
-                s1.intoArray(table, out + l);
-                s2.intoArray(table, out + 2 * l);
-                s3.intoArray(table, out + 3 * l);
+                store(table, m * clusters + c, s0, s1, s2, s3);
             }
         }
+    }
+
+    private static void store(float[] table, int at, FloatVector s0, FloatVector s1, FloatVector s2, FloatVector s3) {
+        int l = F.length();
+        s0.intoArray(table, at);
+        s1.intoArray(table, at + l);
+        s2.intoArray(table, at + 2 * l);
+        s3.intoArray(table, at + 3 * l);
     }
 
     /**
@@ -184,7 +185,7 @@ final class PqTables {
         }
         float s = sum.reduceLanes(VectorOperators.ADD);
         for (; m < subspaces; m++) s += table[m * clusters + (codes[from + m] & 0xff)];
-        return s;
+        return euclidean ? -s : s; // tables hold distances: the nearer, the higher the score
     }
 
     /** The indices a {@link #score} gathers by, one per lane. */

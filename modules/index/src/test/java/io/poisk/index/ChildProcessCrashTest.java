@@ -51,11 +51,18 @@ class ChildProcessCrashTest {
 
         try (CollectionIndex c = CollectionIndex.open(dir, CrashingWriter.OPTS)) {
             assertThat(c.documentCount()).isGreaterThanOrEqualTo(acked.size());
+            int missedAtTen = 0;
             for (String id : acked) {
                 int n = Integer.parseInt(id.substring(1));
                 assertThat(c.get(id)).as(id).hasValueSatisfying(d -> assertThat(d.text()).isEqualTo("text of " + id));
-                assertThat(c.search(CrashingWriter.vectorOf(n), 10)).extracting(Hit::id).as(id).contains(id);
+                // Its own vector finds it: in the top 10, or (an approximate walk of 16-d random vectors, degree 16,
+                // can miss one now and then, seen once in CI) within a wide search, which only an indexed vector passes.
+                if (c.search(CrashingWriter.vectorOf(n), 10).stream().map(Hit::id).noneMatch(id::equals)) {
+                    missedAtTen++;
+                    assertThat(c.search(CrashingWriter.vectorOf(n), 500)).extracting(Hit::id).as(id).contains(id);
+                }
             }
+            assertThat(missedAtTen).as("documents their own vector missed at k = 10").isLessThanOrEqualTo(acked.size() / 200);
         }
     }
 
