@@ -63,7 +63,7 @@ public final class PoiskConfig {
         key("embedding.engine", "auto", "auto (the card's engine), onnx or pytorch");
         key("embedding.query_cache_size", "10000", "query embeddings kept per server, keyed by model, instruction and exact text (0: no cache; documents are never cached)");
         key("index.live_segment_max_docs", "20000", "documents in the live segment before it is flushed to disk");
-        key("index.graph_degree", "32", "JVector max graph degree (M)");
+        key("index.graph_degree", "30", "JVector max graph degree: neighbours per node on the bottom layer, each stored with its PQ code; 30 keeps the index under 2x Lucene's (M 16) at the same queries/s for the same recall as 32 (docs/benchmarks.md, session 13)");
         key("index.construction_beam", "100", "JVector beam width while building");
         key("index.search_beam", "100", "candidates kept during graph search (raised to k when k is larger)");
         key("index.rescore_factor", "2", "on PQ segments the beam is at least k × this; the whole beam is rescored with full vectors");

@@ -23,14 +23,14 @@ import java.util.Map;
  * recall@k against brute force versus single-thread queries/s at several search beams, on the same
  * vectors in the same JVM, and the QPS ratio Poisk/Lucene at equal recall.
  *
- * <p>Graph parameters are matched: JVector max degree D ≈ Lucene M = D/2 (Lucene's bottom layer keeps
- * 2M neighbours); both build with beam 100. A Poisk "beam" is its {@code searchBeam}; a Lucene "beam" is
+ * <p>Each engine at its defaults: Poisk's graph degree ({@code index.graph_degree}), Lucene's M = 16 (its bottom
+ * layer keeps 2M = 32 neighbours); both build with beam 100. A Poisk "beam" is its {@code searchBeam}; a Lucene "beam" is
  * the candidate count k' of {@code KnnFloatVectorQuery(field, q, k')}, of which the top k are kept.
  * Search alternates the engines every 25 queries over several passes of the query set ({@code --rounds}),
  * so that load from other processes on a shared machine hits both alike.
  *
  * <p>Options: {@code --data fashion|europarl|both|javadoc --base 60000 --queries 1000 --beams 10,20,40,80,160
- * --rounds 2 --k 10 --documents true|false (also measure the search with k documents loaded) --degree 32 --construction-beam 100 --rescore-factor 2 (old name --rerank-factor also read) --pq-min-vectors N (0: PQ at any size; larger than the base: no PQ) --pq-subvector-dims 4 (index.pq_subvector_dims) --lucene-m (degree/2)
+ * --rounds 2 --k 10 --documents true|false (also measure the search with k documents loaded) --degree (index.graph_degree) --construction-beam 100 --rescore-factor 2 (old name --rerank-factor also read) --pq-min-vectors N (0: PQ at any size; larger than the base: no PQ) --pq-subvector-dims 4 (index.pq_subvector_dims) --lucene-m 16
  * --work-dir DIR} and for europarl {@code --limit 17000 --max-chars 300 --models-dir DIR --model e5-small-v2
  * --cache-dir modules/eval/target/bench-cache --europarl-jar JAR}.
  */
@@ -59,12 +59,12 @@ public final class AnnBenchmark {
 
     public static void main(String[] args) throws Exception {
         BenchArgs a = new BenchArgs(args);
-        int degree = a.integer("degree", 32);
+        int degree = a.integer("degree", IndexOptions.defaults().graphDegree());
         Path work = a.string("work-dir", null) == null ? Files.createTempDirectory("poisk-ann-bench")
                 : Files.createDirectories(Path.of(a.string("work-dir", null)));
         Settings s = new Settings(a.integer("k", 10), a.integers("beams", "10,20,40,80,160"), a.integer("rounds", 2),
                 degree, a.integer("construction-beam", 100), a.integer("rescore-factor", a.integer("rerank-factor", 2)),
-                a.integer("lucene-m", degree / 2), work, Boolean.parseBoolean(a.string("documents", "true")),
+                a.integer("lucene-m", 16), work, Boolean.parseBoolean(a.string("documents", "true")),
                 a.integer("pq-min-vectors", 0), a.integer("pq-subvector-dims", IndexOptions.DEFAULT_PQ_SUBVECTOR_DIMS));
         String data = a.string("data", "fashion");
         int queries = a.integer("queries", 1000);
