@@ -120,9 +120,5 @@ final class FusedScores implements ScoreFunction.ApproximateScoreFunction {
         int slotOf(int node) {
             return Arrays.binarySearch(nodes, node);
         }
-
-        boolean contains(int node) {
-            return slotOf(node) >= 0;
-        }
     }
 }

@@ -87,17 +87,9 @@ final class PqTables {
         return subspaces;
     }
 
-    int clusters() {
-        return clusters;
-    }
-
-    /** A table of {@link #tableSize()} floats, for {@link #fill}. */
+    /** A table for {@link #fill}: one float per subspace and centroid. */
     float[] newTable() {
         return new float[subspaces * clusters];
-    }
-
-    int tableSize() {
-        return subspaces * clusters;
     }
 
     /**
