@@ -30,7 +30,8 @@ import java.util.Map;
  * so that load from other processes on a shared machine hits both alike.
  *
  * <p>Options: {@code --data fashion|europarl|both|javadoc --base 60000 --queries 1000 --beams 10,20,40,80,160
- * --rounds 2 --k 10 --documents true|false (also measure the search with k documents loaded) --degree (index.graph_degree) --construction-beam 100 --rescore-factor 2 (old name --rerank-factor also read) --pq-min-vectors N (0: PQ at any size; larger than the base: no PQ) --pq-subvector-dims 4 (index.pq_subvector_dims) --lucene-m 16
+ * --rounds 2 --k 10 --documents true|false (also measure the search with k documents loaded) --degree (index.graph_degree) --construction-beam (index.construction_beam) --rescore-factor 2 (old name --rerank-factor also read) --pq-min-vectors N (0: PQ at any size; larger than the base: no PQ) --pq-subvector-dims 4 (index.pq_subvector_dims) --lucene-m 16 --lucene-beam 100 (Lucene's defaults)
+ * --warmup-vectors 5000 (both engines are built once on this many vectors, thrown away, before the measured builds; 0: cold)
  * --work-dir DIR} and for europarl {@code --limit 17000 --max-chars 300 --models-dir DIR --model e5-small-v2
  * --cache-dir modules/eval/target/bench-cache --europarl-jar JAR}.
  */
@@ -40,7 +41,8 @@ public final class AnnBenchmark {
 
     /** What to build and how to search. */
     record Settings(int k, List<Integer> beams, int rounds, int degree, int constructionBeam, int rescoreFactor,
-                    int luceneM, Path workDir, boolean withDocuments, int pqMinVectors, int pqSubvectorDims) {
+                    int luceneM, int luceneBeam, Path workDir, boolean withDocuments, int pqMinVectors, int pqSubvectorDims,
+                    int warmupVectors) {
     }
 
     /** Build cost of one engine. */
@@ -63,9 +65,10 @@ public final class AnnBenchmark {
         Path work = a.string("work-dir", null) == null ? Files.createTempDirectory("poisk-ann-bench")
                 : Files.createDirectories(Path.of(a.string("work-dir", null)));
         Settings s = new Settings(a.integer("k", 10), a.integers("beams", "10,20,40,80,160"), a.integer("rounds", 2),
-                degree, a.integer("construction-beam", 100), a.integer("rescore-factor", a.integer("rerank-factor", 2)),
-                a.integer("lucene-m", 16), work, Boolean.parseBoolean(a.string("documents", "true")),
-                a.integer("pq-min-vectors", 0), a.integer("pq-subvector-dims", IndexOptions.DEFAULT_PQ_SUBVECTOR_DIMS));
+                degree, a.integer("construction-beam", IndexOptions.defaults().constructionBeam()), a.integer("rescore-factor", a.integer("rerank-factor", 2)),
+                a.integer("lucene-m", 16), a.integer("lucene-beam", 100), work, Boolean.parseBoolean(a.string("documents", "true")),
+                a.integer("pq-min-vectors", 0), a.integer("pq-subvector-dims", IndexOptions.DEFAULT_PQ_SUBVECTOR_DIMS),
+                a.integer("warmup-vectors", 5_000));
         String data = a.string("data", "fashion");
         int queries = a.integer("queries", 1000);
         PrintStream out = System.out;
@@ -106,7 +109,10 @@ public final class AnnBenchmark {
                 System.getProperty("jvector.vectorization_provider"));
         out.printf(Locale.ROOT, "# poisk: degree %d, construction beam %d, rescore factor %d, fused PQ (%d dimensions per code)"
                         + " + exact rescoring; lucene: Lucene99HnswVectorsFormat M=%d, beamWidth %d, DOT_PRODUCT; k=%d, 1 search thread%n",
-                s.degree(), s.constructionBeam(), s.rescoreFactor(), s.pqSubvectorDims(), s.luceneM(), s.constructionBeam(), s.k());
+                s.degree(), s.constructionBeam(), s.rescoreFactor(), s.pqSubvectorDims(), s.luceneM(), s.luceneBeam(), s.k());
+        out.printf(Locale.ROOT, "# builds: %s%n", s.warmupVectors() > 0
+                ? "measured after a thrown-away build of each engine on " + s.warmupVectors() + " vectors (compiled code)"
+                : "cold (the first engine built also pays for the JIT)");
     }
 
     private static String jvectorProvider() {
@@ -124,9 +130,10 @@ public final class AnnBenchmark {
         int[][] truth = ExactNeighbours.topK(set.base(), set.queries(), s.k());
         Path dir = Files.createTempDirectory(s.workDir(), "run");
         List<BuildStats> builds = new ArrayList<>();
+        warmUp(set, s, dir.resolve("warm-up"));
         try (PoiskAnnSubject poisk = new PoiskAnnSubject(dir.resolve("poisk"), s.degree(), s.constructionBeam(), s.rescoreFactor(),
                 s.pqMinVectors(), s.pqSubvectorDims());
-             AnnSubject lucene = new LuceneHnswSubject(dir.resolve("lucene"), s.luceneM(), s.constructionBeam())) {
+             AnnSubject lucene = new LuceneHnswSubject(dir.resolve("lucene"), s.luceneM(), s.luceneBeam())) {
             long heapBefore = settledHeap();
             builds.add(build(poisk, set, heapBefore));
             builds.add(build(lucene, set, heapBefore + builds.getFirst().heapBytes()));
@@ -144,6 +151,29 @@ public final class AnnBenchmark {
                 }
             }
             return new Result(set, builds, points);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /**
+     * Builds both engines once over the first {@code s.warmupVectors()} base vectors and throws the builds away, so
+     * that the measured builds run compiled code, as in a server that has been up a while. Without it the first
+     * engine built pays for compiling every path both share (the JDK's, the file writes) and its own: 5-8 s of JIT
+     * CPU on a 20k-vector Poisk build, where Lucene's, built second, paid about 1 s (session 14, -XX:+CITime).
+     */
+    private static void warmUp(VectorSet set, Settings s, Path dir) throws IOException {
+        int n = Math.min(s.warmupVectors(), set.base().length);
+        if (n < 1) return;
+        float[][] slice = java.util.Arrays.copyOf(set.base(), n);
+        try (AnnSubject poisk = new PoiskAnnSubject(dir.resolve("poisk"), s.degree(), s.constructionBeam(), s.rescoreFactor(),
+                s.pqMinVectors(), s.pqSubvectorDims());
+             AnnSubject lucene = new LuceneHnswSubject(dir.resolve("lucene"), s.luceneM(), s.luceneBeam())) {
+            for (AnnSubject subject : List.of(poisk, lucene)) {
+                long c0 = processCpuNanos();
+                subject.build(slice);
+                log.info("{} warm-up build of {} vectors: {} ms of CPU", subject.name(), n, (processCpuNanos() - c0) / 1_000_000);
+            }
         } finally {
             deleteTree(dir);
         }

@@ -21,8 +21,8 @@ class AnnBenchmarkSmokeTest {
     @Test
     void measuresBothEnginesAndPrintsTheRatio() throws Exception {
         VectorSet set = FashionMnist.load(FashionMnist.DEFAULT_DIR, 1_000, 20);
-        AnnBenchmark.Settings settings = new AnnBenchmark.Settings(10, List.of(10, 80), 1, 32, 100, 2, 16, tmp,
-                true, 0, 4);
+        AnnBenchmark.Settings settings = new AnnBenchmark.Settings(10, List.of(10, 80), 1, 32, 100, 2, 16, 100, tmp,
+                true, 0, 4, 300);
 
         AnnBenchmark.Result result = AnnBenchmark.run(set, settings);
 
