@@ -1,6 +1,7 @@
 package io.poisk.cluster;
 
 import io.poisk.engine.PoiskEngine;
+import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The shard copies this node holds: the shard engine (a second engine rooted at {@code <data_dir>/shards}, sharing
@@ -75,7 +77,17 @@ final class ShardHost implements AutoCloseable {
         // shard → {offset, ready ? 1 : 0} of a change held back by the throttle, published when its window ends: the
         // last records of a burst must show, or GET /cluster keeps an older offset until the next write
         Map<Integer, long[]> heldBack = new ConcurrentHashMap<>();
+        // shard → the last placement write issued for it. A publish first asks the engine for the copy's counts
+        // (asynchronous), so a release right after could reach the map first and the late publish would leave a
+        // copy this node no longer holds listed as ready: each write now waits for the one before it, and a publish
+        // whose shard was released meanwhile is dropped. (A copy listed on three nodes stalled ShardedCollectionsTest.)
+        Map<Integer, Future<Void>> writes = new ConcurrentHashMap<>();
         return new ShardReplica.Listener() {
+            private void inOrder(int shard, Supplier<Future<Void>> write) {
+                writes.compute(shard, (k, before) -> (before == null ? Future.<Void>succeededFuture() : before)
+                        .transform(done -> write.get()));
+            }
+
             @Override
             public void state(int shard, long offset, boolean ready) {
                 long now = System.nanoTime();
@@ -97,18 +109,22 @@ final class ShardHost implements AutoCloseable {
 
             private void send(int shard, long offset, boolean ready) {
                 String state = ready ? ShardPlacement.READY : ShardPlacement.BUILDING;
-                shards.describeCollection(spec.shardCollection(shard)).whenComplete((d, e) -> {
-                    boolean known = e == null && d.info() != null; // the copy may not exist yet, or failed to open
-                    placement.publish(collection, shard, group, offset, state, known ? d.info().documents() : -1, known ? d.info().segments() : 0)
-                            .onFailure(f -> LOG.debug("publishing shard {} of {} failed", shard, collection, f));
-                });
+                inOrder(shard, () -> Future.fromCompletionStage(shards.describeCollection(spec.shardCollection(shard)))
+                        .transform(d -> {
+                            if (!last.containsKey(shard)) return Future.<Void>succeededFuture(); // released meanwhile
+                            boolean known = d.succeeded() && d.result().info() != null; // the copy may not exist yet, or failed to open
+                            return placement.publish(collection, shard, group, offset, state,
+                                    known ? d.result().info().documents() : -1, known ? d.result().info().segments() : 0);
+                        })
+                        .onFailure(f -> LOG.debug("publishing shard {} of {} failed", shard, collection, f)));
             }
 
             @Override
             public void released(int shard) {
                 last.remove(shard);
                 heldBack.remove(shard);
-                placement.remove(collection, shard).onFailure(e -> LOG.debug("unpublishing shard {} of {} failed", shard, collection, e));
+                inOrder(shard, () -> placement.remove(collection, shard)
+                        .onFailure(e -> LOG.debug("unpublishing shard {} of {} failed", shard, collection, e)));
             }
         };
     }
