@@ -54,8 +54,9 @@ public final class PoiskConfig {
         key("limits.body_timeout_ms", "60000", "a JSON body must arrive within this (an NDJSON stream may pause this long), else 408");
         key("limits.request_timeout_ms", "30000", "a request's deadline when it asks for none (Request-Timeout header, timeout_ms): searches past it get 504, other routes 503");
         key("limits.max_request_timeout_ms", "120000", "the longest deadline a request may ask for; more is a 400");
-        // 2, not 32: on CPU a larger forward pass costs more per text (docs/benchmarks.md, session 6), so big batches
-        // formed under a queue made the batcher slower exactly when it was behind. Raise it for a GPU.
+        // 16: on a CPU each forward call holds at most 512 padded tokens (DjlEmbedder), so a larger batch no longer
+        // costs more per text, and past capacity batches of 16 kept 18% more throughput than 2 (docs/benchmarks.md,
+        // session 14). Session 6 had chosen 2 when a batch was one forward call and big ones collapsed under a queue.
         key("embedding.max_batch", "16", "most texts in one inference batch (on a CPU each forward call also holds at most 512 padded tokens, so a larger batch costs no more per text)");
         key("embedding.max_wait_ms", "2", "how long a partial batch waits for more texts");
         key("embedding.queue_capacity", "4096", "texts waiting for inference before requests get 429");
