@@ -11,12 +11,13 @@
 # once, on the first config's first server: 4. lexical p99 at 16 closed-loop users (SearchSimulation), and
 # 5. HTTP ingest: the first INGEST_DOCS XQuAD-ru paragraphs as one NDJSON request into a new collection;
 # last, with no server running: 6. the peer, the model alone (modules/eval/bench/run-bench.sh raw-embed) on the same
-# questions and the same paragraphs, at batch sizes 1..32 (queries) and 2 and 32 (passages). Then the ratios (POISK-RATIO lines).
+# questions and the same paragraphs, at batch sizes 1..32 (queries) and 2 and 32 (passages), by 1 and 2 workers. Then the ratios (POISK-RATIO lines).
 # Uses the packaged server (modules/app/target/lib: mvn -o -q install -DskipTests first). Gatling and the server
 # share this machine's cores; the raw bench runs alone.
 #
 # Environment: ROUNDS (1), STEPS (fractions of expected capacity, 0.2,0.4,0.6,0.8,1.0,1.2,1.5), STEP_SECONDS (30),
-#   HALF_SECONDS (45), INGEST_DOCS (32), RAW_QUERIES (192), RAW_ROUNDS (2), POISK_DATA_FILES.
+#   HALF_SECONDS (45), INGEST_DOCS (32), RAW_QUERIES (192), RAW_ROUNDS (2), RAW_WORKERS (1,2: the model alone with
+#   that many threads calling it at once, each call on cores / workers threads; the peer is the better), POISK_DATA_FILES.
 set -euo pipefail
 
 EXPECTED="${1:-20}"
@@ -30,6 +31,7 @@ HALF_SECONDS="${HALF_SECONDS:-45}"
 INGEST_DOCS="${INGEST_DOCS:-32}"
 RAW_QUERIES="${RAW_QUERIES:-192}"
 RAW_ROUNDS="${RAW_ROUNDS:-2}"
+RAW_WORKERS="${RAW_WORKERS:-1,2}"
 # Unique texts per phase start at these passes (a pass is 1190 searches): no phase on one server reuses another's
 # cached query vectors (a restarted server starts with an empty cache).
 LADDER_PASS=10
@@ -174,7 +176,7 @@ done
 # --- 6. the model alone, same texts, no server ------------------------------------------------------
 say "$(load "raw start")"
 "$REPO/modules/eval/bench/run-bench.sh" raw-embed --queries "$RUN_DIR/raw-queries.jsonl" --docs "$RUN_DIR/raw-docs.jsonl" \
-  --rounds "$RAW_ROUNDS" --doc-batches 2,32 >"$RUN_DIR/raw.log" 2>&1 || { echo "capacity.sh: raw bench failed; see $RUN_DIR/raw.log" >&2; tail -20 "$RUN_DIR/raw.log" >&2; exit 1; }
+  --rounds "$RAW_ROUNDS" --doc-batches 2,32 --workers "$RAW_WORKERS" >"$RUN_DIR/raw.log" 2>&1 || { echo "capacity.sh: raw bench failed; see $RUN_DIR/raw.log" >&2; tail -20 "$RUN_DIR/raw.log" >&2; exit 1; }
 say "$(load "raw end")"
 grep -E '^(RAW-|# raw)' "$RUN_DIR/raw.log" | tee -a "$SUMMARY"
 

@@ -4,7 +4,8 @@
   capacity_ratios.py RUN_DIR
 
 capacity / raw throughput at the mean batch size the batcher formed at the capacity step (linear between the
-batch sizes the raw bench measured), also against raw batch 1 and the best batch; p99 at half capacity / the
+batch sizes the raw bench measured; at each size the better of its worker arrangements, 1 or 2 threads calling the
+model at once, so the peer is the most the bare model did), also against raw batch 1 and the best batch; p99 at half capacity / the
 unloaded p50; HTTP ingest docs/s / raw docs/s; the lexical p99 at 16 users.
 """
 import glob
@@ -20,7 +21,13 @@ def last(pattern, text, cast=float):
 
 def main(run):
     raw = open(os.path.join(run, "raw.log"), encoding="utf-8").read()
-    q = {int(b): float(r) for b, r in re.findall(r"^RAW-QUERY median batch=(\d+) per_s=([\d.]+)", raw, re.M)}
+    by_workers = {}
+    for b, r, w in re.findall(r"^RAW-QUERY median batch=(\d+) per_s=([\d.]+)(?: workers=(\d+))?", raw, re.M):
+        by_workers.setdefault(int(w or 1), {})[int(b)] = float(r)
+    q = {}
+    for rates in by_workers.values():
+        for b, r in rates.items():
+            q[b] = max(q.get(b, 0.0), r)
     sizes = sorted(q)
 
     def raw_at(b):
@@ -32,7 +39,9 @@ def main(run):
         return q[sizes[-1]]
 
     best = max(q, key=q.get)
-    print(f"POISK-RAW query texts/s: " + " ".join(f"b{b}={q[b]:.2f}" for b in sizes) + f" (best: batch {best})")
+    for w, rates in sorted(by_workers.items()):
+        print(f"POISK-RAW query texts/s, {w} worker(s): " + " ".join(f"b{b}={rates[b]:.2f}" for b in sorted(rates)))
+    print(f"POISK-RAW query texts/s, the better arrangement: " + " ".join(f"b{b}={q[b]:.2f}" for b in sizes) + f" (best: batch {best})")
     for ladder in sorted(glob.glob(os.path.join(run, "gatling-ladder-*.log")), key=os.path.getmtime):
         tag = os.path.basename(ladder)[len("gatling-ladder-"):-len(".log")]
         text = open(ladder, encoding="utf-8", errors="replace").read()
@@ -57,7 +66,9 @@ def main(run):
             if p50 and p99:
                 print(f"POISK-RATIO {tag} p99_at_half_capacity/unloaded_p50={p99 / p50:.2f} ({p99:.0f} ms at {rate} searches/s "
                       f"/ {p50:.0f} ms; goal <= 3)")
-    docs = {int(b): float(r) for b, r in re.findall(r"^RAW-DOCS median batch=(\d+) docs_per_s=([\d.]+)", raw, re.M)}
+    docs = {}
+    for b, r in re.findall(r"^RAW-DOCS median batch=(\d+) docs_per_s=([\d.]+)", raw, re.M):
+        docs[int(b)] = max(docs.get(int(b), 0.0), float(r))
     summary = open(os.path.join(run, "summary.txt"), encoding="utf-8").read()
     ingest = last(r"^POISK-INGEST-HTTP .* docs_per_s=([\d.]+)", summary)
     ingest_batch = last(r"^POISK-INGEST-HTTP .* mean_batch=([\d.]+)", summary) or 0

@@ -5,7 +5,6 @@ import io.poisk.engine.EmbeddingRuntime;
 import io.poisk.engine.LocalInference;
 import io.poisk.engine.RerankRuntime;
 import io.poisk.models.EmbedderCard;
-import io.poisk.models.InferenceDevice;
 import io.poisk.models.ModelCard;
 import io.poisk.models.ModelRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -49,7 +48,7 @@ public final class InferenceWorkerNode implements AutoCloseable {
 
     /** Loads the models, joins the cluster and starts serving; returns once the consumers are registered cluster-wide. */
     public static InferenceWorkerNode start(PoiskConfig config) {
-        ModelRegistry models = new ModelRegistry(config.path("models_dir"), InferenceDevice.parse(config.string("inference.device")));
+        ModelRegistry models = LocalInference.models(config);
         LocalInference local = new LocalInference(config, new SimpleMeterRegistry());
         Map<String, EmbeddingRuntime> embedders = new LinkedHashMap<>();
         Map<String, RerankRuntime> rerankers = new LinkedHashMap<>();

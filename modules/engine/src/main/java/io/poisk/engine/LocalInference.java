@@ -6,6 +6,8 @@ import io.poisk.models.BatcherStats;
 import io.poisk.models.EmbedderCard;
 import io.poisk.models.EmbeddingBatcher;
 import io.poisk.models.EmbeddingRole;
+import io.poisk.models.InferenceDevice;
+import io.poisk.models.InferenceThreads;
 import io.poisk.models.ModelRegistry;
 import io.poisk.models.PassageSplitter;
 import io.poisk.models.RerankExecutor;
@@ -29,6 +31,15 @@ public final class LocalInference implements Inference {
     public LocalInference(PoiskConfig config, MeterRegistry registry) {
         this.config = config;
         this.registry = registry;
+    }
+
+    /**
+     * The models under {@code models_dir}, loaded on {@code inference.device}; each forward call gets its kind's share
+     * of the cores, split among {@code embedding.workers} and {@code rerank.workers} (their calls run at once).
+     */
+    public static ModelRegistry models(PoiskConfig config) {
+        return new ModelRegistry(config.path("models_dir"), InferenceDevice.parse(config.string("inference.device")),
+                InferenceThreads.split(config.integer("embedding.workers"), config.integer("rerank.workers")));
     }
 
     @Override

@@ -12,7 +12,6 @@ import io.poisk.index.CollectionOptions;
 import io.poisk.index.IndexOptions;
 import io.poisk.index.StorageLimits;
 import io.poisk.models.BatcherStats;
-import io.poisk.models.InferenceDevice;
 import io.poisk.models.ModelCard;
 import io.poisk.models.ModelRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -113,7 +112,7 @@ public final class PoiskEngine implements Engine {
 
     /** As {@link #open(PoiskConfig, MeterRegistry)}, with inference run by {@code inference} (remote workers in cluster mode). */
     public static PoiskEngine open(PoiskConfig config, MeterRegistry registry, Inference inference) {
-        ModelRegistry models = new ModelRegistry(config.path("models_dir"), InferenceDevice.parse(config.string("inference.device")));
+        ModelRegistry models = LocalInference.models(config);
         try {
             CollectionCatalog catalog = CollectionCatalog.open(config.path("data_dir"), IndexOptions.from(config),
                     StorageLimits.from(config));

@@ -30,8 +30,13 @@ public final class CrossEncoderReranker implements Reranker {
 
     /** As {@link #open(CrossEncoderCard)}, on the given device. */
     public static CrossEncoderReranker open(CrossEncoderCard card, InferenceDevice device) {
+        return open(card, device, InferenceThreads.allCores().reranker());
+    }
+
+    /** As {@link #open(CrossEncoderCard)}, on the given device, each forward call on {@code threads} intra-op threads. */
+    public static CrossEncoderReranker open(CrossEncoderCard card, InferenceDevice device, int threads) {
         return DjlModels.openWithTokenizer(card, card.maxLength(), tokenizer -> {
-            ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs()), device), 0L);
+            ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs()), device, threads), 0L);
             return new CrossEncoderReranker(card, tokenizer, model);
         });
     }

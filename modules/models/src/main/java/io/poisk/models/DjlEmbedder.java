@@ -61,6 +61,11 @@ public final class DjlEmbedder implements Embedder {
 
     /** As {@link #open(EmbedderCard)}, on the given device. */
     public static DjlEmbedder open(EmbedderCard card, InferenceDevice device) {
+        return open(card, device, InferenceThreads.allCores().embedder());
+    }
+
+    /** As {@link #open(EmbedderCard)}, on the given device, each forward call on {@code threads} intra-op threads. */
+    public static DjlEmbedder open(EmbedderCard card, InferenceDevice device, int threads) {
         // One place is kept for the appended EOS token, as the models' own code truncates one shorter.
         return DjlModels.openWithTokenizer(card, card.maxLength() - (card.eosToken() == null ? 0 : 1), tokenizer -> {
             long eosId = card.eosToken() == null ? -1 : DjlModels.tokenId(tokenizer, card, card.eosToken(), "eos_token");
@@ -68,7 +73,7 @@ public final class DjlEmbedder implements Embedder {
                     : DjlModels.tokenId(tokenizer, card, card.prefixSeparator(), "prefix_separator");
             boolean onnx = card.engine() == ModelEngine.ONNX;
             ZooModel<TokenBatch, HiddenStates> model = DjlModels.load(card, HiddenStates.class,
-                    new HiddenStateTranslator(onnx, card.inputs()), device);
+                    new HiddenStateTranslator(onnx, card.inputs()), device, threads);
             return new DjlEmbedder(card, tokenizer, model, eosId, separatorId);
         });
     }

@@ -48,12 +48,14 @@ final class DjlModels {
         return ids[0];
     }
 
-    /** Loads the weights with the translator, on the device {@code inference.device} chose. */
+    /**
+     * Loads the weights with the translator, on the device {@code inference.device} chose, each forward call on
+     * {@code threads} intra-op threads ({@link InferenceThreads}).
+     */
     static <O> ZooModel<TokenBatch, O> load(ModelCard card, Class<O> output, Translator<TokenBatch, O> translator,
-                                            InferenceDevice devices)
+                                            InferenceDevice devices, int threads)
             throws IOException, ModelNotFoundException, MalformedModelException {
         String engineName = card.engine().djlName();
-        int threads = Integer.getInteger("poisk.inference.threads", Runtime.getRuntime().availableProcessors());
         // Read once when the PyTorch engine starts (ONNX Runtime starts it too, for NDArray ops it lacks),
         // so they must be set before either engine's first use.
         setIfAbsent("ai.djl.pytorch.num_threads", Integer.toString(threads));

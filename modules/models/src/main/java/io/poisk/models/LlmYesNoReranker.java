@@ -40,11 +40,16 @@ public final class LlmYesNoReranker implements Reranker {
 
     /** As {@link #open(LlmRerankerCard)}, on the given device. */
     public static LlmYesNoReranker open(LlmRerankerCard card, InferenceDevice device) {
+        return open(card, device, InferenceThreads.allCores().reranker());
+    }
+
+    /** As {@link #open(LlmRerankerCard)}, on the given device, each forward call on {@code threads} intra-op threads. */
+    public static LlmYesNoReranker open(LlmRerankerCard card, InferenceDevice device, int threads) {
         // No truncation by the tokenizer (0): score() truncates the body itself, around prefix and suffix.
         return DjlModels.openWithTokenizer(card, 0, tokenizer -> {
             for (String answer : card.prompt().answerTokens()) DjlModels.tokenId(tokenizer, card, answer, "answer token");
             long padId = card.padToken() == null ? 0L : DjlModels.tokenId(tokenizer, card, card.padToken(), "eos_token");
-            ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs()), device), padId);
+            ScoringModel model = new ScoringModel(card, DjlModels.load(card, Logits.class, new LogitsTranslator(card.inputs()), device, threads), padId);
             return new LlmYesNoReranker(card, tokenizer, model);
         });
     }

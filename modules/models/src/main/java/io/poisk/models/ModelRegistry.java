@@ -32,14 +32,21 @@ public final class ModelRegistry implements AutoCloseable {
     private final Map<String, Reranker> rerankers = new ConcurrentHashMap<>();
     private volatile boolean closed;
     private final InferenceDevice device;
+    private final InferenceThreads threads;
 
     public ModelRegistry(Path modelsDir) {
         this(modelsDir, InferenceDevice.AUTO);
     }
 
-    /** Models under {@code modelsDir} whose weights load on {@code device} ({@code inference.device}). */
+    /** Models under {@code modelsDir} whose weights load on {@code device} ({@code inference.device}), each call on all cores. */
     public ModelRegistry(Path modelsDir, InferenceDevice device) {
+        this(modelsDir, device, InferenceThreads.allCores());
+    }
+
+    /** As {@link #ModelRegistry(Path, InferenceDevice)}, each forward call on the intra-op threads {@code threads} gives its kind. */
+    public ModelRegistry(Path modelsDir, InferenceDevice device, InferenceThreads threads) {
         this.device = device;
+        this.threads = threads;
         this.modelsDir = modelsDir.toAbsolutePath();
         this.cards = scan();
         log.info("model registry at {}: {}", this.modelsDir, cards.keySet());
@@ -124,7 +131,7 @@ public final class ModelRegistry implements AutoCloseable {
         if (!(card instanceof EmbedderCard embedder)) {
             throw PoiskException.badRequest("model '" + id + "' is a " + card.kind() + ", not an embedder");
         }
-        return embedders.computeIfAbsent(embedder.id(), key -> DjlEmbedder.open(embedder, device));
+        return embedders.computeIfAbsent(embedder.id(), key -> DjlEmbedder.open(embedder, device, threads.embedder()));
     }
 
     /** The reranker of this model, loaded on first use and cached; BAD_REQUEST for an embedder's id. */
@@ -135,8 +142,8 @@ public final class ModelRegistry implements AutoCloseable {
                     + rerankerCards().stream().map(ModelCard::id).toList());
         }
         return rerankers.computeIfAbsent(reranker.id(), key -> switch (reranker) {
-            case CrossEncoderCard crossEncoder -> CrossEncoderReranker.open(crossEncoder, device);
-            case LlmRerankerCard llm -> LlmYesNoReranker.open(llm, device);
+            case CrossEncoderCard crossEncoder -> CrossEncoderReranker.open(crossEncoder, device, threads.reranker());
+            case LlmRerankerCard llm -> LlmYesNoReranker.open(llm, device, threads.reranker());
         });
     }
 

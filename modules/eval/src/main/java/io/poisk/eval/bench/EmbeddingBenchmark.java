@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poisk.models.Embedder;
 import io.poisk.models.EmbeddingRole;
+import io.poisk.models.InferenceDevice;
+import io.poisk.models.InferenceThreads;
 import io.poisk.models.ModelRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +51,7 @@ public final class EmbeddingBenchmark {
         BenchArgs a = new BenchArgs(args);
         String repo = System.getProperty("poisk.repo.dir", ".");
         int threads = a.integer("threads", 2);
-        System.setProperty("poisk.inference.threads", Integer.toString(threads)); // read when a model loads
+        InferenceThreads perCall = new InferenceThreads(threads, threads);
         String model = a.string("model", "e5-small-v2");
         Path modelsDir = Path.of(a.string("models-dir", System.getProperty("poisk.models.dir", repo + "/index-data/models")));
         Path torchscriptDir = Path.of(a.string("torchscript-dir", repo + "/modules/models/target/torchscript"));
@@ -71,8 +73,8 @@ public final class EmbeddingBenchmark {
         for (String t : texts) lines.add(JSON.writeValueAsString(t));
         Files.write(textFile, lines, StandardCharsets.UTF_8);
         List<List<Throughput>> byRound = new ArrayList<>();
-        try (ModelRegistry onnx = new ModelRegistry(modelsDir);
-             ModelRegistry pt = Files.isDirectory(torchscriptDir.resolve(model)) ? new ModelRegistry(torchscriptDir) : null) {
+        try (ModelRegistry onnx = new ModelRegistry(modelsDir, InferenceDevice.AUTO, perCall);
+             ModelRegistry pt = Files.isDirectory(torchscriptDir.resolve(model)) ? new ModelRegistry(torchscriptDir, InferenceDevice.AUTO, perCall) : null) {
             Embedder onnxEmbedder = onnx.embedder(model);
             // the int8 form of the same weights (e.g. e5-small-v2-q), measured in the same rounds against the same peers
             String int8Model = a.string("int8-model", "");

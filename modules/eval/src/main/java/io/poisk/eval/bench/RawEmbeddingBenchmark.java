@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.poisk.index.PassageOptions;
 import io.poisk.models.Embedder;
 import io.poisk.models.EmbeddingRole;
+import io.poisk.models.InferenceDevice;
+import io.poisk.models.InferenceThreads;
 import io.poisk.models.ModelRegistry;
 import io.poisk.models.PassageSplitter;
 
@@ -15,6 +17,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The model's raw throughput on the texts a serving run sent, outside the server: the peer of
@@ -22,11 +26,13 @@ import java.util.Locale;
  * documents are split into passages as ingest does (the model's window, 64 tokens of overlap) and their passages
  * embedded in request order, each of {@code --doc-batches} at a time, as the batcher takes them from one ingest request.
  * The threads are the server's default (one intra-op thread per core), so only the serving around the model
- * differs from the server's inference.
+ * differs from the server's inference. With {@code --workers 1,2} the texts are also embedded by that many threads
+ * calling the model at once, each taking the next batch and each call on its share of the cores, as the server's
+ * {@code embedding.workers} run: the model's throughput in that arrangement.
  *
  * <p>Options: {@code --queries FILE} and/or {@code --docs FILE} (JSON lines, one string each), {@code --batches
- * 1,2,4,8,16,32}, {@code --doc-batches 2,32}, {@code --rounds 2}, {@code --model e5-small-v2}, {@code --models-dir DIR}.
- * Prints {@code RAW-QUERY} and {@code RAW-DOCS} lines per round and their medians over rounds.
+ * 1,2,4,8,16,32}, {@code --doc-batches 2,32}, {@code --workers 1}, {@code --rounds 2}, {@code --model e5-small-v2},
+ * {@code --models-dir DIR}. Prints {@code RAW-QUERY} and {@code RAW-DOCS} lines per round and their medians over rounds.
  */
 public final class RawEmbeddingBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,57 +49,94 @@ public final class RawEmbeddingBenchmark {
         if (queriesFile.isEmpty() && docsFile.isEmpty()) throw new IllegalArgumentException("give --queries FILE and/or --docs FILE");
         List<Integer> batches = a.integers("batches", "1,2,4,8,16,32");
         List<Integer> docBatches = a.integers("doc-batches", "32");
+        List<Integer> workers = a.integers("workers", "1");
         int rounds = a.integer("rounds", 2);
         List<String> queries = queriesFile.isEmpty() ? List.of() : readLines(Path.of(queriesFile));
         List<String> docs = docsFile.isEmpty() ? List.of() : readLines(Path.of(docsFile));
         PrintStream out = System.out;
-        try (ModelRegistry registry = new ModelRegistry(modelsDir)) {
-            Embedder embedder = registry.embedder(model);
-            List<String> passages = passages(embedder.splitter(), docs);
-            out.printf(Locale.ROOT, "# raw embedding: %s, %d queries (mean %.0f chars), %d documents -> %d passages, %d cores%n", model,
-                    queries.size(), queries.stream().mapToInt(String::length).average().orElse(0), docs.size(), passages.size(),
-                    Runtime.getRuntime().availableProcessors());
+        // One registry per arrangement: the server splits the cores among its workers (InferenceThreads.split),
+        // so w workers each run calls on cores / w intra-op threads.
+        List<ModelRegistry> registries = new ArrayList<>();
+        try {
+            List<Embedder> embedders = new ArrayList<>();
+            for (int w : workers) {
+                ModelRegistry registry = new ModelRegistry(modelsDir, InferenceDevice.AUTO, InferenceThreads.split(w, 1));
+                registries.add(registry);
+                embedders.add(registry.embedder(model));
+            }
+            List<String> passages = passages(embedders.get(0).splitter(), docs);
+            out.printf(Locale.ROOT, "# raw embedding: %s, %d queries (mean %.0f chars), %d documents -> %d passages, %d cores, workers %s%n",
+                    model, queries.size(), queries.stream().mapToInt(String::length).average().orElse(0), docs.size(), passages.size(),
+                    Runtime.getRuntime().availableProcessors(), workers);
             // Unmeasured: the first calls, and the first of each size, pay the JIT's and ONNX Runtime's warm-up
             // (its memory arena grows to the largest batch), which the server paid long before it was measured.
-            for (int batch : batches) {
-                if (!queries.isEmpty()) embedder.embed(queries.subList(0, Math.min(batch, queries.size())), EmbeddingRole.QUERY, null);
+            for (Embedder embedder : embedders) {
+                for (int batch : batches) {
+                    if (!queries.isEmpty()) embedder.embed(queries.subList(0, Math.min(batch, queries.size())), EmbeddingRole.QUERY, null);
+                }
+                for (int batch : docBatches) {
+                    if (!passages.isEmpty()) embedder.embed(passages.subList(0, Math.min(batch, passages.size())), EmbeddingRole.PASSAGE, null);
+                }
             }
-            for (int batch : docBatches) {
-                if (!passages.isEmpty()) embedder.embed(passages.subList(0, Math.min(batch, passages.size())), EmbeddingRole.PASSAGE, null);
-            }
+            // per (workers, batch size), workers-major
             List<List<Double>> queryRates = new ArrayList<>();
-            for (int ignored : batches) queryRates.add(new ArrayList<>());
+            for (int i = 0; i < workers.size() * batches.size(); i++) queryRates.add(new ArrayList<>());
             List<List<Double>> docRates = new ArrayList<>();
-            for (int ignored : docBatches) docRates.add(new ArrayList<>());
+            for (int i = 0; i < workers.size() * docBatches.size(); i++) docRates.add(new ArrayList<>());
             for (int round = 1; round <= rounds; round++) {
+                for (int w = 0; w < workers.size(); w++) {
+                    Embedder embedder = embedders.get(w);
+                    for (int i = 0; i < batches.size() && !queries.isEmpty(); i++) {
+                        double rate = rate(embedder, queries, batches.get(i), EmbeddingRole.QUERY, workers.get(w));
+                        queryRates.get(w * batches.size() + i).add(rate);
+                        out.printf(Locale.ROOT, "RAW-QUERY round=%d batch=%d workers=%d texts=%d per_s=%.2f%n", round, batches.get(i),
+                                workers.get(w), queries.size(), rate);
+                    }
+                    for (int i = 0; i < docBatches.size() && !docs.isEmpty(); i++) {
+                        double passagesPerS = rate(embedder, passages, docBatches.get(i), EmbeddingRole.PASSAGE, workers.get(w));
+                        double docsPerS = passagesPerS * docs.size() / passages.size();
+                        docRates.get(w * docBatches.size() + i).add(docsPerS);
+                        out.printf(Locale.ROOT, "RAW-DOCS round=%d batch=%d workers=%d docs=%d passages=%d docs_per_s=%.2f passages_per_s=%.2f%n",
+                                round, docBatches.get(i), workers.get(w), docs.size(), passages.size(), docsPerS, passagesPerS);
+                    }
+                }
+            }
+            for (int w = 0; w < workers.size(); w++) {
                 for (int i = 0; i < batches.size() && !queries.isEmpty(); i++) {
-                    double rate = rate(embedder, queries, batches.get(i), EmbeddingRole.QUERY);
-                    queryRates.get(i).add(rate);
-                    out.printf(Locale.ROOT, "RAW-QUERY round=%d batch=%d texts=%d per_s=%.2f%n", round, batches.get(i), queries.size(), rate);
+                    List<Double> rates = queryRates.get(w * batches.size() + i);
+                    out.printf(Locale.ROOT, "RAW-QUERY median batch=%d per_s=%.2f workers=%d rounds=%s%n", batches.get(i), median(rates),
+                            workers.get(w), fmt(rates));
                 }
                 for (int i = 0; i < docBatches.size() && !docs.isEmpty(); i++) {
-                    double passagesPerS = rate(embedder, passages, docBatches.get(i), EmbeddingRole.PASSAGE);
-                    double docsPerS = passagesPerS * docs.size() / passages.size();
-                    docRates.get(i).add(docsPerS);
-                    out.printf(Locale.ROOT, "RAW-DOCS round=%d batch=%d docs=%d passages=%d docs_per_s=%.2f passages_per_s=%.2f%n",
-                            round, docBatches.get(i), docs.size(), passages.size(), docsPerS, passagesPerS);
+                    List<Double> rates = docRates.get(w * docBatches.size() + i);
+                    out.printf(Locale.ROOT, "RAW-DOCS median batch=%d docs_per_s=%.2f workers=%d rounds=%s%n", docBatches.get(i),
+                            median(rates), workers.get(w), fmt(rates));
                 }
             }
-            for (int i = 0; i < batches.size() && !queries.isEmpty(); i++) {
-                out.printf(Locale.ROOT, "RAW-QUERY median batch=%d per_s=%.2f rounds=%s%n", batches.get(i), median(queryRates.get(i)),
-                        fmt(queryRates.get(i)));
-            }
-            for (int i = 0; i < docBatches.size() && !docs.isEmpty(); i++) {
-                out.printf(Locale.ROOT, "RAW-DOCS median batch=%d docs_per_s=%.2f rounds=%s%n", docBatches.get(i), median(docRates.get(i)),
-                        fmt(docRates.get(i)));
-            }
+        } finally {
+            for (ModelRegistry registry : registries) registry.close();
         }
     }
 
-    /** Texts per second embedding {@code texts} in calls of {@code batch}, in order. */
-    static double rate(Embedder embedder, List<String> texts, int batch, EmbeddingRole role) {
+    /** Texts per second embedding {@code texts} in calls of {@code batch}, {@code workers} threads each taking the next call. */
+    static double rate(Embedder embedder, List<String> texts, int batch, EmbeddingRole role, int workers) throws InterruptedException {
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<RuntimeException> failed = new AtomicReference<>();
+        Runnable work = () -> {
+            try {
+                for (int i; (i = next.getAndAdd(batch)) < texts.size(); ) {
+                    embedder.embed(texts.subList(i, Math.min(texts.size(), i + batch)), role, null);
+                }
+            } catch (RuntimeException e) {
+                failed.compareAndSet(null, e);
+            }
+        };
         long t0 = System.nanoTime();
-        for (int i = 0; i < texts.size(); i += batch) embedder.embed(texts.subList(i, Math.min(texts.size(), i + batch)), role, null);
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 1; w < workers; w++) threads.add(Thread.ofPlatform().name("raw-worker-" + w).start(work));
+        work.run();
+        for (Thread t : threads) t.join();
+        if (failed.get() != null) throw failed.get();
         return texts.size() / ((System.nanoTime() - t0) / 1e9);
     }
 
