@@ -60,7 +60,10 @@ public final class PoiskConfig {
         key("embedding.max_batch", "16", "most texts in one inference batch (on a CPU each forward call also holds at most 512 padded tokens, so a larger batch costs no more per text)");
         key("embedding.max_wait_ms", "2", "how long a partial batch waits for more texts");
         key("embedding.queue_capacity", "4096", "texts waiting for inference before requests get 429");
-        key("embedding.workers", "1", "inference workers (each runs whole batches; intra-op threads split the cores)");
+        // 2: calls on one thread each do not wait on each other's threads at every operator. On 2 cores the bare model
+        // embedded 67 single queries/s that way against 47 with one call on both cores, and the server kept 11-20% more
+        // searches/s once saturated; a lone query takes ~10 ms longer (docs/benchmarks.md, session 15).
+        key("embedding.workers", "2", "inference workers, each running whole batches at the same time; the cores are split among them (each forward call gets cores / workers intra-op threads)");
         key("embedding.engine", "auto", "auto (the card's engine), onnx or pytorch");
         key("embedding.query_cache_size", "10000", "query embeddings kept per server, keyed by model, instruction and exact text (0: no cache; documents are never cached)");
         key("index.live_segment_max_docs", "20000", "documents in the live segment before it is flushed to disk");
@@ -78,7 +81,7 @@ public final class PoiskConfig {
         key("limits.max_disk_bytes", "0", "bytes of collection files above which creates and writes are refused with 507 insufficient_storage (0: no cap)");
         key("limits.max_restore_bytes", "17179869184", "largest snapshot archive POST /collections/{name}/restore accepts (streamed to disk, separate from max_request_bytes), and the most it may unpack to");
         key("rerank.max_batch", "16", "most (query, document) pairs in one reranker forward pass");
-        key("rerank.workers", "1", "reranker inference workers");
+        key("rerank.workers", "1", "reranker inference workers, running at the same time; the cores are split among them");
         key("rerank.queue_capacity", "2048", "documents waiting for reranking before requests get 429");
         key("rerank.budget_ms", "2000", "time budget of one rerank; documents not scored in time keep their first-stage order");
         key("rerank.default_top_n", "50", "first-stage hits reranked when a request names a reranker but no top_n");
