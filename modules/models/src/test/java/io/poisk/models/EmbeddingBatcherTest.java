@@ -114,8 +114,23 @@ class EmbeddingBatcherTest {
                     .thenApply(v -> Thread.currentThread().getName()).get(60, TimeUnit.SECONDS);
             assertThat(thread).startsWith("poisk-inference-");
             assertThat(batcher.stats().largestBatch()).isEqualTo(4);
-            assertThat(batcher.stats().batches()).isEqualTo(3);
+            // each take is at most half the queue (two workers): 10 -> 4 (max batch), 6 -> 3, 3 -> 2, 1 -> 1
+            assertThat(batcher.stats().batches()).isEqualTo(4);
             assertThat(batcher.stats().texts()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void oneLargeRequestIsSharedEvenlyAmongTheWorkers() throws Exception {
+        try (EmbeddingBatcher batcher = new EmbeddingBatcher(embedder, 16, 2, 1000, 2)) {
+            List<String> texts = new ArrayList<>();
+            for (int i = 0; i < 47; i++) texts.add("passage " + i + " about the rivers of Siberia");
+            float[][] vectors = batcher.submit(texts, EmbeddingRole.PASSAGE, null).get(120, TimeUnit.SECONDS);
+            assertThat(vectors).hasNumberOfRows(47);
+            assertThat(ConformanceReference.cosine(vectors[46], direct(texts.get(46), EmbeddingRole.PASSAGE))).isGreaterThan(0.9999);
+            // 47 -> 16, 31 -> 16, 15 -> 8, 7 -> 4, 3 -> 2, 1 -> 1: no worker is left with a last third alone
+            assertThat(batcher.stats().batches()).isEqualTo(6);
+            assertThat(batcher.stats().largestBatch()).isEqualTo(16);
         }
     }
 
