@@ -60,9 +60,9 @@ public final class PoiskConfig {
         key("embedding.max_batch", "16", "most texts in one inference batch (on a CPU each forward call also holds at most 512 padded tokens, so a larger batch costs no more per text)");
         key("embedding.max_wait_ms", "2", "how long a partial batch waits for more texts");
         key("embedding.queue_capacity", "4096", "texts waiting for inference before requests get 429");
-        // 2: calls on one thread each do not wait on each other's threads at every operator. On 2 cores the bare model
-        // embedded 67 single queries/s that way against 47 with one call on both cores, and the server kept 11-20% more
-        // searches/s once saturated; a lone query takes ~10 ms longer (docs/benchmarks.md, session 15).
+        // 2: a call on one thread never waits at an operator for a second thread that lost its core. On 2 cores the bare
+        // model embedded 66-69 single queries/s that way against 47-53 with one call on both, and the server sustained
+        // 43-48 searches/s under 1 s p99 against 33-40; a lone query takes ~10 ms longer (docs/benchmarks.md, session 15).
         key("embedding.workers", "2", "inference workers, each running whole batches at the same time; the cores are split among them (each forward call gets cores / workers intra-op threads)");
         key("embedding.engine", "auto", "auto (the card's engine), onnx or pytorch");
         key("embedding.query_cache_size", "10000", "query embeddings kept per server, keyed by model, instruction and exact text (0: no cache; documents are never cached)");
