@@ -67,6 +67,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
     private final AtomicInteger largestBatch = new AtomicInteger();
     private final AtomicLong rejected = new AtomicLong();
     private final List<Thread> workers = new ArrayList<>();
+    private final int workerCount; // set before any worker starts; the list grows while they do
     private volatile boolean closed;
 
     private final InferenceMeters meters;
@@ -92,6 +93,7 @@ public final class EmbeddingBatcher implements AutoCloseable {
         this.maxBatch = maxBatch;
         this.maxWaitNanos = TimeUnit.MILLISECONDS.toNanos(maxWaitMs);
         this.queueCapacity = queueCapacity;
+        this.workerCount = workers;
         for (int i = 0; i < workers; i++) {
             Thread thread = new Thread(this::drain, "poisk-inference-" + THREAD_NUMBER.incrementAndGet());
             thread.setDaemon(true);
@@ -200,11 +202,11 @@ public final class EmbeddingBatcher implements AutoCloseable {
     /**
      * Under the lock: up to maxBatch texts, and no more than an even share of the queue among the workers, so
      * that one large request keeps every worker busy to its end: 47 passages on two workers went as 16, 16 and
-     * then 15 on one worker while the other core idled; as 16, 16, 8 and 7 both finish together. A worker leaving
-     * texts behind wakes another.
+     * then 15 on one worker while the other core idled; as 16, 16, 8, 4, 2 and 1 both finish within a text of each
+     * other. A worker leaving texts behind wakes another.
      */
     private List<PendingText> take(ArrayDeque<PendingText> queue) {
-        int share = (queue.size() + workers.size() - 1) / workers.size();
+        int share = (queue.size() + workerCount - 1) / workerCount;
         int size = Math.min(maxBatch, share);
         List<PendingText> batch = new ArrayList<>(size);
         while (batch.size() < size && !queue.isEmpty()) batch.add(queue.poll());
