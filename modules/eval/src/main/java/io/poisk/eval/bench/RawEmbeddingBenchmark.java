@@ -25,10 +25,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code load-tests/capacity.sh}'s HTTP figures. Queries are embedded in the query role in calls of each batch size;
  * documents are split into passages as ingest does (the model's window, 64 tokens of overlap) and their passages
  * embedded in request order, each of {@code --doc-batches} at a time, as the batcher takes them from one ingest request.
- * The threads are the server's default (one intra-op thread per core), so only the serving around the model
- * differs from the server's inference. With {@code --workers 1,2} the texts are also embedded by that many threads
- * calling the model at once, each taking the next batch and each call on its share of the cores, as the server's
- * {@code embedding.workers} run: the model's throughput in that arrangement.
+ * With {@code --workers 1,2} the texts are embedded by each of those numbers of threads calling the model at once,
+ * each taking the next batch and each call on cores / workers intra-op threads, as the server's
+ * {@code embedding.workers} run: the model's throughput in that arrangement, so only the serving around the model
+ * differs from the server's inference.
  *
  * <p>Options: {@code --queries FILE} and/or {@code --docs FILE} (JSON lines, one string each), {@code --batches
  * 1,2,4,8,16,32}, {@code --doc-batches 2,32}, {@code --workers 1}, {@code --rounds 2}, {@code --model e5-small-v2},
