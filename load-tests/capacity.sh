@@ -8,6 +8,8 @@
 #  2. the ladder: CapacitySimulation, open arrivals at STEPS x expected_capacity searches/s, hybrid, unique
 #     queries; capacity = highest step that kept up with p99 < 1 s; the batch sizes the batcher formed per step
 #  3. p99 at 50% of that capacity (CapacitySimulation, one step of HALF_SECONDS)
+#  (2 and 3 start with WARMUP_SECONDS of unmeasured arrivals at their first rate, while Gatling compiles itself, and
+#  print per step where the machine's CPU went per search: POISK-CPU lines, load-tests/cpu_sampler.py)
 # once, on the first config's first server: 4. lexical p99 at 16 closed-loop users (SearchSimulation), and
 # 5. HTTP ingest: the first INGEST_DOCS XQuAD-ru paragraphs as one NDJSON request into a new collection;
 # last, with no server running: 6. the peer, the model alone (modules/eval/bench/run-bench.sh raw-embed) on the same
@@ -16,7 +18,7 @@
 # share this machine's cores; the raw bench runs alone.
 #
 # Environment: ROUNDS (1), STEPS (fractions of expected capacity, 0.2,0.4,0.6,0.8,1.0,1.2,1.5), STEP_SECONDS (30),
-#   HALF_SECONDS (45), INGEST_DOCS (32), RAW_QUERIES (192), RAW_ROUNDS (2), RAW_WORKERS (1,2: the model alone with
+#   HALF_SECONDS (45), WARMUP_SECONDS (10), INGEST_DOCS (32), RAW_QUERIES (192), RAW_ROUNDS (2), RAW_WORKERS (1,2: the model alone with
 #   that many threads calling it at once, each call on cores / workers threads; the peer is the better), POISK_DATA_FILES.
 set -euo pipefail
 
@@ -28,6 +30,7 @@ ROUNDS="${ROUNDS:-1}"
 STEPS="${STEPS:-0.2,0.4,0.6,0.8,1.0,1.2,1.5}"
 STEP_SECONDS="${STEP_SECONDS:-30}"
 HALF_SECONDS="${HALF_SECONDS:-45}"
+WARMUP_SECONDS="${WARMUP_SECONDS:-10}"
 INGEST_DOCS="${INGEST_DOCS:-32}"
 RAW_QUERIES="${RAW_QUERIES:-192}"
 RAW_ROUNDS="${RAW_ROUNDS:-2}"
@@ -122,6 +125,22 @@ gatling() {   # $1: label, $2: simulation, rest: -D properties
   grep -E '^POISK-' "$log" | tee -a "$SUMMARY" || true
   python3 "$HERE/gatling_stats.py" "$log" | sed "s/^/$label /" | tee -a "$SUMMARY" || tail -30 "$log"
 }
+# CPU per search in each step of a ladder run (load-tests/cpu_sampler.py): inference, the rest of the server, others.
+cpu_steps() {   # $1: gatling label, $2: samples file
+  grep '^POISK-STEP' "$RUN_DIR/gatling-$1.log" | while read -r line; do
+    python3 "$HERE/cpu_sampler.py" report "$2" "$(field "$line" from_ms)" "$(field "$line" to_ms)" "$(field "$line" ok)" \
+      | sed "s/^POISK-CPU/POISK-CPU $1 step=$(sed 's/^POISK-STEP \([0-9]*\).*/\1/' <<<"$line")/" | tee -a "$SUMMARY"
+  done
+}
+sampled_gatling() {   # as gatling, with the server's CPU sampled meanwhile
+  local label="$1" samples="$RUN_DIR/cpu-$1.jsonl"
+  python3 "$HERE/cpu_sampler.py" record "$SERVER_PID" "$samples" &
+  local sampler=$!
+  gatling "$@"
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  cpu_steps "$label" "$samples"
+}
 field() { sed -n "s/.*[ -]$2=\([0-9.]*\).*/\1/p" <<<"$1" | head -n1; }
 
 # --- corpus, once, on the first config's server ---------------------------------------------------
@@ -163,11 +182,12 @@ for round in $(seq "$ROUNDS"); do
     tag="$label-r$round"
     start_server "$tag" "$env_list"
     gatling "unloaded-$tag" SearchSimulation -Dusers=1 -Dseconds=30 -Dmode=hybrid -Dqueries=unique -Dwarmup=10 -Dp99TargetMs=600000
-    gatling "ladder-$tag" CapacitySimulation -Drates="$RATES" -DstepSeconds="$STEP_SECONDS" -DpassOffset="$LADDER_PASS"
+    sampled_gatling "ladder-$tag" CapacitySimulation -Drates="$RATES" -DstepSeconds="$STEP_SECONDS" -DpassOffset="$LADDER_PASS" \
+        -DwarmupSeconds="$WARMUP_SECONDS"
     capacity="$(field "$(grep '^POISK-CAPACITY' "$RUN_DIR/gatling-ladder-$tag.log" | tail -n1 || true)" searches_per_s)"
     if [ -n "$capacity" ] && python3 -c "import sys; sys.exit(0 if float('$capacity') > 0 else 1)"; then
-      gatling "half-$tag" CapacitySimulation -Drates="$(python3 -c "print(f'{float(\"$capacity\")/2:.2f}')")" \
-          -DstepSeconds="$HALF_SECONDS" -DpassOffset="$HALF_PASS"
+      sampled_gatling "half-$tag" CapacitySimulation -Drates="$(python3 -c "print(f'{float(\"$capacity\")/2:.2f}')")" \
+          -DstepSeconds="$HALF_SECONDS" -DpassOffset="$HALF_PASS" -DwarmupSeconds="$WARMUP_SECONDS"
     fi
     stop_server
   done

@@ -44,7 +44,13 @@ import static io.gatling.javaapi.http.HttpDsl.status;
  *
  * <p>Properties: {@code poisk.url}, {@code rates} (comma-separated searches/s, e.g. {@code 4,8,12,16}),
  * {@code stepSeconds} (30), {@code mode} (hybrid), {@code k} (10), {@code collection} (xquad), {@code passOffset}
- * (20: unique texts start at pass offset + 1), {@code warmup} (20 searches, unmeasured), {@code p99LimitMs} (1000).
+ * (20: unique texts start at pass offset + 1), {@code warmup} (20 searches, unmeasured), {@code warmupSeconds} (10:
+ * arrivals at the first step's rate before the first step, reported on a {@code POISK-WARMUP-STEP} line but not
+ * measured), {@code p99LimitMs} (1000).
+ *
+ * <p>Why the warm-up step: this JVM compiles Gatling's own code during its first seconds (its C2 threads took 23% of
+ * a core over the first 20 s and 2% later, session 16), and on a machine it shares with the server that delays the
+ * first measured searches: the first 12 s at 24 searches/s had p99 187-302 ms where the following windows had 97-133.
  */
 public class CapacitySimulation extends Simulation {
     private static final double KEPT_UP = 0.95;
@@ -58,12 +64,17 @@ public class CapacitySimulation extends Simulation {
     private final String collection = System.getProperty("collection", "xquad");
     private final int passOffset = Integer.getInteger("passOffset", 20);
     private final int warmup = Integer.getInteger("warmup", 20);
+    private final int warmupSeconds = Integer.getInteger("warmupSeconds", 10);
     private final int p99LimitMs = LoadSettings.positiveInt("p99LimitMs", 1000);
     private final XquadCorpus corpus = XquadCorpus.load(settings.xquadFile());
     private final PoiskAdminClient admin = new PoiskAdminClient(settings.baseUrl());
 
-    /** When the first user arrived: step i covers [i, i+1) × stepSeconds after it. */
+    /** When the first user arrived: the warm-up step covers its first warmupSeconds, then step i covers [i, i+1) × stepSeconds. */
     private final AtomicLong startNanos = new AtomicLong(Long.MIN_VALUE);
+    /** Wall-clock ms at nanoTime 0, to print the steps' windows as epoch ms (for load-tests/cpu_sampler.py). */
+    private final long epochMsAtNanoZero = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+    /** The unmeasured warm-up step's arrivals. */
+    private final StepTally warmupStep = new StepTally();
     private final List<StepTally> steps = new ArrayList<>();
     private final List<EmbeddingMeterSnapshot> meterSnapshots = new CopyOnWriteArrayList<>();
     private ScheduledExecutorService poller;
@@ -96,6 +107,7 @@ public class CapacitySimulation extends Simulation {
                 .exec(this::record);
 
         List<OpenInjectionStep> ladder = new ArrayList<>();
+        if (warmupSeconds > 0) ladder.add(constantUsersPerSec(rates[0]).during(Duration.ofSeconds(warmupSeconds)).randomized());
         for (double rate : rates) ladder.add(constantUsersPerSec(rate).during(Duration.ofSeconds(stepSeconds)).randomized());
         setUp(search.injectOpen(ladder))
                 .protocols(protocol)
@@ -131,7 +143,13 @@ public class CapacitySimulation extends Simulation {
     public void after() {
         poller.shutdownNow();
         snapshotMeters();
-        long t0 = startNanos.get();
+        long t0 = startNanos.get() + TimeUnit.SECONDS.toNanos(warmupSeconds);
+        if (warmupSeconds > 0) {
+            System.out.printf(Locale.ROOT, "POISK-WARMUP-STEP seconds=%d target=%.2f offered=%.2f ok=%d failed=%d p50=%d p95=%d p99=%d max=%d (not measured)%n",
+                    warmupSeconds, rates[0], warmupStep.arrivals.sum() / (double) warmupSeconds, warmupStep.okMs.count(),
+                    warmupStep.failed.sum(), warmupStep.okMs.percentile(50), warmupStep.okMs.percentile(95),
+                    warmupStep.okMs.percentile(99), warmupStep.okMs.percentile(100));
+        }
         int capacityStep = -1;
         for (int i = 0; i < steps.size(); i++) {
             StepTally s = steps.get(i);
@@ -144,9 +162,11 @@ public class CapacitySimulation extends Simulation {
             if (keptUp) capacityStep = i;
             long from = t0 + TimeUnit.SECONDS.toNanos((long) i * stepSeconds);
             String batcher = batcherBetween(from, from + TimeUnit.SECONDS.toNanos(stepSeconds));
+            long fromMs = epochMsAtNanoZero + TimeUnit.NANOSECONDS.toMillis(from);
             System.out.printf(Locale.ROOT, "POISK-STEP %d target=%.2f offered=%.2f achieved=%.2f ok=%d failed=%d p50=%d p95=%d p99=%d max=%d "
-                            + "kept_up=%s | %s%n", i + 1, rates[i], offered, achieved, s.okMs.count(), failed, s.okMs.percentile(50),
-                    s.okMs.percentile(95), p99, s.okMs.percentile(100), keptUp, batcher);
+                            + "kept_up=%s from_ms=%d to_ms=%d | %s%n", i + 1, rates[i], offered, achieved, s.okMs.count(), failed,
+                    s.okMs.percentile(50), s.okMs.percentile(95), p99, s.okMs.percentile(100), keptUp, fromMs,
+                    fromMs + TimeUnit.SECONDS.toMillis(stepSeconds), batcher);
         }
         if (capacityStep < 0) {
             System.out.printf(Locale.ROOT, "POISK-CAPACITY searches_per_s=0 (no step kept up with p99 < %d ms)%n", p99LimitMs);
@@ -188,29 +208,34 @@ public class CapacitySimulation extends Simulation {
         return best;
     }
 
+    /** The step an instant falls in; -1 for the warm-up step. */
     private int stepOf(long nanos) {
-        long since = nanos - startNanos.get();
-        return (int) Math.min(steps.size() - 1, Math.max(0, since / TimeUnit.SECONDS.toNanos(stepSeconds)));
+        long since = nanos - startNanos.get() - TimeUnit.SECONDS.toNanos(warmupSeconds);
+        if (since < 0) return -1;
+        return (int) Math.min(steps.size() - 1, since / TimeUnit.SECONDS.toNanos(stepSeconds));
+    }
+
+    private StepTally tally(int step) {
+        return step < 0 ? warmupStep : steps.get(step);
     }
 
     private Session arrive(Session session) {
         long now = System.nanoTime();
         startNanos.compareAndSet(Long.MIN_VALUE, now);
         int step = stepOf(now);
-        steps.get(step).arrivals.increment();
+        tally(step).arrivals.increment();
         return session.set("step", step);
     }
 
     private Session record(Session session) {
-        StepTally arrivedIn = steps.get(session.getInt("step"));
+        StepTally arrivedIn = tally(session.getInt("step"));
         if (session.isFailed() || !session.contains("rtMs")) {
             arrivedIn.failed.increment();
         } else {
             arrivedIn.okMs.record(session.getInt("rtMs"));
-            long now = System.nanoTime();
-            long since = now - startNanos.get();
-            long window = since / TimeUnit.SECONDS.toNanos(stepSeconds);
-            if (window < steps.size()) steps.get((int) window).completedInWindow.increment();
+            long since = System.nanoTime() - startNanos.get() - TimeUnit.SECONDS.toNanos(warmupSeconds);
+            long window = since < 0 ? -1 : since / TimeUnit.SECONDS.toNanos(stepSeconds);
+            if (window >= 0 && window < steps.size()) steps.get((int) window).completedInWindow.increment();
         }
         return session.remove("rtMs");
     }
