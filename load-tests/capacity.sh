@@ -13,7 +13,7 @@
 # once, on the first config's first server: 4. lexical p99 at 16 closed-loop users (SearchSimulation), and
 # 5. HTTP ingest: the first INGEST_DOCS XQuAD-ru paragraphs as one NDJSON request into a new collection;
 # last, with no server running: 6. the peer, the model alone (modules/eval/bench/run-bench.sh raw-embed) on the same
-# questions and the same paragraphs, at batch sizes 1..32 (queries) and 2 and 32 (passages), by 1 and 2 workers. Then the ratios (POISK-RATIO lines).
+# questions (RAW_QUERIES of them, spread over all) and the same paragraphs, at batch sizes 1..32 (queries) and 2 and 32 (passages), by 1 and 2 workers. Then the ratios (POISK-RATIO lines).
 # Uses the packaged server (modules/app/target/lib: mvn -o -q install -DskipTests first). Gatling and the server
 # share this machine's cores; the raw bench runs alone.
 #
@@ -106,12 +106,15 @@ python3 "$HERE/xquad_ndjson.py" "$XQUAD" >"$RUN_DIR/xquad.ndjson"
 head -n "$INGEST_DOCS" "$RUN_DIR/xquad.ndjson" | sed 's/"id": "/"id": "ingest-/' >"$RUN_DIR/ingest.ndjson"
 python3 -c 'import json,sys; [print(json.dumps(json.loads(l)["text"], ensure_ascii=False)) for l in open(sys.argv[1], encoding="utf-8")]' \
   "$RUN_DIR/ingest.ndjson" >"$RUN_DIR/raw-docs.jsonl"
+# Spread over all the questions, as the ladder's arrivals are: the first 192 are 10% shorter than the rest (59
+# characters against 66 on average), and a forward call's cost follows its length.
 python3 - "$XQUAD" "$RAW_QUERIES" "$((LADDER_PASS + 2))" >"$RUN_DIR/raw-queries.jsonl" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1], encoding="utf-8-sig"))["data"]
 qs = [qa["question"].replace("\ufeff", "").strip() for a in data for p in a["paragraphs"] for qa in p["qas"]]
-for q in qs[: int(sys.argv[2])]:
-    print(json.dumps(f"{q} ({sys.argv[3]})", ensure_ascii=False))
+n = min(int(sys.argv[2]), len(qs))
+for i in range(n):
+    print(json.dumps(f"{qs[i * len(qs) // n]} ({sys.argv[3]})", ensure_ascii=False))
 PY
 
 gatling() {   # $1: label, $2: simulation, rest: -D properties

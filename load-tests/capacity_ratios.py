@@ -6,7 +6,8 @@
 capacity / raw throughput at the mean batch size the batcher formed at the capacity step (linear between the
 batch sizes the raw bench measured; at each size the better of its worker arrangements, 1 or 2 threads calling the
 model at once, so the peer is the most the bare model did), also against raw batch 1 and the best batch; p99 at half capacity / the
-unloaded p50; HTTP ingest docs/s / raw docs/s; the lexical p99 at 16 users.
+unloaded p50; the CPU ceiling at the capacity step (cores / CPU ms per search, POISK-CPU lines of capacity.sh) against
+the raw peer; HTTP ingest docs/s / raw docs/s; the lexical p99 at 16 users.
 """
 import glob
 import os
@@ -42,6 +43,7 @@ def main(run):
     for w, rates in sorted(by_workers.items()):
         print(f"POISK-RAW query texts/s, {w} worker(s): " + " ".join(f"b{b}={rates[b]:.2f}" for b in sorted(rates)))
     print(f"POISK-RAW query texts/s, the better arrangement: " + " ".join(f"b{b}={q[b]:.2f}" for b in sizes) + f" (best: batch {best})")
+    summary = open(os.path.join(run, "summary.txt"), encoding="utf-8").read()
     for ladder in sorted(glob.glob(os.path.join(run, "gatling-ladder-*.log")), key=os.path.getmtime):
         tag = os.path.basename(ladder)[len("gatling-ladder-"):-len(".log")]
         text = open(ladder, encoding="utf-8", errors="replace").read()
@@ -55,6 +57,13 @@ def main(run):
         print(f"POISK-RATIO {tag} capacity/raw_at_formed_batch={cap / r:.2f} (capacity {cap:.2f} searches/s at step {step}, "
               f"raw {r:.2f}/s at its mean batch {batch:.2f}; goal >= 0.90); capacity/raw_batch1={cap / q[sizes[0]]:.2f} "
               f"capacity/raw_best={cap / q[best]:.2f}")
+        cpu = re.findall(rf"^POISK-CPU ladder-{re.escape(tag)} step={step} .*inference=([\d.]+) server_rest=([\d.]+) "
+                         rf"others=([\d.]+) all=([\d.]+) .*ceiling_searches_per_s=([\d.]+)", summary, re.M)
+        if cpu:
+            inf, rest, others, total, ceiling = (float(v) for v in cpu[-1])
+            print(f"POISK-RATIO {tag} cpu_ceiling/raw_at_formed_batch={ceiling / r:.2f} (CPU ms per search at step {step}: inference "
+                  f"{inf} + server rest {rest} + others, mostly the load generator, {others} = {total}; {os.cpu_count()} cores / that "
+                  f"= {ceiling} searches/s); capacity/cpu_ceiling={cap / ceiling:.2f}")
         unloaded = os.path.join(run, f"gatling-unloaded-{tag}.log")
         half = os.path.join(run, f"gatling-half-{tag}.log")
         if os.path.exists(unloaded) and os.path.exists(half):
