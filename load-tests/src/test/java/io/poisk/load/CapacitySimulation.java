@@ -64,7 +64,7 @@ public class CapacitySimulation extends Simulation {
     private final String collection = System.getProperty("collection", "xquad");
     private final int passOffset = Integer.getInteger("passOffset", 20);
     private final int warmup = Integer.getInteger("warmup", 20);
-    private final int warmupSeconds = Integer.getInteger("warmupSeconds", 10);
+    private final int warmupSeconds = LoadSettings.nonNegativeInt("warmupSeconds", 10);
     private final int p99LimitMs = LoadSettings.positiveInt("p99LimitMs", 1000);
     private final XquadCorpus corpus = XquadCorpus.load(settings.xquadFile());
     private final PoiskAdminClient admin = new PoiskAdminClient(settings.baseUrl());

@@ -35,6 +35,12 @@ public record LoadSettings(URI baseUrl, int users, Duration duration, Path xquad
     }
 
     /** A positive integer property, for the knobs one simulation alone has. */
+    public static int nonNegativeInt(String name, int defaultValue) {
+        int value = Integer.getInteger(name, defaultValue);
+        if (value < 0) throw new IllegalArgumentException(name + " must be at least 0, got " + value);
+        return value;
+    }
+
     public static int positiveInt(String name, int defaultValue) {
         int value = Integer.getInteger(name, defaultValue);
         if (value < 1) throw new IllegalArgumentException(name + " must be at least 1, got " + value);
