@@ -76,7 +76,7 @@ final class DiskSegment implements Segment {
         this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(graph));
         PqTables tables = null;
         FusedScores.UpperLayerCodes upper = null;
-        if (fusedPq && VECTOR_API) {
+        if (fusedPq && ExactScores.VECTOR_API) { // PqTables computes with the Vector API
             tables = PqTables.of(pqCodebook(), space.approximate());
             if (tables != null) {
                 try (var view = graph.getView()) {
@@ -96,8 +96,6 @@ final class DiskSegment implements Segment {
         return ownScores ? new FusedGraphSearch(graph, pqTables, upperCodes) : new FusedGraphSearch(graph, null, null);
     }
 
-    /** Whether this JVM has the Vector API that {@link PqTables} computes with ({@code --add-modules jdk.incubator.vector}). */
-    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     /** {@code -Dpoisk.search.jvector=true}: fused-PQ segments are searched by JVector's GraphSearcher (A/B runs only). */
     static final String JVECTOR_SEARCH_PROPERTY = "poisk.search.jvector";

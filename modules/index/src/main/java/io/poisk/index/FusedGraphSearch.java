@@ -156,38 +156,6 @@ final class FusedGraphSearch implements AutoCloseable {
         return new SearchResult(out, visited.count, expanded, expanded, rescored, Float.POSITIVE_INFINITY);
     }
 
-    /**
-     * The nodes a search has scored: one bit per node of the graph, cleared node by node after a search (a query
-     * touches a few thousand of them), so a reset costs what the search visited, not the graph's size. Lucene's
-     * SparseFixedBitSet was 7-10% of a query here, JVector's hash set 6-8%.
-     */
-    private static final class VisitedNodes {
-        private final long[] words;
-        private int[] touched = new int[1024];
-        private int count;
-
-        VisitedNodes(int nodes) {
-            words = new long[(nodes + 63) >>> 6];
-        }
-
-        /** Marks a node; whether it was marked already. */
-        boolean getAndSet(int node) {
-            int w = node >>> 6;
-            long mask = 1L << node; // shifts are mod 64
-            long word = words[w];
-            if ((word & mask) != 0) return true;
-            words[w] = word | mask;
-            if (count == touched.length) touched = java.util.Arrays.copyOf(touched, count * 2);
-            touched[count++] = node;
-            return false;
-        }
-
-        void clear() {
-            for (int i = 0; i < count; i++) words[touched[i] >>> 6] = 0;
-            count = 0;
-        }
-    }
-
     @Override
     public void close() throws IOException {
         view.close();

@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * Starts a merge's graph from the largest input's graph instead of from nothing: the on-disk graph (every layer,
  * every node, deleted ones included) is written in JVector's on-heap graph format (version 4) to a scratch file and
  * loaded into an empty {@link GraphIndexBuilder}, whose ordinals must then be the segment's own (0..size-1). The
- * caller adds the other inputs' vectors with {@code addGraphNode}, then marks the deleted nodes and calls
+ * caller adds the other inputs' vectors with a {@link GraphInserter}, then marks the deleted nodes and calls
  * {@code cleanup()}, which reconnects around the deleted ones: the merge searches only for the new nodes.
  *
  * <p>Why a file: {@link GraphIndexBuilder#load} is JVector's only public way to fill a builder with an existing graph,

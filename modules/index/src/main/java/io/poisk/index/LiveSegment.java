@@ -1,10 +1,8 @@
 package io.poisk.index;
 
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
-import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.SearchResult;
-import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
-import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.util.ExplicitThreadLocal;
 import io.github.jbellis.jvector.util.ThreadSafeGrowableBitSet;
@@ -24,9 +22,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
 /**
- * The in-memory segment that takes new documents: a JVector {@link GraphIndexBuilder} grown by
- * {@code addGraphNode}, with exact scores in the collection's {@link VectorSpace}. Ordinals are assigned in log order by the
- * single applier; graph insertion of a batch runs in parallel.
+ * The in-memory segment that takes new documents: the graph of a JVector {@link GraphIndexBuilder}, grown by a
+ * {@link GraphInserter} and searched by an {@link OnHeapGraphWalk}, with exact scores ({@link ExactScores}) in the
+ * collection's {@link VectorSpace}. Ordinals are assigned in log order by the single applier; graph insertion of a
+ * batch runs in parallel.
  */
 final class LiveSegment implements Segment {
     static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
@@ -44,7 +43,9 @@ final class LiveSegment implements Segment {
     private final ThreadSafeGrowableBitSet deleted = new ThreadSafeGrowableBitSet(1024);
     private final Bits accept = ordinal -> !deleted.get(ordinal);
     private final AtomicInteger deletedCount = new AtomicInteger();
-    private final ExplicitThreadLocal<GraphSearcher> searchers;
+    private final ExactScores scores;
+    private final GraphInserter inserter;
+    private final ExplicitThreadLocal<OnHeapGraphWalk> walks = ExplicitThreadLocal.withInitial(OnHeapGraphWalk::new);
     private final LiveLexicalIndex lexical;
     private volatile int size;
     private volatile boolean frozen;
@@ -55,9 +56,9 @@ final class LiveSegment implements Segment {
         this.lexical = new LiveLexicalIndex(lexicalFields);
         this.dimension = dimension;
         this.vectors = new LiveVectors(dimension);
-        this.builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(vectors, space.exact()),
-                dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, true);
-        this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(builder.getGraph()));
+        this.scores = new ExactScores(vectors::array, vectors::size, space.exact());
+        this.builder = GraphInserter.newBuilder(scores, dimension, opts, true);
+        this.inserter = new GraphInserter(builder, scores, opts.constructionBeam());
     }
 
     @Override
@@ -73,8 +74,13 @@ final class LiveSegment implements Segment {
     int add(String id, List<PassageVector> passages, Document document) {
         int head = size;
         // Every vector prepared before any is appended: a failure leaves the segment as it was.
-        List<VectorFloat<?>> prepared = new java.util.ArrayList<>(passages.size());
-        for (PassageVector p : passages) prepared.add(VTS.createFloatVector(space.prepare(p.vector())));
+        List<float[]> prepared = new java.util.ArrayList<>(passages.size());
+        for (PassageVector p : passages) {
+            if (p.vector().length != dimension) {
+                throw new IllegalArgumentException("vector dimension " + p.vector().length + ", segment " + name + " has " + dimension);
+            }
+            prepared.add(space.prepare(p.vector()));
+        }
         for (int i = 0; i < passages.size(); i++) {
             PassageVector p = passages.get(i);
             int ordinal = head + i;
@@ -126,7 +132,7 @@ final class LiveSegment implements Segment {
         if (ordinals.length == 0) return;
         IntStream stream = IntStream.of(ordinals);
         if (ordinals.length > 8) stream = stream.parallel();
-        stream.forEach(o -> builder.addGraphNode(o, vectors.getVector(o)));
+        stream.forEach(inserter::insert);
     }
 
     @Override
@@ -141,11 +147,9 @@ final class LiveSegment implements Segment {
 
     @Override
     public float[] vectorAt(int ordinal) {
-        VectorFloat<?> v = vectors.getVector(ordinal);
+        float[] v = vectors.array(ordinal);
         if (v == null) throw new IllegalArgumentException("segment " + name + " has no ordinal " + ordinal);
-        float[] out = new float[v.length()];
-        for (int i = 0; i < out.length; i++) out[i] = v.get(i);
-        return out;
+        return v.clone();
     }
 
     /**
@@ -186,12 +190,10 @@ final class LiveSegment implements Segment {
         // A frozen one too: its graph belongs to the flush, which removes tombstoned nodes from it.
         if (n <= Segment.EXACT_SCAN_MAX_DOCS || frozen) return exactScan(query, k, allowed);
         if (allowed != null && Segment.useExactScan(allowedCount, n)) return exactScan(query, k, allowed);
-        GraphSearcher searcher = searchers.get();
-        searcher.setView(builder.getGraph().getView());
-        var ssp = DefaultSearchScoreProvider.exact(query, space.exact(), vectors);
+        ScoreFunction.ExactScoreFunction score = scores.scoresTo(toArray(query));
         int beam = Math.max(searchBeam, k);
         if (allowed != null) beam = Segment.filteredBeam(beam, allowedCount, n);
-        SearchResult r = searcher.search(ssp, k, beam, VectorSpace.NO_THRESHOLD, VectorSpace.NO_RERANK_FLOOR, allowed == null ? accept : Segment.accept(this, allowed));
+        SearchResult r = walks.get().search(builder.getGraph().getView(), score, k, beam, allowed == null ? accept : Segment.accept(this, allowed));
         List<ScoredId> out = new ArrayList<>(r.getNodes().length);
         for (SearchResult.NodeScore ns : r.getNodes()) {
             if (deleted.get(ns.node)) continue; // deleted while the search ran
@@ -202,6 +204,7 @@ final class LiveSegment implements Segment {
 
     /** Exact top k among the allowed ordinals (null: all), skipping tombstones. */
     private List<ScoredId> exactScan(VectorFloat<?> query, int k, FixedBitSet allowed) {
+        ScoreFunction.ExactScoreFunction score = scores.scoresTo(toArray(query));
         TopScores top = new TopScores(k);
         int limit = allowed == null ? size : Math.min(allowed.length(), size);
         for (int o = 0; o < limit; o++) {
@@ -210,10 +213,15 @@ final class LiveSegment implements Segment {
                 if (o < 0 || o >= limit) break;
             }
             if (deleted.get(o)) continue;
-            VectorFloat<?> v = vectors.getVector(o);
-            if (v != null) top.offer(o, space.exact().compare(query, v));
+            if (vectors.array(o) != null) top.offer(o, score.similarityTo(o));
         }
         return top.toScoredIds(ids::get, space);
+    }
+
+    private static float[] toArray(VectorFloat<?> v) {
+        float[] out = new float[v.length()];
+        for (int i = 0; i < out.length; i++) out[i] = v.get(i);
+        return out;
     }
 
     @Override
@@ -256,15 +264,12 @@ final class LiveSegment implements Segment {
 
     @Override
     public void close() throws IOException {
-        try {
-            searchers.close();
+        try (lexical; builder; inserter) { // closed after the walks, in reverse order
+            walks.close();
+        } catch (IOException e) {
+            throw e;
         } catch (Exception e) {
             throw new IOException(e);
-        }
-        try {
-            builder.close();
-        } finally {
-            lexical.close();
         }
     }
 }

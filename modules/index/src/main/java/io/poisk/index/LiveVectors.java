@@ -9,6 +9,9 @@ import io.github.jbellis.jvector.vector.types.VectorFloat;
  * hash probe and often an {@code Integer} per scored neighbour (a JFR profile of a served search found it at 9%
  * of the whole query, and graph insertion scores through the same lookup).
  *
+ * <p>Each vector is kept as its float array, which {@link ExactScores} computes on, and as JVector's view of that same
+ * array ({@code createFloatVector} wraps it), which JVector's writer reads.
+ *
  * <p>One writer ({@link #append}); readers never lock. A reader only asks for ordinals it learned of after they
  * were appended (from {@link #size} or from the graph, whose insertion of a node follows its append), so the
  * volatile writes of {@code size} and {@code pages} publish the vectors to it.
@@ -19,25 +22,39 @@ final class LiveVectors implements RandomAccessVectorValues {
 
     private final int dimension;
     private volatile VectorFloat<?>[][] pages = new VectorFloat<?>[0][];
+    private volatile float[][][] arrayPages = new float[0][][];
     private volatile int size;
 
     LiveVectors(int dimension) {
         this.dimension = dimension;
     }
 
-    /** Stores the vector of the next ordinal, which it returns. Single writer. */
-    int append(VectorFloat<?> vector) {
+    /** Stores the vector of the next ordinal, which it returns; the array is kept, not copied. Single writer. */
+    int append(float[] vector) {
+        if (vector.length != dimension) throw new IllegalArgumentException("dimension " + vector.length + ", expected " + dimension);
         int ordinal = size;
         VectorFloat<?>[][] p = pages;
+        float[][][] a = arrayPages;
         int page = ordinal >>> PAGE_BITS;
         if (page == p.length) {
             p = java.util.Arrays.copyOf(p, p.length + 1);
             p[page] = new VectorFloat<?>[PAGE];
+            a = java.util.Arrays.copyOf(a, a.length + 1);
+            a[page] = new float[PAGE][];
+            arrayPages = a;
             pages = p;
         }
-        p[page][ordinal & (PAGE - 1)] = vector;
+        p[page][ordinal & (PAGE - 1)] = LiveSegment.VTS.createFloatVector(vector);
+        a[page][ordinal & (PAGE - 1)] = vector;
         size = ordinal + 1;
         return ordinal;
+    }
+
+    /** The array of an appended ordinal (not to be modified); null for one not appended yet. */
+    float[] array(int ordinal) {
+        float[][][] a = arrayPages;
+        int page = ordinal >>> PAGE_BITS;
+        return page < a.length ? a[page][ordinal & (PAGE - 1)] : null;
     }
 
     @Override

@@ -1,9 +1,7 @@
 package io.poisk.index;
 
-import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
 import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
-import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.quantization.ProductQuantization;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import org.slf4j.Logger;
@@ -73,7 +71,8 @@ final class SegmentMerger {
             order.remove(base);
             order.addFirst(base);
         }
-        List<VectorFloat<?>> vectors = new ArrayList<>();
+        List<float[]> arrays = new ArrayList<>();
+        List<VectorFloat<?>> vectors = new ArrayList<>(); // JVector's views of the same arrays, for the writer
         List<String> ids = new ArrayList<>();
         List<int[]> spans = new ArrayList<>(); // null entries: whole-text single vectors
         List<DiskSegment> sourceSegment = new ArrayList<>();
@@ -86,7 +85,9 @@ final class SegmentMerger {
                         if (s != base) continue;
                         dropped.add(o);
                     }
-                    vectors.add(LiveSegment.VTS.createFloatVector(space.prepare(s.vector(view, o))));
+                    float[] v = space.prepare(s.vector(view, o));
+                    arrays.add(v);
+                    vectors.add(LiveSegment.VTS.createFloatVector(v));
                     ids.add(s.idAt(o));
                     boolean whole = s.passageIndex(o) == 0 && s.passageStart(o) == 0 && s.passageEnd(o) == PassageVector.WHOLE_END;
                     spans.add(whole ? null : new int[]{s.passageIndex(o), s.passageStart(o), s.passageEnd(o)});
@@ -104,23 +105,22 @@ final class SegmentMerger {
             // A fresh graph gets JVector's final refinement pass (a search per node); a seeded one had it when it was
             // built, and a second pass over all its nodes would cost what the seed saves.
             boolean refine = base == null;
-            try (var builder = new GraphIndexBuilder(BuildScoreProvider.randomAccessScoreProvider(ravv, space.exact()),
-                    dimension, opts.graphDegree(), opts.constructionBeam(), 1.2f, 1.2f, true, refine)) {
-                ImmutableGraphIndex graph;
-                if (base == null) {
-                    graph = builder.build(ravv);
-                } else {
+            var scores = new ExactScores(arrays::get, arrays::size, space.exact());
+            try (var builder = GraphInserter.newBuilder(scores, dimension, opts, refine);
+                 var inserter = new GraphInserter(builder, scores, opts.constructionBeam())) {
+                int first = 0;
+                if (base != null) {
                     GraphSeed.load(base.graph(), builder, segmentsDir);
-                    int first = base.size();
+                    first = base.size();
                     inserted = vectors.size() - first;
-                    ForkJoinPool.commonPool().submit(() -> IntStream.range(first, ravv.size()).parallel()
-                            .forEach(i -> builder.addGraphNode(i, ravv.getVector(i)))).join();
-                    // Marked only now: JVector links a new node only to nodes not marked deleted, so marks made
-                    // before the inserts could cut them off a deleted entry point (as the live segment learned).
-                    for (int o : dropped) builder.markNodeDeleted(o);
-                    builder.cleanup();
-                    graph = builder.getGraph();
                 }
+                int from = first;
+                ForkJoinPool.commonPool().submit(() -> IntStream.range(from, ravv.size()).parallel().forEach(inserter::insert)).join();
+                // Marked after the inserts, which route through them as through any node (JVector's own insertion
+                // avoided marked nodes, which cut new ones off a deleted entry point); cleanup() reconnects around them.
+                for (int o : dropped) builder.markNodeDeleted(o);
+                builder.cleanup();
+                ImmutableGraphIndex graph = builder.getGraph();
                 tGraph = System.nanoTime() - t0;
                 name = manifests.nextSegmentName();
                 KeptCodebook kept = base == null ? null : KeptCodebook.of(base);

@@ -13,15 +13,20 @@ class LiveVectorsTest {
     @Test
     void appendsAcrossPagesAndReadsBackEveryOrdinal() {
         LiveVectors vectors = new LiveVectors(2);
-        List<VectorFloat<?>> appended = new ArrayList<>();
+        List<float[]> appended = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) { // three pages
-            VectorFloat<?> v = LiveSegment.VTS.createFloatVector(new float[] {i, -i});
+            float[] v = {i, -i};
             assertThat(vectors.append(v)).isEqualTo(i);
             appended.add(v);
         }
         assertThat(vectors.size()).isEqualTo(3_000);
-        for (int i = 0; i < appended.size(); i++) assertThat(vectors.getVector(i)).isSameAs(appended.get(i));
+        for (int i = 0; i < appended.size(); i++) {
+            assertThat(vectors.array(i)).isSameAs(appended.get(i));
+            VectorFloat<?> v = vectors.getVector(i);
+            assertThat(new float[] {v.get(0), v.get(1)}).containsExactly(appended.get(i));
+        }
         assertThat(vectors.getVector(3_000)).as("an ordinal not appended yet").isNull();
+        assertThat(vectors.array(3_000)).isNull();
         assertThat(vectors.getVector(1 << 20)).isNull();
     }
 
@@ -34,13 +39,14 @@ class LiveVectorsTest {
                 int size = vectors.size();
                 for (int o = seen; o < size; o++) {
                     VectorFloat<?> v = vectors.getVector(o);
-                    if (v == null || v.get(0) != o) problem.set("ordinal " + o + " below size " + size + " reads " + v);
+                    float[] a = vectors.array(o);
+                    if (v == null || v.get(0) != o || a == null || a[0] != o) problem.set("ordinal " + o + " below size " + size + " reads " + v);
                 }
                 seen = size;
             }
         });
         reader.start();
-        for (int i = 0; i < 50_000; i++) vectors.append(LiveSegment.VTS.createFloatVector(new float[] {i}));
+        for (int i = 0; i < 50_000; i++) vectors.append(new float[] {i});
         reader.join(30_000);
         assertThat(reader.isAlive()).isFalse();
         assertThat(problem.get()).isNull();
