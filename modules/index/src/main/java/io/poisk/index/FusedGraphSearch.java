@@ -8,7 +8,6 @@ import io.github.jbellis.jvector.graph.disk.feature.FeatureId;
 import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.util.BoundedLongHeap;
-import io.github.jbellis.jvector.util.GrowableLongHeap;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 
@@ -19,26 +18,22 @@ import java.io.IOException;
  * JVector's on-disk graph and its fused codes: a greedy walk down the upper layers, a beam search of the bottom
  * layer by PQ scores, then the beam rescored with the full vectors.
  *
- * <p>Why not JVector's {@code GraphSearcher}: it pushes every neighbour it scores onto its candidate heap, so the
- * heap grows to thousands of entries per query, and pushing onto it was 24-27% of a query's samples (JFR, sessions 9
- * and 12). Here a neighbour becomes a candidate only if it would enter the beam, as in Lucene, and the heap stays
- * near the beam's size (5% of the samples). The view reads each node's neighbours and their codes
+ * <p>Why not JVector's {@code GraphSearcher}: see {@link LayerBeam}, which walks the bottom layer here (its heap 5% of
+ * a query's samples, where JVector's was 24-27%). The view reads each node's neighbours and their codes
  * ({@link OnDiskGraphIndex.View#processNeighbors}), {@link FusedScores} scores them (JVector's decoder where the
  * segment has no {@link PqTables}), JVector's heaps order them.
  * Measured in one JVM, alternating ({@code FusedSearchBench}): on 20,000 e5 vectors 10-15% less CPU per query at
- * the same recall@10 at beams 40-160; on Fashion-MNIST the same within noise. The beam also holds nodes scored but
- * not yet expanded, as Lucene's does, where JVector's holds only expanded ones and so explores a little further at
- * a given beam: on hard synthetic data (32-d, noisy clusters, coarse codes) that found less at the same beam.
+ * the same recall@10 at beams 40-160; on Fashion-MNIST the same within noise. Because the beam also holds nodes
+ * scored but not yet expanded, on hard synthetic data (32-d, noisy clusters, coarse codes) it found less than
+ * JVector's at the same beam.
  *
  * <p>One instance per thread and segment: it holds its own view, heaps and visited set, reused by every query. The
  * visited set is one bit per node of the segment (25 KB per thread for 200,000 nodes), off the per-document heap.
  */
 final class FusedGraphSearch implements AutoCloseable {
     private final OnDiskGraphIndex.View view;
-    /** Nodes to expand, best first. */
-    private final NodeQueue candidates = new NodeQueue(new GrowableLongHeap(100), NodeQueue.Order.MAX_HEAP);
-    /** The beam: the best accepted nodes found, by PQ score, worst on top. */
-    private final NodeQueue beam = new NodeQueue(new BoundedLongHeap(100), NodeQueue.Order.MIN_HEAP);
+    /** The bottom layer's beam search, by PQ score; its visited set also serves the greedy descent. */
+    private final LayerBeam layer;
     /** The beam rescored, worst of the best k on top. */
     private final NodeQueue best = new NodeQueue(new BoundedLongHeap(10), NodeQueue.Order.MIN_HEAP);
     private final VisitedNodes visited;
@@ -53,7 +48,8 @@ final class FusedGraphSearch implements AutoCloseable {
     /** {@code tables} and {@code upper}: the segment's, or null to score with JVector's decoder. */
     FusedGraphSearch(OnDiskGraphIndex graph, PqTables tables, FusedScores.UpperLayerCodes upper) {
         this.view = graph.getView();
-        this.visited = new VisitedNodes(Math.max(1, graph.getIdUpperBound()));
+        this.layer = new LayerBeam(graph.getIdUpperBound());
+        this.visited = layer.visited();
         this.scores = tables == null || upper == null ? null
                 : new FusedScores(view, tables, upper, graph.getFeatures().get(FeatureId.FUSED_PQ).featureSize());
     }
@@ -94,29 +90,9 @@ final class FusedGraphSearch implements AutoCloseable {
         for (int level = entry.level; level > 0; level--) descend(level, approximate);
 
         int width = Math.max(k, beamWidth);
-        candidates.clear();
-        beam.clear();
-        beam.setMaxSize(width);
-        visited.clear();
-        visited.getAndSet(closest);
-        candidates.push(closest, closestScore);
-        if (accept.get(closest)) beam.push(closest, closestScore);
-        int expanded = 0;
-        ImmutableGraphIndex.IntMarker mark = node -> !visited.getAndSet(node);
-        ImmutableGraphIndex.NeighborProcessor offer = (node, score) -> {
-            // A neighbour worse than the whole beam could neither enter it nor lead the walk anywhere it goes.
-            if (beam.size() < width || score > beam.topScore()) {
-                candidates.push(node, score);
-                if (accept.get(node)) beam.push(node, score);
-            }
-        };
-        while (candidates.size() > 0) {
-            float score = candidates.topScore();
-            if (beam.size() >= width && score < beam.topScore()) break; // nothing left can improve the beam
-            int node = candidates.pop();
-            view.processNeighbors(0, node, approximate, mark, offer);
-            expanded++;
-        }
+        layer.start(width, view.getIdUpperBound());
+        layer.seed(closest, closestScore, accept);
+        int expanded = layer.walk(view, 0, approximate, accept);
         return rescored(exact, k, expanded);
     }
 
@@ -141,6 +117,7 @@ final class FusedGraphSearch implements AutoCloseable {
 
     /** The beam rescored by {@code exact}, its best k best first; {@code expanded}: nodes whose neighbours were read. */
     private SearchResult rescored(ScoreFunction.ExactScoreFunction exact, int k, int expanded) {
+        NodeQueue beam = layer.beam();
         best.clear();
         best.setMaxSize(k);
         int rescored = beam.size();

@@ -5,8 +5,6 @@ import io.github.jbellis.jvector.graph.NodeQueue;
 import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
 import io.github.jbellis.jvector.util.Bits;
-import io.github.jbellis.jvector.util.BoundedLongHeap;
-import io.github.jbellis.jvector.util.GrowableLongHeap;
 
 import java.util.Arrays;
 
@@ -17,25 +15,20 @@ import java.util.Arrays;
  * layer with its beam ({@link #search}); a node being inserted walks every layer it joins with the construction
  * beam, and those layers' beams are its neighbour candidates ({@link #insertion}).
  *
- * <p>Why not JVector's {@code GraphSearcher}: it pushes every neighbour it scores onto its candidate heap, so the heap
- * grows to thousands of entries per walk. In graph insertion that push was 23% of a build's samples and its visited
- * hash set 7% (JFR, session 14); in queries the same push was 24-27% (sessions 9 and 12, which gave the disk
- * segments {@link FusedGraphSearch}). Here a neighbour becomes a candidate only if it would enter the beam, and the
- * beam also holds nodes scored but not yet expanded, as in Lucene.
+ * <p>Why not JVector's {@code GraphSearcher}: see {@link LayerBeam}, which walks each layer here. In graph insertion
+ * JVector's unbounded candidate heap was 23% of a build's samples and its visited hash set 7% (JFR, session 14).
  *
  * <p>One instance per thread, reused by every walk on any graph: the visited set grows with the graph.
  */
 final class OnHeapGraphWalk {
-    /** Nodes to expand, best first. */
-    private final NodeQueue candidates = new NodeQueue(new GrowableLongHeap(100), NodeQueue.Order.MAX_HEAP);
-    /** The best accepted nodes of the layer being walked, worst on top. */
-    private final NodeQueue beam = new NodeQueue(new BoundedLongHeap(100), NodeQueue.Order.MIN_HEAP);
-    private final VisitedNodes visited = new VisitedNodes(1024);
+    private final LayerBeam layer = new LayerBeam(1024);
     /** The last layer's beam, best first ({@link #found} of them): the next layer's entry points. */
     private int[] nodes = new int[128];
     private float[] scores = new float[128];
     private int found;
+    /** Per walk, for the result's counts. */
     private int expanded;
+    private int visitedNodes;
 
     /** Receives an inserted node's neighbour candidates on one layer, best first (valid during the call only). */
     interface LayerCandidates {
@@ -51,13 +44,9 @@ final class OnHeapGraphWalk {
         if (entry == null) return new SearchResult(new SearchResult.NodeScore[0], 0, 0, 0, 0, Float.POSITIVE_INFINITY);
         enter(entry.node, score.similarityTo(entry.node));
         expanded = 0;
-        int visitedNodes = 0;
-        for (int level = entry.level; level > 0; level--) {
-            walkLayer(view, score, level, 1, Bits.ALL, -1);
-            visitedNodes += visited.count;
-        }
+        visitedNodes = 0;
+        for (int level = entry.level; level > 0; level--) walkLayer(view, score, level, 1, Bits.ALL, -1);
         walkLayer(view, score, 0, Math.max(k, beamWidth), accept, -1);
-        visitedNodes += visited.count;
         SearchResult.NodeScore[] out = new SearchResult.NodeScore[Math.min(k, found)];
         for (int i = 0; i < out.length; i++) out[i] = new SearchResult.NodeScore(nodes[i], scores[i]);
         return new SearchResult(out, visitedNodes, expanded, expanded, 0, Float.POSITIVE_INFINITY);
@@ -87,34 +76,16 @@ final class OnHeapGraphWalk {
     }
 
     /**
-     * Walks one layer from the entry points in {@link #nodes} with a beam of {@code width} accepted nodes, then puts
-     * the beam, best first, in their place. {@code skip}: a node never scored (-1: none).
+     * Walks one layer from the entry points in {@link #nodes} with a beam of {@code width} accepted nodes
+     * ({@link LayerBeam}), then puts the beam, best first, in their place. {@code skip}: a node never scored (-1: none).
      */
     private void walkLayer(ImmutableGraphIndex.View view, ScoreFunction score, int level, int width, Bits accept, int skip) {
-        visited.clear();
-        visited.ensureCapacity(view.getIdUpperBound());
-        if (skip >= 0) visited.getAndSet(skip);
-        candidates.clear();
-        beam.clear();
-        beam.setMaxSize(width);
-        for (int i = 0; i < found; i++) {
-            visited.getAndSet(nodes[i]);
-            candidates.push(nodes[i], scores[i]);
-            if (accept.get(nodes[i])) beam.push(nodes[i], scores[i]);
-        }
-        ImmutableGraphIndex.IntMarker unvisited = n -> !visited.getAndSet(n);
-        ImmutableGraphIndex.NeighborProcessor offer = (n, s) -> {
-            // A neighbour worse than the whole beam could neither enter it nor lead the walk anywhere it goes.
-            if (beam.size() < width || s > beam.topScore()) {
-                candidates.push(n, s);
-                if (accept.get(n)) beam.push(n, s);
-            }
-        };
-        while (candidates.size() > 0) {
-            if (beam.size() >= width && candidates.topScore() < beam.topScore()) break; // nothing left can improve the beam
-            view.processNeighbors(level, candidates.pop(), score, unvisited, offer);
-            expanded++;
-        }
+        layer.start(width, view.getIdUpperBound());
+        if (skip >= 0) layer.exclude(skip);
+        for (int i = 0; i < found; i++) layer.seed(nodes[i], scores[i], accept);
+        expanded += layer.walk(view, level, score, accept);
+        visitedNodes += layer.visited().count;
+        NodeQueue beam = layer.beam();
         found = beam.size();
         if (found > nodes.length) {
             nodes = Arrays.copyOf(nodes, found);
