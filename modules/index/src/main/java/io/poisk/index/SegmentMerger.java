@@ -3,6 +3,7 @@ package io.poisk.index;
 import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
 import io.github.jbellis.jvector.graph.ListRandomAccessVectorValues;
 import io.github.jbellis.jvector.quantization.ProductQuantization;
+import io.github.jbellis.jvector.util.PhysicalCoreExecutor;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ForkJoinPool;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -115,7 +115,10 @@ final class SegmentMerger {
                     inserted = vectors.size() - first;
                 }
                 int from = first;
-                ForkJoinPool.commonPool().submit(() -> IntStream.range(from, ravv.size()).parallel().forEach(inserter::insert)).join();
+                // JVector's pool of one thread per physical core, as its own build used: the common pool has one
+                // worker on two cores. SeededMergeBench (15,000 + 5,000 Fashion-MNIST vectors): the graph of a fresh
+                // merge in 4.6 s instead of 7.7, of a seeded one in 2.3 s instead of 3.4.
+                PhysicalCoreExecutor.pool().submit(() -> IntStream.range(from, ravv.size()).parallel().forEach(inserter::insert)).join();
                 // Marked after the inserts, which route through them as through any node (JVector's own insertion
                 // avoided marked nodes, which cut new ones off a deleted entry point); cleanup() reconnects around them.
                 for (int o : dropped) builder.markNodeDeleted(o);
