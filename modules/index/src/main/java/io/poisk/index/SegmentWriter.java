@@ -44,6 +44,8 @@ final class SegmentWriter {
 
     /** Vectors PQ codebooks are trained on: an even sample; k-means cost grows with it, quality barely does. */
     static final int PQ_TRAINING_VECTORS = 5_000;
+    /** Draws the k-means seeding: a segment of the same vectors gets the same codebook. */
+    private static final long PQ_SEED = 1;
 
     /**
      * PQ subspaces for a dimension: one one-byte code per {@code subvectorDims} dimensions (index.pq_subvector_dims,
@@ -74,6 +76,27 @@ final class SegmentWriter {
         List<VectorFloat<?>> sample = new ArrayList<>(PQ_TRAINING_VECTORS);
         for (int i = 0; i < PQ_TRAINING_VECTORS; i++) sample.add(all.getVector((int) ((long) i * n / PQ_TRAINING_VECTORS)).copy());
         return new ListRandomAccessVectorValues(sample, all.dimension());
+    }
+
+    /** A codebook of 256 centroids per subspace trained on {@code sample}: ours ({@link PqTraining}) where it can, else JVector's. */
+    private static ProductQuantization train(RandomAccessVectorValues sample, int subspaces) {
+        if (!PqTraining.supports(256, sample.size())) return ProductQuantization.compute(sample, subspaces, 256, false);
+        List<float[]> points = new ArrayList<>(sample.size());
+        for (int i = 0; i < sample.size(); i++) points.add(array(sample.getVector(i)));
+        return PqTraining.train(points, subspaces, 256, PQ_SEED, PhysicalCoreExecutor.pool());
+    }
+
+    /** Every vector's code: ours where {@link PqTraining#encodes} the codebook, else JVector's. */
+    private static PQVectors encode(ProductQuantization pq, RandomAccessVectorValues vectors) {
+        if (!PqTraining.encodes(pq)) return pq.encodeAll(vectors, PhysicalCoreExecutor.pool());
+        ThreadLocal<RandomAccessVectorValues> local = ThreadLocal.withInitial(vectors.threadLocalSupplier());
+        return PqTraining.encode(pq, i -> array(local.get().getVector(i)), vectors.size(), PhysicalCoreExecutor.pool());
+    }
+
+    private static float[] array(VectorFloat<?> v) {
+        float[] out = new float[v.length()];
+        for (int i = 0; i < out.length; i++) out[i] = v.get(i);
+        return out;
     }
 
     /**
@@ -134,9 +157,9 @@ final class SegmentWriter {
         if (fused) {
             reuse = codebook != null && codebook.getOriginalDimension() == dimension
                     && codebook.getSubspaceCount() == pqSubspaces(dimension, opts.pqSubvectorDims()) && codebook.getClusterCount() == 256;
-            pq = reuse ? codebook : ProductQuantization.compute(trainingSample(vectors), pqSubspaces(dimension, opts.pqSubvectorDims()), 256, false);
+            pq = reuse ? codebook : train(trainingSample(vectors), pqSubspaces(dimension, opts.pqSubvectorDims()));
             tTrained = System.nanoTime();
-            pqVectors = pq.encodeAll(vectors, PhysicalCoreExecutor.pool());
+            pqVectors = encode(pq, vectors);
         }
         long tPq = System.nanoTime();
         var builder = new OnDiskGraphIndexWriter.Builder(graph, tmp.resolve(SegmentFiles.GRAPH))
