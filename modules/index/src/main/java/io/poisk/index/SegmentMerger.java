@@ -102,8 +102,8 @@ final class SegmentMerger {
         long tGraph = 0;
         if (vectors.size() > dropped.size()) {
             var ravv = new ListRandomAccessVectorValues(vectors, dimension);
-            // A fresh graph gets JVector's final refinement pass (a search per node); a seeded one had it when it was
-            // built, and a second pass over all its nodes would cost what the seed saves.
+            // A fresh graph gets JVector's final refinement pass (a search per node); a seeded one keeps its base's
+            // graph as that was built (a flush does not refine), and a pass over all its nodes would cost what the seed saves.
             boolean refine = base == null;
             var scores = new ExactScores(arrays::get, arrays::size, space.exact());
             try (var builder = GraphInserter.newBuilder(scores, dimension, opts, refine);

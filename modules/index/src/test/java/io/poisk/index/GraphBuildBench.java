@@ -60,17 +60,18 @@ class GraphBuildBench {
         }
         System.out.printf(Locale.ROOT, "# %d vectors x %d, degree %d, construction beam %d, %d cores%n", vs.size(),
                 base[0].length, opts.graphDegree(), opts.constructionBeam(), Runtime.getRuntime().availableProcessors());
-        String[] methods = {"ours", "jvector", "jvector-insert+own-scores"};
+        // ours-no-refine: our insertion without JVector's refinement pass at cleanup (a search per upper-layer node)
+        String[] methods = {"ours", "ours-no-refine", "jvector", "jvector-insert+own-scores"};
         for (int round = 0; round < rounds; round++) {
             for (int m = 0; m < methods.length; m++) {
                 String method = methods[(m + round) % methods.length];
                 BuildScoreProvider provider = method.equals("jvector") ? BuildScoreProvider.randomAccessScoreProvider(vectors, COSINE) : scores;
                 try (GraphIndexBuilder builder = new GraphIndexBuilder(provider, base[0].length, opts.graphDegree(), opts.constructionBeam(),
-                        GraphInserter.NEIGHBOR_OVERFLOW, GraphInserter.ALPHA, true, true);
+                        GraphInserter.NEIGHBOR_OVERFLOW, GraphInserter.ALPHA, true, !method.equals("ours-no-refine"));
                      GraphInserter inserter = new GraphInserter(builder, scores, opts.constructionBeam())) {
                     long c0 = cpu(), w0 = System.nanoTime();
                     ForkJoinPool.commonPool().submit(() -> IntStream.range(0, vs.size()).parallel().forEach(i -> {
-                        if (method.equals("ours")) inserter.insert(i);
+                        if (method.startsWith("ours")) inserter.insert(i);
                         else builder.addGraphNode(i, vectors.getVector(i));
                     })).join();
                     long c1 = cpu(), w1 = System.nanoTime();
