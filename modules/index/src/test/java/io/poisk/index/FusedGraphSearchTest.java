@@ -42,17 +42,22 @@ class FusedGraphSearchTest {
      * matrix (seeded), plus a little noise.
      */
     static float[][] embedded(Random r, long mapSeed, int n) {
+        return embedded(r, mapSeed, n, DIM);
+    }
+
+    /** As above, in {@code dim} dimensions. */
+    static float[][] embedded(Random r, long mapSeed, int n, int dim) {
         Random m = new Random(mapSeed);
-        float[][] map = new float[12][DIM];
-        for (float[] row : map) for (int d = 0; d < DIM; d++) row[d] = (float) m.nextGaussian();
+        float[][] map = new float[12][dim];
+        for (float[] row : map) for (int d = 0; d < dim; d++) row[d] = (float) m.nextGaussian();
         float[][] out = new float[n][];
         for (int i = 0; i < n; i++) {
-            float[] v = new float[DIM];
+            float[] v = new float[dim];
             for (float[] row : map) {
                 float z = (float) r.nextGaussian();
-                for (int d = 0; d < DIM; d++) v[d] += z * row[d];
+                for (int d = 0; d < dim; d++) v[d] += z * row[d];
             }
-            for (int d = 0; d < DIM; d++) v[d] += 0.1f * (float) r.nextGaussian();
+            for (int d = 0; d < dim; d++) v[d] += 0.1f * (float) r.nextGaussian();
             out[i] = UnitVectors.normalized(v);
         }
         return out;

@@ -24,7 +24,7 @@ class PqTrainingTest {
     @Test
     void trainsACodebookJVectorReadsEncodesAsJVectorDoesAndFitsAsWell() {
         Random r = new Random(3);
-        List<float[]> base = Embedded.embedded(r, DIM, 4_000);
+        List<float[]> base = List.of(FusedGraphSearchTest.embedded(r, 11, 4_000, DIM));
         List<float[]> sample = base.subList(0, 2_000);
         int subspaces = 7; // 48 = 6 subspaces of 7 dimensions and one of 6: JVector's uneven split
         ProductQuantization ours = PqTraining.train(sample, subspaces, 256, 1, PhysicalCoreExecutor.pool());
@@ -75,25 +75,5 @@ class PqTrainingTest {
         List<VectorFloat<?>> out = new ArrayList<>(vectors.size());
         for (float[] v : vectors) out.add(LiveSegment.VTS.createFloatVector(v));
         return out;
-    }
-
-    /** Unit vectors of few intrinsic dimensions, as {@link FusedGraphSearchTest#embedded} makes them, in any dimension. */
-    private static final class Embedded {
-        static List<float[]> embedded(Random r, int dim, int n) {
-            Random m = new Random(11);
-            float[][] map = new float[12][dim];
-            for (float[] row : map) for (int d = 0; d < dim; d++) row[d] = (float) m.nextGaussian();
-            List<float[]> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                float[] v = new float[dim];
-                for (float[] row : map) {
-                    float z = (float) r.nextGaussian();
-                    for (int d = 0; d < dim; d++) v[d] += z * row[d];
-                }
-                for (int d = 0; d < dim; d++) v[d] += 0.1f * (float) r.nextGaussian();
-                out.add(UnitVectors.normalized(v));
-            }
-            return out;
-        }
     }
 }
