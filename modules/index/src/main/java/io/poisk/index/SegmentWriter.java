@@ -86,11 +86,14 @@ final class SegmentWriter {
         return PqTraining.train(points, subspaces, 256, PQ_SEED, PhysicalCoreExecutor.pool());
     }
 
-    /** Every vector's code: ours where {@link PqTraining#encodes} the codebook, else JVector's. */
+    /**
+     * Every vector's code: ours where {@link PqTraining#encodes} the codebook and the vectors may be read from several
+     * threads at once (not a shared buffer), else JVector's. (No thread-local copies: the pool's threads outlive the
+     * write, and a thread-local value would keep the segment's vectors on the heap after it.)
+     */
     private static PQVectors encode(ProductQuantization pq, RandomAccessVectorValues vectors) {
-        if (!PqTraining.encodes(pq)) return pq.encodeAll(vectors, PhysicalCoreExecutor.pool());
-        ThreadLocal<RandomAccessVectorValues> local = ThreadLocal.withInitial(vectors.threadLocalSupplier());
-        return PqTraining.encode(pq, i -> array(local.get().getVector(i)), vectors.size(), PhysicalCoreExecutor.pool());
+        if (!PqTraining.encodes(pq) || vectors.isValueShared()) return pq.encodeAll(vectors, PhysicalCoreExecutor.pool());
+        return PqTraining.encode(pq, i -> array(vectors.getVector(i)), vectors.size(), PhysicalCoreExecutor.pool());
     }
 
     private static float[] array(VectorFloat<?> v) {
