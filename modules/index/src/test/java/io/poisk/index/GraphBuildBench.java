@@ -66,8 +66,9 @@ class GraphBuildBench {
             for (int m = 0; m < methods.length; m++) {
                 String method = methods[(m + round) % methods.length];
                 BuildScoreProvider provider = method.equals("jvector") ? BuildScoreProvider.randomAccessScoreProvider(vectors, COSINE) : scores;
-                try (GraphIndexBuilder builder = new GraphIndexBuilder(provider, base[0].length, opts.graphDegree(), opts.constructionBeam(),
-                        GraphInserter.NEIGHBOR_OVERFLOW, GraphInserter.ALPHA, true, !method.equals("ours-no-refine"));
+                try (GraphIndexBuilder builder = method.startsWith("ours") ? GraphInserter.newBuilder(scores, base[0].length, opts, method.equals("ours"))
+                        : new GraphIndexBuilder(provider, base[0].length, opts.graphDegree(), opts.constructionBeam(),
+                        GraphInserter.NEIGHBOR_OVERFLOW, GraphInserter.ALPHA, true, true);
                      GraphInserter inserter = new GraphInserter(builder, scores, opts.constructionBeam())) {
                     long c0 = cpu(), w0 = System.nanoTime();
                     ForkJoinPool.commonPool().submit(() -> IntStream.range(0, vs.size()).parallel().forEach(i -> {
