@@ -57,9 +57,9 @@ final class LiveSegment implements Segment {
         this.dimension = dimension;
         this.vectors = new LiveVectors(dimension);
         this.scores = new ExactScores(vectors::array, vectors::size, space.exact());
-        // No refinement pass at the flush: on 20,000 e5 vectors it cost 0.55-0.9 s of CPU (a search per node, 6-10%
-        // of the build) for recall@10 0.889 instead of 0.885 at beam 20 and the same from beam 40 up (GraphBuildBench,
-        // session 18). Fresh merges still refine the graph they build.
+        // No refinement pass at the flush: a search per node, which on 20,000 e5 vectors cost 0.55-0.9 s of CPU in
+        // GraphBuildBench and 3 s in the ANN bench's build (13.7 s with it, 10.7 s without), for recall@10 0.889
+        // instead of 0.885 at beam 20 and the same from beam 40 up (session 18). Fresh merges still refine.
         this.builder = GraphInserter.newBuilder(scores, dimension, opts, false);
         this.inserter = new GraphInserter(builder, scores, opts.constructionBeam());
     }
