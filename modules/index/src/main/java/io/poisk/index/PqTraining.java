@@ -30,8 +30,8 @@ import java.util.stream.IntStream;
  * writer, the decoders and {@link PqTables} take it as they took JVector's.
  *
  * <p>Why not JVector's k-means: it computes one distance per point and centroid through its vector provider, and
- * training on 5,000 vectors plus encoding 20,000 was 1.2-1.5 s of CPU in a 20,000-vector flush of e5 vectors, a
- * fifth of what the graph insertions cost (JFR, session 18). Here centroids are stored dimension-major, as
+ * training on 5,000 vectors plus encoding 20,000 was 1.2-1.5 s of CPU in a 20,000-vector flush of e5 vectors, about
+ * a quarter of what the graph insertions cost (218 samples against 897; JFR, session 18). Here centroids are stored dimension-major, as
  * {@link PqTables} stores them, and a point's distances to a block of centroids are one Vector API multiply-add per
  * dimension of the subspace; seeding scores blocks of points the same way.
  *
