@@ -26,6 +26,10 @@ import java.nio.file.Path;
  * The peer: Lucene HNSW ({@link Lucene99HnswVectorsFormat}, full float vectors, exact scores) in one
  * force-merged segment, searched on one thread with {@code KnnFloatVectorQuery(field, q, numCandidates)}
  * keeping the top k, the way luceneutil's KNN benchmark uses a wider candidate list ("fanout").
+ *
+ * <p>{@link #served}: the same vectors as an application would leave them in Lucene, for comparison with a served
+ * Poisk collection: IndexWriter's defaults (a 16 MB buffer, the tiered merge policy and its background merges),
+ * committed without a forced merge, so a query searches several segments.
  */
 final class LuceneHnswSubject implements AnnSubject {
     private static final String FIELD = "vector";
@@ -38,17 +42,35 @@ final class LuceneHnswSubject implements AnnSubject {
     private DirectoryReader reader;
     private IndexSearcher searcher;
     private int beam = 10;
+    private final boolean served;
+    /** Row of each doc id where the segments' doc ids are not the rows ({@link #served}); null: the doc id is the row. */
+    private int[] rows;
 
     /** {@code maxConn} is Lucene's M: upper layers keep M neighbours, the bottom layer 2M. */
     LuceneHnswSubject(Path dir, int maxConn, int beamWidth) {
+        this(dir, maxConn, beamWidth, false);
+    }
+
+    private LuceneHnswSubject(Path dir, int maxConn, int beamWidth, boolean served) {
         this.dir = dir;
         this.maxConn = maxConn;
         this.beamWidth = beamWidth;
+        this.served = served;
+    }
+
+    /** Lucene as IndexWriter's defaults leave the index: several segments, no forced merge. */
+    static LuceneHnswSubject served(Path dir, int maxConn, int beamWidth) {
+        return new LuceneHnswSubject(dir, maxConn, beamWidth, true);
     }
 
     @Override
     public String name() {
-        return "lucene";
+        return served ? "lucene-served" : "lucene";
+    }
+
+    /** Segments in the index (after {@link #build}). */
+    int segmentCount() {
+        return reader.leaves().size();
     }
 
     @Override
@@ -61,8 +83,8 @@ final class LuceneHnswSubject implements AnnSubject {
                         return format;
                     }
                 })
-                .setRAMBufferSizeMB(1_500)
                 .setUseCompoundFile(false);
+        if (!served) config.setRAMBufferSizeMB(1_500);
         directory = FSDirectory.open(dir);
         try (IndexWriter writer = new IndexWriter(directory, config)) {
             for (int i = 0; i < base.length; i++) {
@@ -71,11 +93,12 @@ final class LuceneHnswSubject implements AnnSubject {
                 doc.add(new NumericDocValuesField(ORD, i));
                 writer.addDocument(doc);
             }
-            writer.forceMerge(1);
+            if (!served) writer.forceMerge(1);
             writer.commit();
         }
         reader = DirectoryReader.open(directory);
-        checkDocIdsAreRowNumbers(base.length);
+        if (served) rows = rowsOfDocIds(base.length);
+        else checkDocIdsAreRowNumbers(base.length);
         searcher = new IndexSearcher(reader); // no executor: one search thread
         searcher.setQueryCache(null);
     }
@@ -93,6 +116,20 @@ final class LuceneHnswSubject implements AnnSubject {
         }
     }
 
+    /** The row each doc id holds, from the ord doc values: merges reorder documents across segments. */
+    private int[] rowsOfDocIds(int count) throws IOException {
+        int[] out = new int[reader.maxDoc()];
+        if (reader.maxDoc() != count) throw new IllegalStateException("expected " + count + " docs, got " + reader.maxDoc());
+        for (var context : reader.leaves()) {
+            NumericDocValues ords = context.reader().getNumericDocValues(ORD);
+            for (int d = 0; d < context.reader().maxDoc(); d++) {
+                if (!ords.advanceExact(d)) throw new IllegalStateException("doc " + (context.docBase + d) + " has no row");
+                out[context.docBase + d] = (int) ords.longValue();
+            }
+        }
+        return out;
+    }
+
     @Override
     public void useBeam(int beam) {
         this.beam = beam;
@@ -103,7 +140,7 @@ final class LuceneHnswSubject implements AnnSubject {
         TopDocs top = searcher.search(new KnnFloatVectorQuery(FIELD, query, Math.max(k, beam)), k);
         ScoreDoc[] docs = top.scoreDocs;
         int[] out = new int[docs.length];
-        for (int i = 0; i < docs.length; i++) out[i] = docs[i].doc;
+        for (int i = 0; i < docs.length; i++) out[i] = rows == null ? docs[i].doc : rows[docs[i].doc];
         return out;
     }
 

@@ -35,7 +35,10 @@ import java.util.Set;
  *
  * <pre>modules/eval/bench/run-bench.sh scale --sizes 100000,300000 [--real 20000 --queries 500 --xmx 2g --streams 4
  *     --noise-ratio 1.0 --beams 10,20,40,80,160,320 --rounds 2 --force-merge true --texts jdk|europarl --work DIR
- *     --server-config limits.idle_timeout_ms=0,... --keep false --reuse false]</pre>
+ *     --server-config limits.idle_timeout_ms=0,... --keep false --reuse false --lucene-served false]</pre>
+ *
+ * <p>{@code --lucene-served true} also measures Lucene as IndexWriter's defaults leave the same vectors (several
+ * segments, no forced merge), the peer of a served collection's layout.
  *
  * <p>{@code --keep true} leaves each size's data folder in place; {@code --reuse true} then skips the server and
  * measures that folder's collection against Lucene again (e.g. with other search settings).
@@ -53,6 +56,9 @@ public final class ScaleBenchmark {
         double ingestSeconds, settleSeconds, serverCpuSeconds, httpP50Ms, httpP99Ms, httpRecall;
         double poiskCpuQps = Double.NaN, luceneCpuQps = Double.NaN, mergedCpuQps = Double.NaN, mergedLuceneCpuQps = Double.NaN;
         double mergeCpuSeconds, luceneBuildCpuSeconds;
+        /** --lucene-served true: Lucene as IndexWriter's defaults leave it (several segments); NaN otherwise. */
+        double luceneServedCpuQps = Double.NaN, luceneServedBuildCpuSeconds = Double.NaN;
+        int luceneServedSegments;
         long segments, heapBytes, rssBytes, diskBytes, indexBytes, documentBytes, walBytes, luceneIndexBytes;
 
         Figures(int n, String loadStart) {
@@ -171,9 +177,27 @@ public final class ScaleBenchmark {
             log.info("lucene built in {} s of CPU, {} MiB", String.format(Locale.ROOT, "%.0f", f.luceneBuildCpuSeconds),
                     f.luceneIndexBytes >> 20);
             out.printf(Locale.ROOT, "poisk as served: %d segments, %d live documents%n", poisk.segmentCount(), poisk.liveDocuments());
-            double[] qps = compare(out, List.of(poisk, lucene), beams, queries, truth, k, rounds);
-            f.poiskCpuQps = qps[0];
-            f.luceneCpuQps = qps[1];
+            if (Boolean.parseBoolean(a.string("lucene-served", "false"))) {
+                try (LuceneHnswSubject luceneServed = LuceneHnswSubject.served(dir.resolve("lucene-served"), 16, 100)) {
+                    long s0 = AnnBenchmark.processCpuNanos();
+                    luceneServed.build(base);
+                    f.luceneServedBuildCpuSeconds = (AnnBenchmark.processCpuNanos() - s0) / 1e9;
+                    f.luceneServedSegments = luceneServed.segmentCount();
+                    out.printf(Locale.ROOT, "lucene as IndexWriter's defaults leave it: %d segments, built in %.0f s of CPU%n",
+                            f.luceneServedSegments, f.luceneServedBuildCpuSeconds);
+                    double[] qps = compare(out, List.of(poisk, lucene, luceneServed), beams, queries, truth, k, rounds);
+                    f.poiskCpuQps = qps[0];
+                    f.luceneCpuQps = qps[1];
+                    f.luceneServedCpuQps = qps[2];
+                    out.printf(Locale.ROOT, "CPU QPS@0.95: poisk served %.0f, lucene served %.0f (%s), lucene merged %.0f (%s)%n",
+                            qps[0], qps[2], ratio(qps[0], qps[2]), qps[1], ratio(qps[0], qps[1]));
+                }
+                deleteTree(dir.resolve("lucene-served"));
+            } else {
+                double[] qps = compare(out, List.of(poisk, lucene), beams, queries, truth, k, rounds);
+                f.poiskCpuQps = qps[0];
+                f.luceneCpuQps = qps[1];
+            }
             if (Boolean.parseBoolean(a.string("force-merge", "true"))) {
                 long m0 = AnnBenchmark.processCpuNanos();
                 poisk.mergeToOne();
@@ -280,6 +304,11 @@ public final class ScaleBenchmark {
                 f.httpP50Ms, f.httpP99Ms, f.httpRecall, f.poiskCpuQps, f.luceneCpuQps, ratio(f.poiskCpuQps, f.luceneCpuQps),
                 f.mergedCpuQps, f.mergedLuceneCpuQps, ratio(f.mergedCpuQps, f.mergedLuceneCpuQps), f.mergeCpuSeconds,
                 f.luceneBuildCpuSeconds, f.luceneIndexBytes / 1048576.0, f.loadStart, f.loadEnd);
+        if (!Double.isNaN(f.luceneServedCpuQps)) {
+            out.printf(Locale.ROOT, "N=%d: CPU QPS@0.95 served %.0f vs lucene as IndexWriter's defaults leave it %.0f (%s; %d segments,"
+                    + " built in %.0f s of CPU)%n", f.n, f.poiskCpuQps, f.luceneServedCpuQps, ratio(f.poiskCpuQps, f.luceneServedCpuQps),
+                    f.luceneServedSegments, f.luceneServedBuildCpuSeconds);
+        }
     }
 
     private static String ratio(double a, double b) {
