@@ -24,7 +24,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * e5 vectors where JVector's took 9.4-9.9 s, for the same recall@10 at every beam ({@code GraphBuildBench}).
  *
  * <p>As in JVector, insertions may run concurrently: a node also takes as candidates the nodes whose insertion was in
- * progress when its own began, since neither may find the other in the graph yet. Thread-safe.
+ * progress when its own began, since neither may find the other in the graph yet. Walks read the graph through a
+ * {@link LiveGraphView}, which hides the nodes being inserted. Thread-safe.
  */
 final class GraphInserter implements AutoCloseable {
     /** How far a neighbour list may overflow its degree before diversity pruning (JVector's {@code neighborOverflow}). */
@@ -40,6 +41,7 @@ final class GraphInserter implements AutoCloseable {
     private final Random levels = new Random(0);
     private final Set<NodeAtLevel> inProgress = ConcurrentHashMap.newKeySet();
     private final ExplicitThreadLocal<OnHeapGraphWalk> walks = ExplicitThreadLocal.withInitial(OnHeapGraphWalk::new);
+    private final LiveGraphView view;
 
     /**
      * A JVector builder scoring by {@code scores} with Poisk's graph parameters: hierarchical, exact scores.
@@ -57,18 +59,20 @@ final class GraphInserter implements AutoCloseable {
         this.beamWidth = beamWidth;
         int degree = graph.getDegree(0);
         this.levelFactor = degree <= 1 ? 1 : 1 / Math.log(degree);
+        this.view = new LiveGraphView(graph);
     }
 
     /** Adds {@code node}, whose vector the scores must already hold, to the graph. */
     void insert(int node) {
         ScoreFunction.ExactScoreFunction score = scores.scoresToNode(node);
         NodeAtLevel added = new NodeAtLevel(randomLevel(), node);
-        // The node joins the graph before it is in progress, so that a concurrent insertion that links to it finds it.
+        // Walks skip the node until it is finished; it joins the graph before it is among the concurrent candidates, so
+        // that a concurrent insertion that links to it finds it.
+        view.begin(node);
         graph.addNode(added);
         inProgress.add(added);
         try {
             List<NodeAtLevel> concurrent = List.copyOf(inProgress);
-            var view = graph.getView();
             var entry = view.entryNode();
             if (entry == null) {
                 graph.addEdges(0, node, withConcurrent(0, node, new int[0], new float[0], 0, concurrent, score), NEIGHBOR_OVERFLOW);
@@ -77,9 +81,15 @@ final class GraphInserter implements AutoCloseable {
                         graph.addEdges(level, node, withConcurrent(level, node, nodes, scores, count, concurrent, score), NEIGHBOR_OVERFLOW));
             }
             graph.markComplete(added);
+            view.end(node); // a node whose insertion failed stays hidden, as JVector's view keeps it
         } finally {
             inProgress.remove(added);
         }
+    }
+
+    /** The graph as walks may read it while insertions run: without the nodes being inserted. */
+    LiveGraphView view() {
+        return view;
     }
 
     /** A level drawn as HNSW draws them: P(level >= l) = degree^-l. */

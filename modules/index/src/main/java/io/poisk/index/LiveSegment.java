@@ -196,7 +196,7 @@ final class LiveSegment implements Segment {
         ScoreFunction.ExactScoreFunction score = scores.scoresTo(toArray(query));
         int beam = Math.max(searchBeam, k);
         if (allowed != null) beam = Segment.filteredBeam(beam, allowedCount, n);
-        SearchResult r = walks.get().search(builder.getGraph().getView(), score, k, beam, allowed == null ? accept : Segment.accept(this, allowed));
+        SearchResult r = walks.get().search(inserter.view(), score, k, beam, allowed == null ? accept : Segment.accept(this, allowed));
         List<ScoredId> out = new ArrayList<>(r.getNodes().length);
         for (SearchResult.NodeScore ns : r.getNodes()) {
             if (deleted.get(ns.node)) continue; // deleted while the search ran

@@ -106,7 +106,7 @@ class GraphInserterTest {
         }
     }
 
-    private static double recall(ImmutableGraphIndex graph, ExactScores scores, List<float[]> base, List<float[]> queries) {
+    static double recall(ImmutableGraphIndex graph, ExactScores scores, List<float[]> base, List<float[]> queries) {
         OnHeapGraphWalk walk = new OnHeapGraphWalk();
         int hits = 0;
         for (float[] q : queries) {
@@ -133,7 +133,7 @@ class GraphInserterTest {
     }
 
     /** Gaussian clusters around 40 random centres, so that nearest neighbours are close calls within a cluster. */
-    private static List<float[]> clustered(Random r, int n) {
+    static List<float[]> clustered(Random r, int n) {
         Random centres = new Random(1);
         float[][] c = new float[40][];
         for (int i = 0; i < c.length; i++) c[i] = TestVectors.unit(centres, DIM);
