@@ -188,9 +188,7 @@ public final class ScaleBenchmark {
                     double[] qps = compare(out, List.of(poisk, lucene, luceneServed), beams, queries, truth, k, rounds);
                     f.poiskCpuQps = qps[0];
                     f.luceneCpuQps = qps[1];
-                    f.luceneServedCpuQps = qps[2];
-                    out.printf(Locale.ROOT, "CPU QPS@0.95: poisk served %.0f, lucene served %.0f (%s), lucene merged %.0f (%s)%n",
-                            qps[0], qps[2], ratio(qps[0], qps[2]), qps[1], ratio(qps[0], qps[1]));
+                    f.luceneServedCpuQps = qps[2]; // printed with the size's summary line
                 }
                 deleteTree(dir.resolve("lucene-served"));
             } else {
