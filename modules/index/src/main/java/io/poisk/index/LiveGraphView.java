@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>Why not JVector's concurrent view: it wraps each neighbour list in an iterator that looks up every neighbour's
  * completion time against the view's creation, and that iteration was 31% of a 200k ingest's insertion samples (JFR,
- * session 19). Here a neighbour costs one bit read. A node that completes during a walk becomes visible to it, where
+ * session 19). Here a neighbour costs one bit read: one-thread insertion took 0.72-0.87 of JVector's insertion's CPU
+ * where it took 0.90-1.01 ({@code GraphBuildBench}), though a 200k ingest over HTTP showed no change beyond its noise,
+ * its insertions waiting mostly on the lists' memory, which any reader pays. A node that completes during a walk becomes visible to it, where
  * JVector's view would hide it; it is then also among the insertion's concurrent candidates, and
  * {@link GraphInserter} takes it once. Reading lists with no check at all let walks enter unfinished nodes and
  * left documents unreachable ({@code GraphReachabilityTest}, session 18).
