@@ -1,6 +1,5 @@
 package io.poisk.index;
 
-import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
 import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
@@ -11,8 +10,9 @@ import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 
 /**
- * Exact scores of in-memory vectors, held as float arrays, for graph building ({@link BuildScoreProvider}: JVector's
- * builder prunes and back-links with it, {@link GraphInserter} searches with it) and for the live segment's searches.
+ * Exact scores of in-memory vectors, held as float arrays: the live segment's searches and exact scans. It can also
+ * build a graph ({@link BuildScores}), as it did until session 20; the engine builds by {@link Int8Scores}, whose
+ * graphs found as much at a little over half the insertion CPU, and tests compare the two.
  * Scores are JVector's for the similarity, computed by our own Vector API loops ({@link SimdFloats}; plain loops
  * where the JVM lacks the Vector API).
  *
@@ -24,7 +24,7 @@ import java.util.function.IntSupplier;
  *
  * <p>Thread-safe; {@code vectors} must be, and must return a vector's array for every ordinal in the graph.
  */
-final class ExactScores implements BuildScoreProvider {
+final class ExactScores implements BuildScores {
     /** Whether this JVM has the Vector API ({@code --add-modules jdk.incubator.vector}, which the launcher adds). */
     static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
@@ -54,8 +54,8 @@ final class ExactScores implements BuildScoreProvider {
         };
     }
 
-    /** The scores of every vector against the vector of {@code node}. */
-    ScoreFunction.ExactScoreFunction scoresToNode(int node) {
+    @Override
+    public ScoreFunction.ExactScoreFunction scoresToNode(int node) {
         return scoresTo(vectors.apply(node));
     }
 

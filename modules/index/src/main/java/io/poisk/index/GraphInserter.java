@@ -34,7 +34,7 @@ final class GraphInserter implements AutoCloseable {
     static final float ALPHA = 1.2f;
 
     private final OnHeapGraphIndex graph;
-    private final ExactScores scores;
+    private final BuildScores scores;
     private final int beamWidth;
     /** HNSW's level multiplier, 1 / ln(degree), as JVector's builder draws levels. */
     private final double levelFactor;
@@ -47,13 +47,13 @@ final class GraphInserter implements AutoCloseable {
      * A JVector builder scoring by {@code scores} with Poisk's graph parameters: hierarchical, exact scores.
      * {@code refine}: JVector's refinement pass over the upper layers at {@code cleanup}.
      */
-    static GraphIndexBuilder newBuilder(ExactScores scores, int dimension, IndexOptions opts, boolean refine) {
+    static GraphIndexBuilder newBuilder(BuildScores scores, int dimension, IndexOptions opts, boolean refine) {
         return new GraphIndexBuilder(scores, dimension, opts.graphDegree(), opts.constructionBeam(), NEIGHBOR_OVERFLOW,
                 ALPHA, true, refine);
     }
 
     /** Inserts into {@code builder}'s graph, which must score by the same {@code scores} (see {@link #newBuilder}). */
-    GraphInserter(GraphIndexBuilder builder, ExactScores scores, int beamWidth) {
+    GraphInserter(GraphIndexBuilder builder, BuildScores scores, int beamWidth) {
         this.graph = (OnHeapGraphIndex) builder.getGraph();
         this.scores = scores;
         this.beamWidth = beamWidth;

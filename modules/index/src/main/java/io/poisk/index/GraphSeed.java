@@ -2,6 +2,7 @@ package io.poisk.index;
 
 import io.github.jbellis.jvector.disk.ReaderSupplierFactory;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
+import io.github.jbellis.jvector.graph.NodeArray;
 import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
 import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndex;
 
@@ -20,7 +21,10 @@ import java.nio.file.Path;
  *
  * <p>Why a file: {@link GraphIndexBuilder#load} is JVector's only public way to fill a builder with an existing graph,
  * and it reads that format. The file lies beside the segments (a crash leaves it to start-up's orphan sweep) and
- * holds 8 bytes per edge, never the vectors. The stored scores are not read back: the builder rescores every edge.
+ * holds 8 bytes per edge, never the vectors. The stored scores are not read back: the builder rescores every edge,
+ * and wants each list best first by its scores, so the lists are written in that order: a segment's lists are in the
+ * order of the scores that built it, which are not the merge's where they came from older code (built by
+ * {@link ExactScores}, before {@link Int8Scores}).
  */
 final class GraphSeed {
     /** The on-heap graph format version {@link GraphIndexBuilder#load} reads, written after {@link OnHeapGraphIndex#MAGIC}. */
@@ -34,11 +38,14 @@ final class GraphSeed {
         return graph.getIdUpperBound() > 0 && graph.getDegree(0) == degree;
     }
 
-    /** Loads {@code graph} into {@code builder} (which must be empty) through a scratch file in {@code scratchDir}. */
-    static void load(OnDiskGraphIndex graph, GraphIndexBuilder builder, Path scratchDir) throws IOException {
+    /**
+     * Loads {@code graph} into {@code builder} (which must be empty and score by {@code scores}) through a scratch file
+     * in {@code scratchDir}.
+     */
+    static void load(OnDiskGraphIndex graph, GraphIndexBuilder builder, BuildScores scores, Path scratchDir) throws IOException {
         Path scratch = Files.createTempFile(scratchDir, "merge-seed-", ".graph");
         try {
-            write(graph, scratch);
+            write(graph, scores, scratch);
             try (var readers = ReaderSupplierFactory.open(scratch); var in = readers.get()) {
                 builder.load(in);
             }
@@ -47,7 +54,7 @@ final class GraphSeed {
         }
     }
 
-    private static void write(OnDiskGraphIndex graph, Path file) throws IOException {
+    private static void write(OnDiskGraphIndex graph, BuildScores scores, Path file) throws IOException {
         try (var out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), 1 << 16));
              var view = graph.getView()) {
             int layers = graph.getMaxLevel() + 1;
@@ -62,10 +69,16 @@ final class GraphSeed {
                 for (var nodes = graph.getNodes(level); nodes.hasNext(); ) {
                     int node = nodes.nextInt();
                     var neighbors = view.getNeighborsIterator(level, node);
-                    out.writeInt(node);
-                    out.writeInt(neighbors.size());
+                    var score = scores.scoresToNode(node);
+                    NodeArray best = new NodeArray(neighbors.size());
                     while (neighbors.hasNext()) {
-                        out.writeInt(neighbors.nextInt());
+                        int neighbor = neighbors.nextInt();
+                        best.insertSorted(neighbor, score.similarityTo(neighbor));
+                    }
+                    out.writeInt(node);
+                    out.writeInt(best.size());
+                    for (int i = 0; i < best.size(); i++) {
+                        out.writeInt(best.getNode(i));
                         out.writeFloat(0f); // rescored on load
                     }
                 }

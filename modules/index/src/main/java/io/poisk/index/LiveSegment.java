@@ -23,8 +23,8 @@ import java.util.stream.IntStream;
 
 /**
  * The in-memory segment that takes new documents: the graph of a JVector {@link GraphIndexBuilder}, grown by a
- * {@link GraphInserter} and searched by an {@link OnHeapGraphWalk}, with exact scores ({@link ExactScores}) in the
- * collection's {@link VectorSpace}. Ordinals are assigned in log order by the single applier; graph insertion of a
+ * {@link GraphInserter} scoring one-byte codes of the vectors ({@link Int8Scores}) and searched by an
+ * {@link OnHeapGraphWalk} with exact scores ({@link ExactScores}), in the collection's {@link VectorSpace}. Ordinals are assigned in log order by the single applier; graph insertion of a
  * batch runs in parallel.
  */
 final class LiveSegment implements Segment {
@@ -43,7 +43,9 @@ final class LiveSegment implements Segment {
     private final ThreadSafeGrowableBitSet deleted = new ThreadSafeGrowableBitSet(1024);
     private final Bits accept = ordinal -> !deleted.get(ordinal);
     private final AtomicInteger deletedCount = new AtomicInteger();
+    /** Searches score by these; the graph is built by {@link #buildScores}. */
     private final ExactScores scores;
+    private final Int8Scores buildScores;
     private final GraphInserter inserter;
     private final ExplicitThreadLocal<OnHeapGraphWalk> walks = ExplicitThreadLocal.withInitial(OnHeapGraphWalk::new);
     private final LiveLexicalIndex lexical;
@@ -57,11 +59,12 @@ final class LiveSegment implements Segment {
         this.dimension = dimension;
         this.vectors = new LiveVectors(dimension);
         this.scores = new ExactScores(vectors::array, vectors::size, space.exact());
+        this.buildScores = new Int8Scores(dimension, space.exact());
         // No refinement pass at the flush: a search per node, which on 20,000 e5 vectors cost 0.55-0.9 s of CPU in
         // GraphBuildBench and 3 s in the ANN bench's build (13.7 s with it, 10.7 s without), for recall@10 0.889
         // instead of 0.885 at beam 20 and the same from beam 40 up (session 18). Fresh merges still refine.
-        this.builder = GraphInserter.newBuilder(scores, dimension, opts, false);
-        this.inserter = new GraphInserter(builder, scores, opts.constructionBeam());
+        this.builder = GraphInserter.newBuilder(buildScores, dimension, opts, false);
+        this.inserter = new GraphInserter(builder, buildScores, opts.constructionBeam());
     }
 
     @Override
@@ -87,7 +90,7 @@ final class LiveSegment implements Segment {
         for (int i = 0; i < passages.size(); i++) {
             PassageVector p = passages.get(i);
             int ordinal = head + i;
-            if (vectors.append(prepared.get(i)) != ordinal) {
+            if (vectors.append(prepared.get(i)) != ordinal || buildScores.append(prepared.get(i)) != ordinal) {
                 throw new IllegalStateException("segment " + name + ": vector ordinals out of step with documents");
             }
             ids.put(ordinal, id);
@@ -193,16 +196,18 @@ final class LiveSegment implements Segment {
         // A frozen one too: its graph belongs to the flush, which removes tombstoned nodes from it.
         if (n <= Segment.EXACT_SCAN_MAX_DOCS || frozen) return exactScan(query, k, allowed);
         if (allowed != null && Segment.useExactScan(allowedCount, n)) return exactScan(query, k, allowed);
-        ScoreFunction.ExactScoreFunction score = scores.scoresTo(toArray(query));
+        float[] q = toArray(query);
         int beam = Math.max(searchBeam, k);
         if (allowed != null) beam = Segment.filteredBeam(beam, allowedCount, n);
-        SearchResult r = walks.get().search(inserter.view(), score, k, beam, allowed == null ? accept : Segment.accept(this, allowed));
-        List<ScoredId> out = new ArrayList<>(r.getNodes().length);
+        // The walk scores codes, as the graph was built; its whole beam is then rescored with the full vectors.
+        SearchResult r = walks.get().search(inserter.view(), buildScores.scoresTo(q), beam, beam,
+                allowed == null ? accept : Segment.accept(this, allowed));
+        ScoreFunction.ExactScoreFunction exact = scores.scoresTo(q);
+        TopScores top = new TopScores(k);
         for (SearchResult.NodeScore ns : r.getNodes()) {
-            if (deleted.get(ns.node)) continue; // deleted while the search ran
-            out.add(new ScoredId(ids.get(ns.node), ns.node, space.score(ns.score)));
+            if (!deleted.get(ns.node)) top.offer(ns.node, exact.similarityTo(ns.node)); // deleted while the search ran
         }
-        return out;
+        return top.toScoredIds(ids::get, space);
     }
 
     /** Exact top k among the allowed ordinals (null: all), skipping tombstones. */

@@ -105,12 +105,13 @@ final class SegmentMerger {
             // A fresh graph gets JVector's final refinement pass (a search per node); a seeded one keeps its base's
             // graph as that was built (a flush does not refine), and a pass over all its nodes would cost what the seed saves.
             boolean refine = base == null;
-            var scores = new ExactScores(arrays::get, arrays::size, space.exact());
+            var scores = new Int8Scores(dimension, space.exact());
+            for (float[] v : arrays) scores.append(v);
             try (var builder = GraphInserter.newBuilder(scores, dimension, opts, refine);
                  var inserter = new GraphInserter(builder, scores, opts.constructionBeam())) {
                 int first = 0;
                 if (base != null) {
-                    GraphSeed.load(base.graph(), builder, segmentsDir);
+                    GraphSeed.load(base.graph(), builder, scores, segmentsDir);
                     first = base.size();
                     inserted = vectors.size() - first;
                 }

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.function.IntFunction;
 
-/** The best {@code k} (ordinal, JVector similarity) pairs seen by an exact scan. */
+/** The best {@code k} (ordinal, JVector similarity) pairs seen by an exact scan or the rescoring of a beam. */
 final class TopScores {
     private record Entry(int ordinal, float score) {
     }

@@ -21,12 +21,13 @@ import java.util.stream.IntStream;
 
 /**
  * {@link GraphInserter} with {@link ExactScores} against JVector's own {@code addGraphNode} with JVector's scores
- * (and, to tell the two apart, JVector's insertion with our scores), rotating in one JVM on the same vectors and
- * builder parameters (the defaults: degree 30, construction beam 100), both inserting in parallel on the common
- * pool: process CPU seconds for the inserts and for {@code cleanup}, and recall@10 of the graph at a few beams by
- * the same {@link OnHeapGraphWalk}. Vectors as {@link FusedSearchBench} takes them. Prints; asserts nothing.
+ * (and, to tell the two apart, JVector's insertion with our scores), and {@link GraphInserter} building by
+ * {@link Int8Scores} as the engine does ({@code ours-int8}), rotating in one JVM on the same vectors and builder
+ * parameters (the defaults: degree 30, construction beam 100), all inserting in parallel on the common pool: process
+ * CPU seconds for the inserts and for {@code cleanup}, and recall@10 of the graph at a few beams by the same
+ * {@link OnHeapGraphWalk} with exact scores. Vectors as {@link FusedSearchBench} takes them. Prints; asserts nothing.
  * <p>{@code mvn -o -q -pl modules/index test -Dtest=GraphBuildBench -Dsurefire.excludedGroups=none
- * -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.rounds=3 -Dbench.beams=20,40,80,160]}
+ * -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.rounds=3 -Dbench.beams=20,40,80,160 -Dbench.methods=ours-no-refine,ours-int8]}
  */
 @Tag("bench")
 class GraphBuildBench {
@@ -49,6 +50,8 @@ class GraphBuildBench {
         }
         var vectors = new ListRandomAccessVectorValues(vs, base[0].length);
         var scores = new ExactScores(arrays::get, arrays::size, COSINE);
+        var int8 = new Int8Scores(base[0].length, COSINE);
+        for (float[] v : arrays) int8.append(v);
         List<float[]> qs = new ArrayList<>();
         for (float[] q : queries) qs.add(VectorSpace.COSINE.prepare(q));
         int[][] truth = new int[qs.size()][];
@@ -61,15 +64,16 @@ class GraphBuildBench {
         System.out.printf(Locale.ROOT, "# %d vectors x %d, degree %d, construction beam %d, %d cores%n", vs.size(),
                 base[0].length, opts.graphDegree(), opts.constructionBeam(), Runtime.getRuntime().availableProcessors());
         // ours-no-refine: our insertion without JVector's refinement pass at cleanup (a search per upper-layer node)
-        String[] methods = {"ours", "ours-no-refine", "jvector", "jvector-insert+own-scores"};
+        String[] methods = System.getProperty("bench.methods", "ours,ours-no-refine,ours-int8,jvector,jvector-insert+own-scores").split(",");
         for (int round = 0; round < rounds; round++) {
             for (int m = 0; m < methods.length; m++) {
                 String method = methods[(m + round) % methods.length];
                 BuildScoreProvider provider = method.equals("jvector") ? BuildScoreProvider.randomAccessScoreProvider(vectors, COSINE) : scores;
-                try (GraphIndexBuilder builder = method.startsWith("ours") ? GraphInserter.newBuilder(scores, base[0].length, opts, method.equals("ours"))
+                BuildScores building = method.equals("ours-int8") ? int8 : scores;
+                try (GraphIndexBuilder builder = method.startsWith("ours") ? GraphInserter.newBuilder(building, base[0].length, opts, method.equals("ours"))
                         : new GraphIndexBuilder(provider, base[0].length, opts.graphDegree(), opts.constructionBeam(),
                         GraphInserter.NEIGHBOR_OVERFLOW, GraphInserter.ALPHA, true, true);
-                     GraphInserter inserter = new GraphInserter(builder, scores, opts.constructionBeam())) {
+                     GraphInserter inserter = new GraphInserter(builder, building, opts.constructionBeam())) {
                     long c0 = cpu(), w0 = System.nanoTime();
                     ForkJoinPool.commonPool().submit(() -> IntStream.range(0, vs.size()).parallel().forEach(i -> {
                         if (method.startsWith("ours")) inserter.insert(i);
