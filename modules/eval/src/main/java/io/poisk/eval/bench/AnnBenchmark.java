@@ -45,8 +45,8 @@ public final class AnnBenchmark {
                     int warmupVectors) {
     }
 
-    /** Build cost of one engine. */
-    record BuildStats(String engine, long buildMillis, long cpuMillis, long diskBytes, long indexBytes, long heapBytes) {
+    /** Build cost of one engine; {@code jitMillis}: the part of {@code cpuMillis} the JIT compilers took. */
+    record BuildStats(String engine, long buildMillis, long cpuMillis, long jitMillis, long diskBytes, long indexBytes, long heapBytes) {
     }
 
     /** What one data set gave: the build costs and every operating point (best round). */
@@ -181,14 +181,16 @@ public final class AnnBenchmark {
 
     private static BuildStats build(AnnSubject subject, VectorSet set, long heapBefore) throws IOException {
         long c0 = processCpuNanos();
+        long jit0 = CompilerThreads.cpuNanos();
         long t0 = System.nanoTime();
         subject.build(set.base());
         long ms = (System.nanoTime() - t0) / 1_000_000;
         long cpuMs = (processCpuNanos() - c0) / 1_000_000;
+        long jitMs = jit0 < 0 ? 0 : (CompilerThreads.cpuNanos() - jit0) / 1_000_000;
         long heap = settledHeap() - heapBefore;
-        log.info("{} built {} vectors in {} ms ({} ms of CPU, all threads); largest files (MiB): {}", subject.name(),
-                set.base().length, ms, cpuMs, DirectorySize.largest(subject.directory(), 4));
-        return new BuildStats(subject.name(), ms, cpuMs, subject.diskBytes(), subject.indexBytes(), heap);
+        log.info("{} built {} vectors in {} ms ({} ms of CPU, all threads, of which the JIT compilers {} ms); largest files (MiB): {}",
+                subject.name(), set.base().length, ms, cpuMs, jitMs, DirectorySize.largest(subject.directory(), 4));
+        return new BuildStats(subject.name(), ms, cpuMs, jitMs, subject.diskBytes(), subject.indexBytes(), heap);
     }
 
     /** Queries per turn when the engines alternate. */
@@ -253,11 +255,19 @@ public final class AnnBenchmark {
     static void print(PrintStream out, Result r, Settings s) {
         out.printf(Locale.ROOT, "%n## %s: %d base vectors x %d-d, %d queries, recall@%d vs exact%n", r.set().name(),
                 r.set().base().length, r.set().dimension(), r.set().queries().length, s.k());
-        out.printf(Locale.ROOT, "%-8s %10s %12s %12s %12s %12s%n", "engine", "build s", "build CPU s", "disk MiB", "index MiB",
-                "heap MiB");
+        out.printf(Locale.ROOT, "%-8s %10s %12s %12s %12s %12s %12s%n", "engine", "build s", "build CPU s", "of it JIT s",
+                "disk MiB", "index MiB", "heap MiB");
         for (BuildStats b : r.builds()) {
-            out.printf(Locale.ROOT, "%-8s %10.1f %12.1f %12.1f %12.1f %12.1f%n", b.engine(), b.buildMillis() / 1e3,
-                    b.cpuMillis() / 1e3, b.diskBytes() / 1048576.0, b.indexBytes() / 1048576.0, b.heapBytes() / 1048576.0);
+            out.printf(Locale.ROOT, "%-8s %10.1f %12.1f %12.1f %12.1f %12.1f %12.1f%n", b.engine(), b.buildMillis() / 1e3,
+                    b.cpuMillis() / 1e3, b.jitMillis() / 1e3, b.diskBytes() / 1048576.0, b.indexBytes() / 1048576.0,
+                    b.heapBytes() / 1048576.0);
+        }
+        BuildStats poiskBuild = r.builds().stream().filter(b -> b.engine().equals("poisk")).findFirst().orElse(null);
+        BuildStats luceneBuild = r.builds().stream().filter(b -> b.engine().equals("lucene")).findFirst().orElse(null);
+        if (poiskBuild != null && luceneBuild != null) {
+            out.printf(Locale.ROOT, "build CPU ratio poisk/lucene: %.2fx; without the JIT compilers' threads %.2fx%n",
+                    poiskBuild.cpuMillis() / (double) luceneBuild.cpuMillis(),
+                    (poiskBuild.cpuMillis() - poiskBuild.jitMillis()) / (double) (luceneBuild.cpuMillis() - luceneBuild.jitMillis()));
         }
         RecallCurve lucene = new RecallCurve(r.of("lucene"));
         out.printf(Locale.ROOT, "%-9s %6s %10s %10s %10s %10s %18s%n", "engine", "beam", "recall", "QPS", "CPU QPS", "µs/query", "lucene QPS@recall");
