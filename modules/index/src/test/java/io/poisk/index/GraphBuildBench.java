@@ -27,7 +27,8 @@ import java.util.stream.IntStream;
  * CPU seconds for the inserts and for {@code cleanup}, and recall@10 of the graph at a few beams by the same
  * {@link OnHeapGraphWalk} with exact scores. Vectors as {@link FusedSearchBench} takes them. Prints; asserts nothing.
  * <p>{@code mvn -o -q -pl modules/index test -Dtest=GraphBuildBench -Dsurefire.excludedGroups=none
- * -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.rounds=3 -Dbench.beams=20,40,80,160 -Dbench.methods=ours-no-refine,ours-int8]}
+ * -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.rounds=3 -Dbench.beams=20,40,80,160 -Dbench.methods=ours-no-refine,ours-int8
+ * -Dbench.copies=5]}
  */
 @Tag("bench")
 class GraphBuildBench {
@@ -44,10 +45,20 @@ class GraphBuildBench {
         IndexOptions opts = IndexOptions.defaults();
         List<float[]> arrays = new ArrayList<>();
         List<VectorFloat<?>> vs = new ArrayList<>();
-        for (float[] v : base) {
-            arrays.add(VectorSpace.COSINE.prepare(v));
-            vs.add(LiveSegment.VTS.createFloatVector(arrays.getLast()));
+        // -Dbench.copies=n: each vector n times with Gaussian noise of bench.noise per dimension, as the scale bench
+        // makes its collections (a larger, denser set; its default noise is the one it reports for Javadoc)
+        int copies = Integer.getInteger("bench.copies", 1);
+        float noise = Float.parseFloat(System.getProperty("bench.noise", "0.02044"));
+        java.util.Random random = new java.util.Random(14);
+        for (int c = 0; c < copies; c++) {
+            for (float[] v : base) {
+                float[] copy = v.clone();
+                if (copies > 1) for (int d = 0; d < copy.length; d++) copy[d] += noise * (float) random.nextGaussian();
+                arrays.add(VectorSpace.COSINE.prepare(copy));
+                vs.add(LiveSegment.VTS.createFloatVector(arrays.getLast()));
+            }
         }
+
         var vectors = new ListRandomAccessVectorValues(vs, base[0].length);
         var scores = new ExactScores(arrays::get, arrays::size, COSINE);
         var int8 = new Int8Scores(base[0].length, COSINE);
@@ -57,9 +68,9 @@ class GraphBuildBench {
         int[][] truth = new int[qs.size()][];
         for (int i = 0; i < qs.size(); i++) {
             var score = scores.scoresTo(qs.get(i));
-            truth[i] = IntStream.range(0, vs.size()).boxed()
-                    .sorted((a, b) -> Float.compare(score.similarityTo(b), score.similarityTo(a)))
-                    .limit(10).mapToInt(Integer::intValue).toArray();
+            TopScores top = new TopScores(10);
+            for (int o = 0; o < vs.size(); o++) top.offer(o, score.similarityTo(o));
+            truth[i] = top.toScoredIds(o -> "", VectorSpace.COSINE).stream().mapToInt(Segment.ScoredId::ordinal).toArray();
         }
         System.out.printf(Locale.ROOT, "# %d vectors x %d, degree %d, construction beam %d, %d cores%n", vs.size(),
                 base[0].length, opts.graphDegree(), opts.constructionBeam(), Runtime.getRuntime().availableProcessors());
