@@ -1,8 +1,6 @@
 package io.poisk.index;
 
-import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
-import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 
@@ -40,7 +38,8 @@ final class ExactScores implements BuildScores {
     }
 
     /** The scores of every vector against {@code query}. */
-    ScoreFunction.ExactScoreFunction scoresTo(float[] query) {
+    @Override
+    public ScoreFunction.ExactScoreFunction scoresTo(float[] query) {
         return switch (similarity) {
             case DOT_PRODUCT -> node -> (1 + dot(query, vectors.apply(node))) / 2;
             case EUCLIDEAN -> node -> 1 / (1 + squareDistance(query, vectors.apply(node)));
@@ -60,11 +59,6 @@ final class ExactScores implements BuildScores {
     }
 
     @Override
-    public boolean isExact() {
-        return true;
-    }
-
-    @Override
     public VectorFloat<?> approximateCentroid() {
         int n = size.getAsInt();
         if (n == 0) throw new IllegalStateException("no vectors");
@@ -77,27 +71,6 @@ final class ExactScores implements BuildScores {
         return LiveSegment.VTS.createFloatVector(sum);
     }
 
-    @Override
-    public SearchScoreProvider searchProviderFor(VectorFloat<?> vector) {
-        float[] query = new float[vector.length()];
-        for (int d = 0; d < query.length; d++) query[d] = vector.get(d);
-        return new DefaultSearchScoreProvider(scoresTo(query));
-    }
-
-    @Override
-    public SearchScoreProvider searchProviderFor(int node) {
-        return new DefaultSearchScoreProvider(scoresToNode(node));
-    }
-
-    @Override
-    public SearchScoreProvider diversityProviderFor(int node) {
-        return searchProviderFor(node);
-    }
-
-    @Override
-    public ScoreFunction diversityScoreFunctionFor(int node) {
-        return scoresToNode(node);
-    }
 
     static float dot(float[] a, float[] b) {
         if (VECTOR_API) return SimdFloats.dot(a, b);

@@ -1,8 +1,6 @@
 package io.poisk.index;
 
-import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
-import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import org.apache.lucene.util.VectorUtil;
@@ -85,7 +83,8 @@ final class Int8Scores implements BuildScores {
      * The scores of every node against {@code query}, itself coded as the nodes are: for a walk whose beam is then
      * rescored exactly ({@link LiveSegment#search}).
      */
-    ScoreFunction.ExactScoreFunction scoresTo(float[] query) {
+    @Override
+    public ScoreFunction.ExactScoreFunction scoresTo(float[] query) {
         if (query.length != dimension) throw new IllegalArgumentException("dimension " + query.length + ", expected " + dimension);
         byte[] code = new byte[dimension];
         float scale = quantize(query, code);
@@ -129,11 +128,6 @@ final class Int8Scores implements BuildScores {
     }
 
     @Override
-    public boolean isExact() {
-        return true; // the builder's scores: nothing reranks them
-    }
-
-    @Override
     public VectorFloat<?> approximateCentroid() {
         int n = size;
         if (n == 0) throw new IllegalStateException("no vectors");
@@ -145,25 +139,5 @@ final class Int8Scores implements BuildScores {
         }
         for (int d = 0; d < dimension; d++) sum[d] /= n;
         return LiveSegment.VTS.createFloatVector(sum);
-    }
-
-    @Override
-    public SearchScoreProvider searchProviderFor(VectorFloat<?> vector) {
-        throw new UnsupportedOperationException("builds only by node");
-    }
-
-    @Override
-    public SearchScoreProvider searchProviderFor(int node) {
-        return new DefaultSearchScoreProvider(scoresToNode(node));
-    }
-
-    @Override
-    public SearchScoreProvider diversityProviderFor(int node) {
-        return searchProviderFor(node);
-    }
-
-    @Override
-    public ScoreFunction diversityScoreFunctionFor(int node) {
-        return scoresToNode(node);
     }
 }
