@@ -32,6 +32,8 @@ final class Int8Scores implements BuildScores {
     private volatile int size;
 
     Int8Scores(int dimension, VectorSimilarityFunction similarity) {
+        // An integer dot product is at most 127² per dimension: within an int up to 133,144 dimensions (the API allows 8,192).
+        if (dimension < 1 || dimension > Integer.MAX_VALUE / (127 * 127)) throw new IllegalArgumentException("dimension " + dimension);
         this.dimension = dimension;
         this.similarity = similarity;
     }
