@@ -38,6 +38,9 @@ final class JsonBodyReader {
                 .streamReadConstraints(limits.readConstraints())
                 // A duplicate key would silently keep one of two values: which one the client meant is unknowable.
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Jackson's bundled FastDoubleParser: the same doubles as the JDK's parser, in two thirds of the time
+                // (a 384-number vector 22 µs instead of 34.5; number parsing was 5% of a 200k vector ingest's CPU).
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .build();
         this.json = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
