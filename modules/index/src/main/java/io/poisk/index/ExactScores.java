@@ -71,7 +71,6 @@ final class ExactScores implements BuildScores {
         return LiveSegment.VTS.createFloatVector(sum);
     }
 
-
     static float dot(float[] a, float[] b) {
         if (VECTOR_API) return SimdFloats.dot(a, b);
         float sum = 0;

@@ -11,7 +11,9 @@ import java.util.Arrays;
  * Scores for graph building from one-byte copies of the vectors: each vector scaled by its own largest absolute
  * component to [-127, 127] and rounded, so that a dot product is an integer dot product (Lucene's {@link VectorUtil},
  * on the Vector API) times the two scales. Scores are on JVector's scale for the similarity, as {@link ExactScores}
- * gives them, so either may build a graph; only the building uses these: searches and rescoring keep full vectors.
+ * gives them, so either may build a graph. Besides the building, only the live segment's walk scores by these (its
+ * beam then rescored exactly); every score a hit reports comes from the full vectors. A merge holds these codes for
+ * every vector it merges, beside the floats it writes.
  *
  * <p>Why: a graph insertion is mostly dot products, and those mostly wait on memory (a 384-d float vector is 24
  * cache lines). A copy a quarter the size is read in a quarter of the lines.

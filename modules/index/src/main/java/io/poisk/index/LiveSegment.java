@@ -24,8 +24,9 @@ import java.util.stream.IntStream;
 /**
  * The in-memory segment that takes new documents: the graph of a JVector {@link GraphIndexBuilder}, grown by a
  * {@link GraphInserter} scoring one-byte codes of the vectors ({@link Int8Scores}) and searched by an
- * {@link OnHeapGraphWalk} with exact scores ({@link ExactScores}), in the collection's {@link VectorSpace}. Ordinals are assigned in log order by the single applier; graph insertion of a
- * batch runs in parallel.
+ * {@link OnHeapGraphWalk} over the same codes, its beam rescored exactly ({@link ExactScores}), in the collection's
+ * {@link VectorSpace}. Ordinals are assigned in log order by the single applier; graph insertion of a batch runs in
+ * parallel.
  */
 final class LiveSegment implements Segment {
     static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
