@@ -53,6 +53,8 @@ final class DiskSegment implements Segment {
     /** Fused-PQ segments under EUCLIDEAN or DOT_PRODUCT codes: what {@link FusedScores} reads; else null. */
     private final PqTables pqTables;
     private final FusedScores.UpperLayerCodes upperCodes;
+    /** Where {@link FusedScores} reads bottom-layer records itself; null: through JVector's view. */
+    private final FusedScores.RecordLayout records;
     /** Null for a segment written before lexical indexing existed: it answers no lexical or filtered query. */
     private final DiskLexicalIndex lexical;
     /** The tombstone file the manifest names for this segment (null: none) and how many it holds. */
@@ -88,12 +90,24 @@ final class DiskSegment implements Segment {
         }
         this.pqTables = tables;
         this.upperCodes = upper;
+        this.records = tables == null ? null : FusedScores.RecordLayout.of(graph);
+        if (tables != null && records == null) log.warn("segment {}: its graph records are not laid out as expected; searches read them through JVector's view", name);
         this.fusedSearchers = ExplicitThreadLocal.withInitial(() -> newFusedSearch(true));
     }
 
     /** A searcher of this fused-PQ segment for one thread: scoring codes itself, or ({@code ownScores} false) by JVector's decoder. */
     FusedGraphSearch newFusedSearch(boolean ownScores) {
-        return ownScores ? new FusedGraphSearch(graph, pqTables, upperCodes) : new FusedGraphSearch(graph, null, null);
+        return ownScores ? new FusedGraphSearch(graph, pqTables, upperCodes, records) : new FusedGraphSearch(graph, null, null, null);
+    }
+
+    /** A searcher that scores codes itself but reads every record through JVector's view (A/B benches). */
+    FusedGraphSearch newFusedSearchThroughView() {
+        return new FusedGraphSearch(graph, pqTables, upperCodes, null);
+    }
+
+    /** Where searches read this segment's bottom-layer records; null: through the view (tests). */
+    FusedScores.RecordLayout records() {
+        return records;
     }
 
 
@@ -275,9 +289,8 @@ final class DiskSegment implements Segment {
             FusedGraphSearch fused = JVECTOR_SEARCH ? null : fusedSearchers.get();
             SearchResult r;
             if (fused != null && fused.canSearch()) {
-                var fusedView = fused.view();
                 r = fused.search(fused.approximateScores(query, space.approximate()),
-                        fusedView.rerankerFor(query, space.exact()), k, beam, accept);
+                        fused.exactScores(query, space.exact()), k, beam, accept);
             } else {
                 ScoreFunction.ExactScoreFunction exact = view.rerankerFor(query, space.exact());
                 var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, space.approximate()), exact);

@@ -16,7 +16,8 @@ import java.io.IOException;
 /**
  * The search of one fused-PQ segment, by the HNSW algorithm as Lucene's {@code HnswGraphSearcher} runs it, over
  * JVector's on-disk graph and its fused codes: a greedy walk down the upper layers, a beam search of the bottom
- * layer by PQ scores, then the beam rescored with the full vectors.
+ * layer by PQ scores (each node's record read by {@link FusedScores#expand} where the segment's layout checked out),
+ * then the beam rescored with the full vectors.
  *
  * <p>Why not JVector's {@code GraphSearcher}: see {@link LayerBeam}, which walks the bottom layer here (its heap 5% of
  * a query's samples, where JVector's was 24-27%). The view reads each node's neighbours and their codes
@@ -43,15 +44,31 @@ final class FusedGraphSearch implements AutoCloseable {
 
     /** This thread's scores from the graph's codes; null where JVector's decoder scores them ({@link PqTables#of}). */
     private final FusedScores scores;
+    /** This thread's exact scores from the records' vectors; null where JVector's reranker gives them. */
+    private final InlineVectorScores exactScores;
     private float[] query;
 
-    /** {@code tables} and {@code upper}: the segment's, or null to score with JVector's decoder. */
-    FusedGraphSearch(OnDiskGraphIndex graph, PqTables tables, FusedScores.UpperLayerCodes upper) {
+    /**
+     * {@code tables} and {@code upper}: the segment's, or null to score with JVector's decoder; {@code records}: where
+     * the bottom-layer walk reads the segment's records itself, or null to read them through the view.
+     */
+    FusedGraphSearch(OnDiskGraphIndex graph, PqTables tables, FusedScores.UpperLayerCodes upper, FusedScores.RecordLayout records) {
         this.view = graph.getView();
         this.layer = new LayerBeam(graph.getIdUpperBound());
         this.visited = layer.visited();
         this.scores = tables == null || upper == null ? null
-                : new FusedScores(view, tables, upper, graph.getFeatures().get(FeatureId.FUSED_PQ).featureSize());
+                : new FusedScores(view, tables, upper, graph.getFeatures().get(FeatureId.FUSED_PQ).featureSize(), records);
+        this.exactScores = scores == null || records == null || !records.hasVectors() ? null
+                : new InlineVectorScores(view, records, graph.getDimension());
+    }
+
+    /**
+     * The exact scores of {@code query} for {@link #search}'s rescoring: this searcher's own
+     * ({@link InlineVectorScores}) where the segment's records checked out, else JVector's reranker.
+     */
+    ScoreFunction.ExactScoreFunction exactScores(VectorFloat<?> query, VectorSimilarityFunction similarity) {
+        if (exactScores == null || similarity == VectorSimilarityFunction.COSINE) return view.rerankerFor(query, similarity);
+        return exactScores.reset(query, similarity);
     }
 
     /**
@@ -92,7 +109,8 @@ final class FusedGraphSearch implements AutoCloseable {
         int width = Math.max(k, beamWidth);
         layer.start(width, view.getIdUpperBound());
         layer.seed(closest, closestScore, accept);
-        int expanded = layer.walk(view, 0, approximate, accept);
+        int expanded = approximate == scores && scores.readsRecords() ? layer.walk(scores, accept)
+                : layer.walk(view, 0, approximate, accept);
         return rescored(exact, k, expanded);
     }
 

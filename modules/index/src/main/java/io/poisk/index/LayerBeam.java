@@ -55,8 +55,21 @@ final class LayerBeam {
         if (accept.get(node)) beam.push(node, score);
     }
 
+    /**
+     * How a walk reads a node's neighbours: each one that {@code unvisited} marks is scored and offered. A view's
+     * {@code processNeighbors} does it; {@link FusedScores} reads a fused segment's records itself.
+     */
+    interface Expansion {
+        void expand(int node, ImmutableGraphIndex.IntMarker unvisited, ImmutableGraphIndex.NeighborProcessor offer);
+    }
+
     /** Walks {@code level} of {@code view} by {@code score} from the seeds; returns how many nodes it expanded. */
     int walk(ImmutableGraphIndex.View view, int level, ScoreFunction score, Bits accept) {
+        return walk((node, unvisited, offer) -> view.processNeighbors(level, node, score, unvisited, offer), accept);
+    }
+
+    /** Walks from the seeds, reading neighbours by {@code expansion}; returns how many nodes it expanded. */
+    int walk(Expansion expansion, Bits accept) {
         int w = width;
         ImmutableGraphIndex.IntMarker unvisited = n -> !visited.getAndSet(n);
         ImmutableGraphIndex.NeighborProcessor offer = (n, s) -> {
@@ -69,7 +82,7 @@ final class LayerBeam {
         int expanded = 0;
         while (candidates.size() > 0) {
             if (beam.size() >= w && candidates.topScore() < beam.topScore()) break; // nothing left can improve the beam
-            view.processNeighbors(level, candidates.pop(), score, unvisited, offer);
+            expansion.expand(candidates.pop(), unvisited, offer);
             expanded++;
         }
         return expanded;

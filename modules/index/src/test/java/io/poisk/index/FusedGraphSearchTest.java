@@ -85,9 +85,8 @@ class FusedGraphSearchTest {
                 double oursRecall = 0, theirsRecall = 0, evenRecall = 0;
                 for (float[] q : queries) {
                     VectorFloat<?> query = LiveSegment.VTS.createFloatVector(q);
-                    var view = ours.view();
                     SearchResult mine = ours.search(ours.approximateScores(query, space.approximate()),
-                            view.rerankerFor(query, space.exact()), K, BEAM, Bits.ALL);
+                            ours.exactScores(query, space.exact()), K, BEAM, Bits.ALL);
                     var theirView = (OnDiskGraphIndex.View) theirs.getView();
                     var ssp = new DefaultSearchScoreProvider(theirView.approximateScoreFunctionFor(query, space.approximate()),
                             theirView.rerankerFor(query, space.exact()));
@@ -100,7 +99,7 @@ class FusedGraphSearchTest {
                     theirsRecall += found(jv, idOf, exact);
 
                     SearchResult filtered = ours.search(ours.approximateScores(query, space.approximate()),
-                            view.rerankerFor(query, space.exact()), K, BEAM, even);
+                            ours.exactScores(query, space.exact()), K, BEAM, even);
                     assertThat(filtered.getNodes()).hasSize(K);
                     for (SearchResult.NodeScore ns : filtered.getNodes()) assertThat(idOf[ns.node] % 2).isZero();
                     evenRecall += found(filtered, idOf, exactTop(base, q, true));

@@ -20,6 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@link FusedScores} against JVector's {@code FusedPQDecoder} on the same segment and queries: every upper-layer
  * node and every neighbour code of a sample of bottom-layer nodes must score as the decoder scores it, once the
  * decoder's score is mapped back to its distance (EUCLIDEAN: 1 / (1 + d)) or dot product (DOT_PRODUCT: (1 + x) / 2).
+ * And the segment's records as {@link FusedScores#expand} and {@link InlineVectorScores} read them, against what
+ * JVector's view reads: every node's neighbours, their scores and its full vector's exact score.
  */
 class FusedScoresTest {
     @TempDir
@@ -66,6 +68,51 @@ class FusedScoresTest {
                     }
                 }
                 assertThat(compared).isGreaterThan(20 * 30 * 8);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cosine", "dot", "euclidean"})
+    void readsEveryRecordAsJVectorsViewDoes(String similarity) throws Exception {
+        Random r = new Random(12);
+        int n = 2_500;
+        float[][] base = FusedGraphSearchTest.embedded(r, 5, n);
+        float[][] queries = FusedGraphSearchTest.embedded(r, 5, 5);
+        if (!similarity.equals("cosine")) for (float[] v : base) for (int d = 0; d < v.length; d++) v[d] *= 1 + r.nextFloat();
+        try (CollectionIndex c = CollectionIndex.create(tmp.resolve(similarity),
+                new CollectionSchema("f", similarity.equals("cosine") ? "test-model" : null, FusedGraphSearchTest.DIM, similarity), FusedGraphSearchTest.OPTS)) {
+            List<EmbeddedDocument> docs = new ArrayList<>();
+            for (int i = 0; i < n; i++) docs.add(doc("d" + i, base[i]));
+            c.upsert(docs);
+            c.flush();
+            DiskSegment segment = c.diskSegments().getFirst();
+            FusedScores.RecordLayout layout = segment.records();
+            assertThat(layout).isNotNull();
+            assertThat(layout.hasVectors()).isTrue();
+            VectorSpace space = VectorSpace.of(similarity);
+            try (FusedGraphSearch ours = segment.newFusedSearch(true); var view = segment.graph().getView()) {
+                for (float[] q : queries) {
+                    VectorFloat<?> query = LiveSegment.VTS.createFloatVector(space.prepare(q));
+                    FusedScores mine = (FusedScores) ours.approximateScores(query, space.approximate());
+                    assertThat(mine.readsRecords()).isTrue();
+                    ScoreFunction.ExactScoreFunction exact = ours.exactScores(query, space.exact());
+                    assertThat(exact).isInstanceOf(InlineVectorScores.class);
+                    ScoreFunction.ExactScoreFunction theirsExact = view.rerankerFor(query, space.exact());
+                    for (int node = 0; node < n; node++) {
+                        List<String> read = new ArrayList<>(), viewRead = new ArrayList<>();
+                        mine.expand(node, x -> true, (x, score) -> read.add(x + ":" + score));
+                        ours.view().processNeighbors(0, node, mine, x -> true, (x, score) -> viewRead.add(x + ":" + score));
+                        assertThat(read).as("node %d", node).isNotEmpty().isEqualTo(viewRead);
+                        float expected = theirsExact.similarityTo(node);
+                        assertThat(exact.similarityTo(node)).as("node %d", node)
+                                .isCloseTo(expected, org.assertj.core.data.Offset.offset(2e-6f * Math.max(1, Math.abs(expected))));
+                    }
+                    // Only the neighbours the marker lets through are scored and offered.
+                    List<Integer> odd = new ArrayList<>();
+                    mine.expand(0, x -> x % 2 == 1, (x, score) -> odd.add(x));
+                    assertThat(odd).isNotEmpty().allMatch(x -> x % 2 == 1);
+                }
             }
         }
     }

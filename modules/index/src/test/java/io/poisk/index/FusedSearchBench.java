@@ -27,7 +27,8 @@ import java.util.Set;
  * bench's cache ({@code -Dbench.base}, {@code -Dbench.queries}; default: the 20,000 Javadoc e5 vectors that
  * {@code run-bench.sh ann-one --data javadoc} caches), or Fashion-MNIST. Prints; asserts nothing.
  * <p>{@code mvn -o -q -pl modules/index test -Dtest=FusedSearchBench -Dsurefire.excludedGroups=none
- * -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.rounds=5 -Dbench.beams=20,40,80,160 -Dbench.dir=/tmp/kept]}
+ * -Dsurefire.failIfNoSpecifiedTests=false [-Dbench.rounds=5 -Dbench.beams=20,40,80,160 -Dbench.dir=/tmp/kept
+ * -Dbench.variants=poisk,poisk-view,poisk-jvector-decoder,jvector]}
  */
 @Tag("bench")
 class FusedSearchBench {
@@ -87,32 +88,43 @@ class FusedSearchBench {
             VectorSpace space = VectorSpace.COSINE;
             var bean = java.lang.management.ManagementFactory.getThreadMXBean();
             StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%s: %d x %d, %d queries%n", set, base.length, base[0].length, queries.length));
-            String[] variants = {"poisk", "poisk-jvector-decoder", "jvector"};
+            // poisk: records and vectors read by FusedScores and InlineVectorScores; poisk-view: the same PQ scores,
+            // records read and the beam rescored through JVector's view
+            String[] variants = System.getProperty("bench.variants", "poisk,poisk-view,poisk-jvector-decoder,jvector").split(",");
+            if (segment.records() == null) throw new IllegalStateException("the segment's record layout did not check out");
             try (FusedGraphSearch ours = segment.newFusedSearch(true); FusedGraphSearch oursDecoder = segment.newFusedSearch(false);
+                 FusedGraphSearch oursView = segment.newFusedSearchThroughView();
                  GraphSearcher theirs = new GraphSearcher(segment.graph())) {
                 for (int round = 1; round <= rounds; round++) {
                     for (int beam : beams) {
                         for (String variant : variants) {
                             long cpu = bean.getCurrentThreadCpuTime();
                             int found = 0;
+                            long visitedSum = 0, expandedSum = 0;
                             for (int qi = 0; qi < queries.length; qi++) {
                                 VectorFloat<?> query = LiveSegment.VTS.createFloatVector(queries[qi]);
                                 SearchResult r;
                                 if (!variant.equals("jvector")) {
-                                    FusedGraphSearch search = variant.equals("poisk") ? ours : oursDecoder;
+                                    FusedGraphSearch search = switch (variant) {
+                                        case "poisk" -> ours;
+                                        case "poisk-view" -> oursView;
+                                        default -> oursDecoder;
+                                    };
                                     r = search.search(search.approximateScores(query, space.approximate()),
-                                            search.view().rerankerFor(query, space.exact()), k, beam, Bits.ALL);
+                                            search.exactScores(query, space.exact()), k, beam, Bits.ALL);
                                 } else {
                                     var view = (OnDiskGraphIndex.View) theirs.getView();
                                     var ssp = new DefaultSearchScoreProvider(view.approximateScoreFunctionFor(query, space.approximate()),
                                             view.rerankerFor(query, space.exact()));
                                     r = theirs.search(ssp, k, beam, VectorSpace.NO_THRESHOLD, VectorSpace.NO_RERANK_FLOOR, Bits.ALL);
                                 }
+                                visitedSum += r.getVisitedCount();
+                                expandedSum += r.getExpandedCount();
                                 for (SearchResult.NodeScore ns : r.getNodes()) if (exact.get(qi).contains(idOf[ns.node])) found++;
                             }
                             long us = (bean.getCurrentThreadCpuTime() - cpu) / 1000 / queries.length;
-                            out.append(String.format(Locale.ROOT, "round %d beam %3d %-21s recall %.4f  %4d µs/query%n", round, beam,
-                                    variant, found / (double) (k * queries.length), us));
+                            out.append(String.format(Locale.ROOT, "round %d beam %3d %-21s recall %.4f  %4d µs/query, scored %d, expanded %d%n", round, beam,
+                                    variant, found / (double) (k * queries.length), us, visitedSum / queries.length, expandedSum / queries.length));
                         }
                     }
                 }
