@@ -91,9 +91,20 @@ class FusedScoresTest {
             assertThat(layout).isNotNull();
             assertThat(layout.hasVectors()).isTrue();
             VectorSpace space = VectorSpace.of(similarity);
-            try (FusedGraphSearch ours = segment.newFusedSearch(true); var view = segment.graph().getView()) {
+            try (FusedGraphSearch ours = segment.newFusedSearch(true); var view = segment.graph().getView();
+                 FusedGraphSearch throughView = segment.newFusedSearchThroughView()) {
                 for (float[] q : queries) {
                     VectorFloat<?> query = LiveSegment.VTS.createFloatVector(space.prepare(q));
+                    // The same walk, the same answer: records read here or through the view.
+                    for (int beam : new int[] {10, 40}) {
+                        var mineFound = ours.search(ours.approximateScores(query, space.approximate()),
+                                ours.exactScores(query, space.exact()), 10, beam, io.github.jbellis.jvector.util.Bits.ALL);
+                        var viewFound = throughView.search(throughView.approximateScores(query, space.approximate()),
+                                throughView.exactScores(query, space.exact()), 10, beam, io.github.jbellis.jvector.util.Bits.ALL);
+                        assertThat(java.util.Arrays.stream(mineFound.getNodes()).map(ns -> ns.node).toList())
+                                .isEqualTo(java.util.Arrays.stream(viewFound.getNodes()).map(ns -> ns.node).toList());
+                        assertThat(mineFound.getVisitedCount()).isEqualTo(viewFound.getVisitedCount());
+                    }
                     FusedScores mine = (FusedScores) ours.approximateScores(query, space.approximate());
                     assertThat(mine.readsRecords()).isTrue();
                     ScoreFunction.ExactScoreFunction exact = ours.exactScores(query, space.exact());
