@@ -32,15 +32,8 @@ class FusedScoresTest {
     void scoresEveryCodeAsJVectorsDecoderDoes(String similarity) throws Exception {
         Random r = new Random(11);
         int n = 3_000;
-        float[][] base = FusedGraphSearchTest.embedded(r, 5, n);
         float[][] queries = FusedGraphSearchTest.embedded(r, 5, 20);
-        if (!similarity.equals("cosine")) for (float[] v : base) for (int d = 0; d < v.length; d++) v[d] *= 1 + r.nextFloat(); // not unit
-        try (CollectionIndex c = CollectionIndex.create(tmp.resolve(similarity),
-                new CollectionSchema("f", similarity.equals("cosine") ? "test-model" : null, FusedGraphSearchTest.DIM, similarity), FusedGraphSearchTest.OPTS)) {
-            List<EmbeddedDocument> docs = new ArrayList<>();
-            for (int i = 0; i < n; i++) docs.add(doc("d" + i, base[i]));
-            c.upsert(docs);
-            c.flush();
+        try (CollectionIndex c = flushed(similarity, r, n)) {
             DiskSegment segment = c.diskSegments().getFirst();
             assertThat(segment.hasFusedPq()).isTrue();
             VectorSpace space = VectorSpace.of(similarity);
@@ -77,15 +70,8 @@ class FusedScoresTest {
     void readsEveryRecordAsJVectorsViewDoes(String similarity) throws Exception {
         Random r = new Random(12);
         int n = 2_500;
-        float[][] base = FusedGraphSearchTest.embedded(r, 5, n);
         float[][] queries = FusedGraphSearchTest.embedded(r, 5, 5);
-        if (!similarity.equals("cosine")) for (float[] v : base) for (int d = 0; d < v.length; d++) v[d] *= 1 + r.nextFloat();
-        try (CollectionIndex c = CollectionIndex.create(tmp.resolve(similarity),
-                new CollectionSchema("f", similarity.equals("cosine") ? "test-model" : null, FusedGraphSearchTest.DIM, similarity), FusedGraphSearchTest.OPTS)) {
-            List<EmbeddedDocument> docs = new ArrayList<>();
-            for (int i = 0; i < n; i++) docs.add(doc("d" + i, base[i]));
-            c.upsert(docs);
-            c.flush();
+        try (CollectionIndex c = flushed(similarity, r, n)) {
             DiskSegment segment = c.diskSegments().getFirst();
             FusedScores.RecordLayout layout = segment.records();
             assertThat(layout).isNotNull();
@@ -126,6 +112,19 @@ class FusedScoresTest {
                 }
             }
         }
+    }
+
+    /** A collection of one flushed segment of {@code n} clustered vectors (of lengths 1-2 where not cosine). */
+    private CollectionIndex flushed(String similarity, Random r, int n) throws Exception {
+        float[][] base = FusedGraphSearchTest.embedded(r, 5, n);
+        if (!similarity.equals("cosine")) for (float[] v : base) for (int d = 0; d < v.length; d++) v[d] *= 1 + r.nextFloat(); // not unit
+        CollectionIndex c = CollectionIndex.create(tmp.resolve(similarity),
+                new CollectionSchema("f", similarity.equals("cosine") ? "test-model" : null, FusedGraphSearchTest.DIM, similarity), FusedGraphSearchTest.OPTS);
+        List<EmbeddedDocument> docs = new ArrayList<>();
+        for (int i = 0; i < n; i++) docs.add(doc("d" + i, base[i]));
+        c.upsert(docs);
+        c.flush();
+        return c;
     }
 
     /** Ours is the negated squared distance or the dot product itself; JVector's maps those into (0, 1]. */
