@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * node and every neighbour code of a sample of bottom-layer nodes must score as the decoder scores it, once the
  * decoder's score is mapped back to its distance (EUCLIDEAN: 1 / (1 + d)) or dot product (DOT_PRODUCT: (1 + x) / 2).
  * And the segment's records as {@link FusedScores#expand} and {@link InlineVectorScores} read them, against what
- * JVector's view reads: every node's neighbours, their scores and its full vector's exact score.
+ * JVector's view reads: every node's neighbours, their scores and its full vector's exact score; and whole searches
+ * against searches that read everything through the view.
  */
 class FusedScoresTest {
     @TempDir
