@@ -69,7 +69,7 @@ public final class PoiskConfig {
         key("index.live_segment_max_docs", "20000", "documents in the live segment before it is flushed to disk");
         key("index.graph_degree", "30", "JVector max graph degree: neighbours per node on the bottom layer, each stored with its PQ code; 30 keeps the index under 2x Lucene's (M 16) at the same queries/s for the same recall as 32 (docs/benchmarks.md, session 13)");
         key("index.construction_beam", "100", "JVector beam width while building");
-        key("index.search_beam", "100", "candidates kept during graph search (raised to k when k is larger)");
+        key("index.search_beam", "100", "candidates kept during graph search (raised to k when k is larger); beside PQ segments the live segment walks half of it");
         key("index.rescore_factor", "2", "on PQ segments the beam is at least k × this; the whole beam is rescored with full vectors");
         key("index.pq_min_vectors", "10000", "flushed segments at least this large use fused PQ for traversal");
         key("index.pq_subvector_dims", "8", "vector dimensions per one-byte PQ code of fused segments: the codes are most of the graph file (degree × dimension / this bytes per vector); 4 doubles them for a higher recall at a given beam, at about the same queries/s for the same recall (docs/benchmarks.md, session 13)");

@@ -7,7 +7,8 @@ import io.poisk.core.PoiskConfig;
  *
  * @param graphDegree        JVector max degree (M)
  * @param constructionBeam   beam width while inserting into a graph
- * @param searchBeam         candidates kept during graph search (raised to k when k is larger)
+ * @param searchBeam         candidates kept during graph search (raised to k when k is larger; the live segment walks
+ *                           half of it beside PQ segments, {@link SegmentSearch#liveBeam})
  * @param rescoreFactor       on PQ segments the search beam is at least k × this, and the whole beam is rescored exactly
  * @param liveSegmentMaxDocs documents in the live segment before it is flushed
  * @param pqMinVectors       flushed segments with at least this many vectors get fused PQ
