@@ -1,15 +1,14 @@
 package io.poisk.index;
 
+import io.github.jbellis.jvector.disk.RandomAccessReader;
+import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
+import io.github.jbellis.jvector.graph.NodesIterator;
 import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndex;
 import io.github.jbellis.jvector.graph.disk.feature.FeatureId;
 import io.github.jbellis.jvector.graph.disk.feature.FusedFeature;
 import io.github.jbellis.jvector.graph.disk.feature.FusedPQ;
 import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
 import io.github.jbellis.jvector.vector.types.ByteSequence;
-
-import io.github.jbellis.jvector.disk.RandomAccessReader;
-import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
-import io.github.jbellis.jvector.graph.NodesIterator;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -249,8 +248,8 @@ final class FusedScores implements ScoreFunction.ApproximateScoreFunction, Layer
 
         /** Whether this layout reads {@code node}'s codes and neighbours as the view does. */
         private boolean matches(OnDiskGraphIndex.View view, int node, byte[] ours, byte[] theirs) throws IOException {
-            if (view.featureReaderForNode(node, FeatureId.FUSED_PQ).getPosition() != codesAt(node)) return false;
             RandomAccessReader reader = view.featureReaderForNode(node, FeatureId.FUSED_PQ);
+            if (reader.getPosition() != codesAt(node)) return false;
             reader.readFully(ours);
             view.getPackedNeighbors(node, FeatureId.FUSED_PQ, r -> {
                 try {
