@@ -1,11 +1,20 @@
 # Sourced by ops/cluster/up and down: shared helpers. Loopback only; every wait is bounded.
 
-# A free TCP port on 127.0.0.1 in FREE_PORT, never one handed out before in this run (USED_PORTS).
+# A free TCP port on 127.0.0.1 in FREE_PORT, never one handed out before in this run (USED_PORTS). Ports are chosen
+# below the kernel's ephemeral range where there is room: a port is picked before the process that binds it starts,
+# and in that range an outgoing connection of a node started meanwhile could take it (a second node once found its
+# Hazelcast port taken that way).
 USED_PORTS=" "
+PORT_FROM=20000
+PORT_SPAN=40000
+if read -r EPHEMERAL_LOW _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null && [ "$EPHEMERAL_LOW" -gt 12000 ]; then
+  PORT_FROM=10000
+  PORT_SPAN=$(( EPHEMERAL_LOW - 10000 ))
+fi
 free_port() {
   local p i
   for i in $(seq 1 500); do
-    p=$(( 20000 + RANDOM % 40000 ))
+    p=$(( PORT_FROM + RANDOM % PORT_SPAN ))
     case "$USED_PORTS" in *" $p "*) continue ;; esac
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
       USED_PORTS="$USED_PORTS$p "
